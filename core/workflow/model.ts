@@ -1,0 +1,52 @@
+// The generic workflow: what every WMS plugin consumes. Written to the submit directory as
+// generic_workflow/jobs.jsonl (one JobSpec a line, parents before children) plus batches.json.
+
+export type JobKind = 'init' | 'payload' | 'final';
+export type WhenRun = 'ALWAYS' | 'SUCCESS' | 'NEVER';
+
+export interface JobSpec {
+  name: string;
+  kind: JobKind;
+  /** Cluster label (task label for single-quantum jobs); "pipetaskInit" / "finalJob" for the special jobs. */
+  label: string;
+  /** Batch index for payload jobs; -1 for init and final jobs. */
+  batch: number;
+  /** Number of quanta run by the job (0 for init/final). */
+  quanta: number;
+  /** Argument vector: argv[0] is the executable. Never run through a shell unless argv says so. */
+  argv: string[];
+  environment: Record<string, string>;
+  /** MiB. */
+  requestMemory: number;
+  requestMemoryMax?: number;
+  memoryMultiplier: number;
+  /** MiB cap for memory escalation. */
+  memoryLimit?: number;
+  requestCpus: number;
+  requestDisk?: number;
+  /** Seconds. */
+  requestWalltime?: number;
+  numberOfRetries: number;
+  retryUnlessExit: number[];
+  computeSite: string;
+  priority?: number;
+  /** Names of jobs that must succeed first. */
+  parents: string[];
+}
+
+export interface BatchSpec {
+  id: number;
+  jobs: number;
+  /** Ids of batches whose jobs this batch depends on. */
+  upstream: number[];
+}
+
+export interface BatchPlan {
+  batches: BatchSpec[];
+  payloadJobs: number;
+  quanta: number;
+  /** finalJob.whenRun */
+  finalWhenRun: WhenRun;
+  hasInit: boolean;
+  hasFinal: boolean;
+}
