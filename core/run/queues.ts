@@ -1,0 +1,16 @@
+// Task-queue names: one orchestrator queue and one executor queue per compute site.
+export function orchestratorQueue(prefix: string): string {
+  return prefix;
+}
+
+export function siteQueue(prefix: string, site: string): string {
+  return `${prefix}-site-${site}`;
+}
+
+export function runWorkflowId(runId: string): string {
+  return `run/${runId}`;
+}
+
+export function batchWorkflowId(runId: string, batch: number): string {
+  return `run/${runId}/batch/${batch}`;
+}

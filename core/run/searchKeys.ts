@@ -1,0 +1,10 @@
+// Typed search-attribute keys shared by workflows (upserts) and the client (start options, list filters).
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const BpsRunState = defineSearchAttributeKey('BpsRunState', SearchAttributeType.KEYWORD);
+export const BpsRun = defineSearchAttributeKey('BpsRun', SearchAttributeType.KEYWORD);
+export const BpsOperator = defineSearchAttributeKey('BpsOperator', SearchAttributeType.KEYWORD);
+export const BpsPayload = defineSearchAttributeKey('BpsPayload', SearchAttributeType.KEYWORD);
+export const BpsSite = defineSearchAttributeKey('BpsSite', SearchAttributeType.KEYWORD);
+export const BpsCampaign = defineSearchAttributeKey('BpsCampaign', SearchAttributeType.KEYWORD);
+export const BpsStep = defineSearchAttributeKey('BpsStep', SearchAttributeType.KEYWORD);

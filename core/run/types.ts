@@ -1,0 +1,96 @@
+// Inputs and outputs of the run-level Temporal workflows and activities. Only ids, paths and counts:
+// graphs and job lists stay in the submit directory and the store.
+import type { State } from '../states.js';
+import type { BatchSpec, WhenRun } from '../workflow/model.js';
+
+export interface SerializedConfig {
+  tree: Record<string, unknown>;
+  sources: Record<string, string>;
+}
+
+export interface RunInput {
+  /** uniqProcName: outputRun with '/' replaced by '_'. */
+  runId: string;
+  submitPath: string;
+  config: SerializedConfig;
+  /** Prefix of the task queues (orchestrator queue = prefix, site queue = `${prefix}-site-${site}`). */
+  taskQueuePrefix: string;
+  /** Re-run only what did not succeed in a previous execution of this run. */
+  restart?: boolean;
+  /** Carried across continue-as-new. */
+  progress?: RunProgress;
+}
+
+export type RunPhase = 'prepare' | 'graph' | 'transform' | 'init' | 'jobs' | 'final' | 'done';
+
+export interface RunProgress {
+  phase: RunPhase;
+  plan?: RunPlan;
+  doneBatches: number[];
+  initOk?: boolean;
+  cancelled?: boolean;
+}
+
+/** What the run workflow needs to drive execution: small, O(batches). */
+export interface RunPlan {
+  computeSite: string;
+  quanta: number;
+  payloadJobs: number;
+  batches: BatchSpec[];
+  hasInit: boolean;
+  hasFinal: boolean;
+  finalWhenRun: WhenRun;
+  initJob?: string;
+  finalJob?: string;
+  /** Jobs per batch workflow window (max activities in flight per batch). */
+  window: number;
+  maxBatchesInFlight: number;
+  /** Heartbeat timeout of job activities: how fast a lost executor worker is noticed. */
+  heartbeatSeconds: number;
+}
+
+export interface JobRef {
+  runId: string;
+  name: string;
+  maxAttempts: number;
+  submitPath: string;
+}
+
+export interface JobOutcome {
+  name: string;
+  state: State;
+  attempt: number;
+  exitCode: number | null;
+}
+
+export interface BatchInput {
+  runId: string;
+  batch: number;
+  submitPath: string;
+  siteQueue: string;
+  window: number;
+  heartbeatSeconds: number;
+  /** Names of jobs that failed terminally in earlier continue-as-new generations of this batch. */
+  failed?: string[];
+}
+
+export interface BatchResult {
+  batch: number;
+  succeeded: number;
+  failed: number;
+  pruned: number;
+}
+
+export interface RunSummary {
+  runId: string;
+  state: State;
+  counts: Partial<Record<State, number>>;
+  jobs: number;
+  quanta: number;
+  message?: string;
+}
+
+/** The compact view of one batch the batch workflow schedules from (from Store.loadBatch). */
+export interface BatchJobs {
+  jobs: Array<{ name: string; state: State; maxAttempts: number; parents: number[]; blocked: boolean }>;
+}

@@ -1,0 +1,109 @@
+// Runs one job as a child process in its own process group: argv (no shell), stdout and stderr to files,
+// RSS watched against the memory request (over it -> the group is killed and the result says out-of-memory),
+// cancellation kills the group. Pure Node: no Temporal here.
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { watchProcessGroup } from './procMonitor.js';
+
+export interface ProcessSpec {
+  argv: string[];
+  env: Record<string, string | undefined>;
+  cwd: string;
+  stdoutPath: string;
+  stderrPath: string;
+  /** Kill the job when its process group's RSS goes above this many MiB (undefined: no limit). */
+  memoryLimitMb?: number;
+  walltimeSeconds?: number;
+  signal?: AbortSignal;
+}
+
+export interface ProcessResult {
+  exitCode: number | null;
+  signal: string | null;
+  oom: boolean;
+  timedOut: boolean;
+  cancelled: boolean;
+  peakRssMb: number;
+  seconds: number;
+  spawnError?: string;
+}
+
+function openLog(p: string) {
+  mkdirSync(path.dirname(p), { recursive: true });
+  return createWriteStream(p, { flags: 'w' });
+}
+
+function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
+  if (!pid) return;
+  try {
+    process.kill(-pid, sig);
+  } catch {
+    /* already gone */
+  }
+}
+
+export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
+  const t0 = Date.now();
+  return new Promise((resolve) => {
+    const out = openLog(spec.stdoutPath);
+    const err = openLog(spec.stderrPath);
+    let peak = 0;
+    let oom = false;
+    let timedOut = false;
+    let cancelled = false;
+    let settled = false;
+    const child = spawn(spec.argv[0], spec.argv.slice(1), {
+      cwd: spec.cwd,
+      env: spec.env,
+      detached: true, // own process group, so the whole tree is measured and killed together
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.pipe(out, { end: false });
+    child.stderr!.pipe(err, { end: false });
+
+    const stopWatch = child.pid
+      ? watchProcessGroup(child.pid, (rss) => {
+          peak = Math.max(peak, rss);
+          if (spec.memoryLimitMb !== undefined && rss > spec.memoryLimitMb && !oom) {
+            oom = true;
+            killGroup(child.pid, 'SIGKILL');
+          }
+        })
+      : () => {};
+    const wall = spec.walltimeSeconds
+      ? setTimeout(() => {
+          timedOut = true;
+          killGroup(child.pid, 'SIGKILL');
+        }, spec.walltimeSeconds * 1000)
+      : undefined;
+    const onAbort = () => {
+      cancelled = true;
+      killGroup(child.pid, 'SIGTERM');
+      setTimeout(() => killGroup(child.pid, 'SIGKILL'), 5000).unref();
+    };
+    spec.signal?.addEventListener('abort', onAbort);
+
+    const finish = (r: Omit<ProcessResult, 'peakRssMb' | 'seconds' | 'oom' | 'timedOut' | 'cancelled'>) => {
+      if (settled) return;
+      settled = true;
+      stopWatch();
+      if (wall) clearTimeout(wall);
+      spec.signal?.removeEventListener('abort', onAbort);
+      // Leave no stray processes of the job behind.
+      killGroup(child.pid, 'SIGKILL');
+      let pending = 2;
+      const done = () => {
+        if (--pending === 0)
+          resolve({ ...r, oom, timedOut, cancelled, peakRssMb: Math.round(peak), seconds: (Date.now() - t0) / 1000 });
+      };
+      out.end(done);
+      err.end(done);
+    };
+    child.on('error', (e) => {
+      err.write(`tbps: could not start ${spec.argv[0]}: ${e.message}\n`);
+      finish({ exitCode: null, signal: null, spawnError: e.message });
+    });
+    child.on('close', (code, sig) => finish({ exitCode: code, signal: sig }));
+  });
+}

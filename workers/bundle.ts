@@ -1,0 +1,19 @@
+// Bundles the workflow code once (webpack via the Temporal SDK) so workers start fast: `tsx workers/bundle.ts OUT`.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { repoRoot } from '../temporal/paths.js';
+
+export const workflowsPath = path.join(repoRoot, 'workflows', 'index.ts');
+
+export async function writeWorkflowBundle(out: string): Promise<string> {
+  const { code } = await bundleWorkflowCode({ workflowsPath, logger: undefined });
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, code);
+  return out;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.join(repoRoot, 'workers', 'bundle.ts')) {
+  const out = process.argv[2] ?? path.join(repoRoot, '.build', 'workflow-bundle.js');
+  writeWorkflowBundle(out).then((p) => console.log(`workflow bundle written to ${p}`));
+}

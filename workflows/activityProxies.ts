@@ -1,0 +1,43 @@
+// Activity stubs as the workflows see them: control activities on the orchestrator queue, job activities
+// on a compute site's queue. Types only are imported from activities/ (workflows stay deterministic).
+import { proxyActivities } from '@temporalio/workflow';
+import type * as control from '../activities/control.js';
+import type * as execute from '../activities/execute.js';
+import type { JobRef } from '../core/run/types.js';
+
+/** Short bookkeeping calls (store reads/writes). */
+export const ctl = proxyActivities<typeof control>({
+  startToCloseTimeout: '10 minutes',
+  retry: { initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: ['BadInputError'] },
+});
+
+/** Long stages (graph generation, transform): heartbeat so a lost worker is noticed. */
+export const stages = proxyActivities<typeof control>({
+  startToCloseTimeout: '48 hours',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '5s', maximumInterval: '2 minutes', maximumAttempts: 3, nonRetryableErrorTypes: ['BadInputError'] },
+});
+
+/** Errors a job raises that must not be retried. */
+export const NON_RETRYABLE_JOB_ERRORS = ['PayloadError', 'Misfit', 'BadInputError'];
+
+/**
+ * One job on a site's executor queue. The Temporal activity retry is the job retry: maximumAttempts =
+ * numberOfRetries + 1; the executor escalates memory by attempt; a lost worker is caught by the heartbeat timeout.
+ */
+export function runJobOn(siteQueue: string, job: JobRef, heartbeatTimeoutSeconds: number) {
+  const acts = proxyActivities<typeof execute>({
+    taskQueue: siteQueue,
+    startToCloseTimeout: '7 days',
+    heartbeatTimeout: `${heartbeatTimeoutSeconds}s`,
+    summary: job.name,
+    retry: {
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maximumInterval: '30s',
+      maximumAttempts: Math.max(1, job.maxAttempts),
+      nonRetryableErrorTypes: NON_RETRYABLE_JOB_ERRORS,
+    },
+  });
+  return acts.runJob(job);
+}

@@ -1,0 +1,140 @@
+// runWorkflow (id run/<uniqProcName>): prepare -> generate graph -> transform -> pipetaskInit -> job batches ->
+// finalJob (per whenRun) -> summary. Batches are child workflows started when their upstream batches finish.
+// Cancel is graceful: running batches are cancelled, finalJob still runs under whenRun ALWAYS.
+import {
+  CancellationScope,
+  ChildWorkflowCancellationType,
+  ContinueAsNew,
+  condition,
+  continueAsNew,
+  defineQuery,
+  isCancellation,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { BatchResult, RunInput, RunPlan, RunProgress, RunSummary } from '../core/run/types.js';
+import { batchWorkflowId, orchestratorQueue, siteQueue } from '../core/run/queues.js';
+import { BpsRunState } from '../core/run/searchKeys.js';
+import { ctl, runJobOn, stages } from './activityProxies.js';
+import { jobBatchWorkflow } from './batch.js';
+
+export const runStatusQuery = defineQuery<RunProgress>('status');
+
+export async function runWorkflow(input: RunInput): Promise<RunSummary> {
+  const p: RunProgress = input.progress ?? { phase: 'prepare', doneBatches: [] };
+  setHandler(runStatusQuery, () => p);
+  const { runId, submitPath } = input;
+  let failure: string | undefined;
+
+  try {
+    await CancellationScope.cancellable(async () => {
+      if (!p.plan) {
+        if (input.restart) {
+          p.phase = 'transform';
+          p.plan = await ctl.prepareRestart({ runId, submitPath });
+        } else {
+          await ctl.prepareRun({ runId, submitPath, config: input.config });
+          setState('RUNNING');
+          p.phase = 'graph';
+          const graph = await stages.generateGraph({ runId, submitPath, config: input.config });
+          p.phase = 'transform';
+          p.plan = await stages.transformRun({ runId, submitPath, config: input.config, qgraphFile: graph.qgraphFile });
+        }
+      }
+      const plan = p.plan;
+      const queue = siteQueue(input.taskQueuePrefix, plan.computeSite);
+      if (plan.hasInit && plan.initJob && p.initOk === undefined) {
+        p.phase = 'init';
+        p.initOk = await runOneJob(queue, plan, plan.initJob, runId, submitPath);
+      }
+      if (p.initOk === false) return;
+      p.phase = 'jobs';
+      await runBatches(input, p, plan, queue);
+    });
+  } catch (err) {
+    if (isCancellation(err)) p.cancelled = true;
+    else if (isContinueAsNew(err)) throw err;
+    else failure = errorMessage(err);
+  }
+
+  return CancellationScope.nonCancellable(async () => {
+    const plan = p.plan;
+    if (plan?.hasFinal && plan.finalJob && !failure) {
+      const clean = !p.cancelled && p.initOk !== false && (await ctl.countFailures({ runId })) === 0;
+      if (plan.finalWhenRun === 'ALWAYS' || (plan.finalWhenRun === 'SUCCESS' && clean)) {
+        p.phase = 'final';
+        await runOneJob(siteQueue(input.taskQueuePrefix, plan.computeSite), plan, plan.finalJob, runId, submitPath);
+      }
+    }
+    p.phase = 'done';
+    const summary = await ctl.finishRun({ runId, cancelled: !!p.cancelled, message: failure });
+    setState(summary.state);
+    return summary;
+  });
+}
+
+async function runOneJob(queue: string, plan: RunPlan, name: string, runId: string, submitPath: string): Promise<boolean> {
+  const { maxAttempts } = await ctl.jobRetryInfo({ runId, name });
+  try {
+    const out = await runJobOn(queue, { runId, name, maxAttempts, submitPath }, plan.heartbeatSeconds);
+    return out.state === 'SUCCEEDED';
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    await ctl.markJobsFailed({ runId, names: [name] });
+    return false;
+  }
+}
+
+async function runBatches(input: RunInput, p: RunProgress, plan: RunPlan, queue: string): Promise<void> {
+  const done = new Set(p.doneBatches);
+  const started = new Set<number>();
+  const finished: BatchResult[] = [];
+  let inFlight = 0;
+  for (;;) {
+    const suggested = workflowInfo().continueAsNewSuggested;
+    if (!suggested) {
+      for (const b of plan.batches) {
+        if (inFlight >= plan.maxBatchesInFlight) break;
+        if (done.has(b.id) || started.has(b.id) || !b.upstream.every((u) => done.has(u))) continue;
+        started.add(b.id);
+        inFlight++;
+        const child = await startChild(jobBatchWorkflow, {
+          workflowId: batchWorkflowId(input.runId, b.id),
+          taskQueue: orchestratorQueue(input.taskQueuePrefix),
+          cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+          args: [{ runId: input.runId, batch: b.id, submitPath: input.submitPath, siteQueue: queue, window: plan.window, heartbeatSeconds: plan.heartbeatSeconds }],
+        });
+        child.result().then((r) => finished.push(r), (err) => finished.push({ batch: b.id, succeeded: 0, failed: -1, pruned: 0, error: errorMessage(err) } as BatchResult));
+      }
+    }
+    if (inFlight === 0) {
+      if (done.size >= plan.batches.length) return;
+      if (suggested) return continueAsNew<typeof runWorkflow>({ ...input, progress: { ...p, doneBatches: [...done] } });
+      throw new Error(`no runnable batch: ${plan.batches.length - done.size} batches wait on upstream that never finished`);
+    }
+    await condition(() => finished.length > 0);
+    for (const r of finished.splice(0)) {
+      inFlight--;
+      if (r.failed < 0) throw new Error(`batch ${r.batch} failed: ${(r as BatchResult & { error?: string }).error}`);
+      done.add(r.batch);
+    }
+    p.doneBatches = [...done];
+  }
+}
+
+function setState(state: string): void {
+  upsertSearchAttributes([{ key: BpsRunState, value: state }]);
+}
+
+function isContinueAsNew(err: unknown): boolean {
+  return err instanceof ContinueAsNew;
+}
+
+function errorMessage(err: unknown): string {
+  let e: unknown = err;
+  // Unwrap ActivityFailure / ChildWorkflowFailure to the root cause.
+  while (e instanceof Error && (e as { cause?: unknown }).cause) e = (e as { cause?: unknown }).cause;
+  return e instanceof Error ? e.message : String(err);
+}
