@@ -1,0 +1,171 @@
+// Control activities on the orchestrator queue: thin adapters from the run workflow to core (graph, transform),
+// the submit directory and the store. Large data stays on disk and in the store; these return ids and counts.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Context } from '@temporalio/activity';
+import { stringify } from 'yaml';
+import { BpsConfig } from '../core/config/index.js';
+import { BadInputError } from '../core/errors.js';
+import { readQGraphHeader, syntheticGraph, writeQuantumGraph } from '../core/qgraph/index.js';
+import { syntheticOptionsFromConfig } from '../core/qgraph/syntheticConfig.js';
+import type { BatchJobs, BatchResult, RunPlan, RunSummary, SerializedConfig } from '../core/run/types.js';
+import type { State } from '../core/states.js';
+import { readJobs, transform } from '../core/workflow/index.js';
+import { getStore } from './storeHandle.js';
+
+export const SAVED_CONFIG = 'tbps_config.json';
+export const SAVED_PLAN = 'tbps_plan.json';
+
+interface RunArgs {
+  runId: string;
+  submitPath: string;
+  config: SerializedConfig;
+}
+
+function cfg(c: SerializedConfig): BpsConfig {
+  return BpsConfig.fromTree(c.tree, c.sources);
+}
+
+/** Creates the submit directory, saves the config there, records the run. */
+export async function prepareRun({ runId, submitPath, config }: RunArgs): Promise<void> {
+  const c = cfg(config);
+  mkdirSync(submitPath, { recursive: true });
+  writeFileSync(path.join(submitPath, SAVED_CONFIG), JSON.stringify(config));
+  writeFileSync(path.join(submitPath, `${runId}_config.yaml`), stringify(config.tree));
+  const str = (k: string) => (c.has(k) ? String(c.get(k)) : undefined);
+  const store = await getStore();
+  await store.upsertRun({
+    runId,
+    workflowId: Context.current().info.workflowExecution.workflowId,
+    name: str('outputRun'),
+    payloadName: str('payloadName'),
+    operator: str('operator'),
+    project: str('project'),
+    campaign: str('campaign'),
+    submitPath,
+    wms: str('wmsServiceClass'),
+    computeSite: str('computeSite'),
+    state: 'RUNNING',
+  });
+}
+
+/** Provides the quantum graph in tbps format: a given qgraphFile, a synthetic graph, or (LSST) pipetask qgraph. */
+export async function generateGraph({ runId, submitPath, config }: RunArgs): Promise<{ qgraphFile: string; quanta: number }> {
+  const c = cfg(config);
+  const ctx = Context.current();
+  if (c.has('qgraphFile') && String(c.get('qgraphFile')) !== '') {
+    const file = c.getString('qgraphFile');
+    const header = await readQGraphHeader(file);
+    return { qgraphFile: file, quanta: header.quanta ?? -1 };
+  }
+  const synth = c.section('syntheticGraph');
+  if (synth) {
+    const opts = syntheticOptionsFromConfig(synth, config.sources.syntheticGraph);
+    const { header, records } = syntheticGraph(opts);
+    const file = path.join(submitPath, `${runId}.qgraph.jsonl`);
+    let n = 0;
+    const counted = (function* () {
+      for (const r of records) {
+        if (++n % 10000 === 0) ctx.heartbeat({ quanta: n });
+        yield r;
+      }
+    })();
+    const res = await writeQuantumGraph(file, header, counted);
+    return { qgraphFile: file, quanta: res.quanta };
+  }
+  throw new BadInputError('no quantum graph source: set qgraphFile, or a syntheticGraph section (LSST graph generation arrives with the LSST integration)', {
+    key: 'qgraphFile',
+  });
+}
+
+/** Cluster + generic workflow + batch plan into the submit dir; jobs into the store. */
+export async function transformRun({ runId, submitPath, config, qgraphFile }: RunArgs & { qgraphFile: string }): Promise<RunPlan> {
+  const c = cfg(config);
+  const ctx = Context.current();
+  const beat = setInterval(() => ctx.heartbeat('transform'), 5000);
+  try {
+    const res = await transform(qgraphFile, c, submitPath, { maxBatchJobs: c.getNumber('jobBatchSize', {}, 1000) });
+    const store = await getStore();
+    await store.insertJobs(runId, readJobs(res.jobsFile));
+    const plan: RunPlan = {
+      computeSite: c.getString('computeSite'),
+      quanta: res.plan.quanta,
+      payloadJobs: res.plan.payloadJobs,
+      batches: res.plan.batches,
+      hasInit: res.plan.hasInit,
+      hasFinal: res.plan.hasFinal,
+      finalWhenRun: res.plan.finalWhenRun,
+      initJob: res.initJob,
+      finalJob: res.finalJob,
+      window: c.getNumber('jobBatchWindow', {}, 200),
+      maxBatchesInFlight: c.getNumber('maxBatchesInFlight', {}, 4),
+      heartbeatSeconds: c.getNumber('jobHeartbeatTimeout', {}, 60),
+    };
+    writeFileSync(path.join(submitPath, SAVED_PLAN), JSON.stringify(plan));
+    await store.setRunState(runId, 'RUNNING', { quanta: plan.quanta, jobs: plan.payloadJobs });
+    return plan;
+  } finally {
+    clearInterval(beat);
+  }
+}
+
+/** For `restart`: reset what did not succeed and return the saved plan. */
+export async function prepareRestart({ runId, submitPath }: { runId: string; submitPath: string }): Promise<RunPlan> {
+  const file = path.join(submitPath, SAVED_PLAN);
+  if (!existsSync(file)) throw new BadInputError(`run ${runId} has no saved plan (${file}); it never finished transform`);
+  const plan = JSON.parse(readFileSync(file, 'utf8')) as RunPlan;
+  const store = await getStore();
+  await store.resetForRestart(runId);
+  const run = await store.getRun(runId);
+  await store.setRunState(runId, 'RUNNING', { restartCount: (run?.restartCount ?? 0) + 1, message: undefined });
+  return plan;
+}
+
+export async function loadBatch({ runId, batch }: { runId: string; batch: number }): Promise<BatchJobs> {
+  return (await getStore()).loadBatch(runId, batch);
+}
+
+export async function markJobsFailed({ runId, names }: { runId: string; names: string[] }): Promise<void> {
+  const store = await getStore();
+  for (const name of names) {
+    const j = await store.getJob(runId, name);
+    if (j && j.state !== 'FAILED') await store.setJobStates(runId, [name], 'FAILED');
+  }
+}
+
+/** Ends a batch: jobs that failed without recording it (lost worker) become FAILED, blocked ones PRUNED. */
+export async function finishBatch({ runId, batch, failed }: { runId: string; batch: number; failed: string[] }): Promise<BatchResult> {
+  await markJobsFailed({ runId, names: failed });
+  const store = await getStore();
+  await store.pruneBlocked(runId, batch);
+  const counts = await store.batchCounts(runId, batch);
+  return { batch, succeeded: counts.SUCCEEDED ?? 0, failed: counts.FAILED ?? 0, pruned: counts.PRUNED ?? 0 };
+}
+
+export async function jobRetryInfo({ runId, name }: { runId: string; name: string }): Promise<{ maxAttempts: number }> {
+  const spec = await (await getStore()).getJobSpec(runId, name);
+  return { maxAttempts: spec.numberOfRetries + 1 };
+}
+
+export async function countFailures({ runId }: { runId: string }): Promise<number> {
+  const counts = await (await getStore()).labelCounts(runId);
+  return counts.reduce((n, r) => n + r.counts.FAILED + r.counts.PRUNED, 0);
+}
+
+/** Final bookkeeping: prune what can no longer run, derive the run state, record it. */
+export async function finishRun({ runId, cancelled, message }: { runId: string; cancelled: boolean; message?: string }): Promise<RunSummary> {
+  const store = await getStore();
+  await store.pruneBlocked(runId);
+  if (cancelled) await store.cancelUnfinished(runId);
+  const rows = await store.labelCounts(runId);
+  const counts: Partial<Record<State, number>> = {};
+  let jobs = 0;
+  for (const r of rows) {
+    jobs += r.expected;
+    for (const [s, n] of Object.entries(r.counts)) if (n) counts[s as State] = (counts[s as State] ?? 0) + n;
+  }
+  const state: State = message ? 'FAILED' : cancelled ? 'DELETED' : (counts.SUCCEEDED ?? 0) === jobs && jobs > 0 ? 'SUCCEEDED' : 'FAILED';
+  await store.setRunState(runId, state, { message });
+  const run = await store.getRun(runId);
+  return { runId, state, counts, jobs, quanta: run?.quanta ?? 0, message };
+}

@@ -1,0 +1,28 @@
+// The `tbps` command line: BPS verbs (submit, report, status, cancel, restart, ping, acquire, cluster,
+// transform, prepare) plus `server` for the embedded Temporal dev server and workers.
+import { Command } from 'commander';
+import { registerControl } from './commands/control.js';
+import { registerReport } from './commands/report.js';
+import { registerServer } from './commands/server.js';
+import { registerStages } from './commands/stages.js';
+import { registerSubmit } from './commands/submit.js';
+
+const program = new Command();
+program
+  .name('tbps')
+  .description('Batch Production Service on Temporal: submit and follow LSST-style processing runs')
+  .version('0.1.0')
+  .showHelpAfterError('(add --help for usage)')
+  .addHelpText(
+    'after',
+    `\nQuick start:\n  npx tbps server start                      # Temporal dev server + local workers\n  npx tbps submit config/examples/synthetic.yaml --wait\n  npx tbps report\n\nEnvironment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE (Temporal), TBPS_HOME (data dir), TBPS_DB (store), TBPS_TASK_QUEUE.`,
+  );
+program.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
+
+registerServer(program);
+registerSubmit(program);
+registerStages(program);
+registerReport(program);
+registerControl(program);
+
+await program.parseAsync(process.argv);

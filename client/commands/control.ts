@@ -1,0 +1,106 @@
+// `tbps cancel`, `tbps restart`, `tbps ping`: act on a run through Temporal.
+import { readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { orchestratorQueue, runWorkflowId, siteQueue } from '../../core/run/queues.js';
+import { BpsRun, BpsRunState } from '../../core/run/searchKeys.js';
+import type { RunInput, SerializedConfig } from '../../core/run/types.js';
+import { openStore } from '../../store/index.js';
+import { connectClient } from '../../temporal/connection.js';
+import { storeLocation } from '../../temporal/paths.js';
+import { runAction, UsageError } from '../exit.js';
+import { pollerCount } from '../pollers.js';
+import { waitAndReport } from '../progress.js';
+import { taskQueuePrefix } from './submit.js';
+
+export const SAVED_CONFIG = 'tbps_config.json';
+
+export function registerControl(program: Command): void {
+  program
+    .command('cancel')
+    .description('cancel a run: running jobs are stopped, finalJob still runs when whenRun is ALWAYS')
+    .requiredOption('--id <run>', 'run id (uniqProcName)')
+    .option('--wait', 'wait until the run has stopped and print its report')
+    .action((o) =>
+      runAction(async () => {
+        const { client, connection } = await connectClient();
+        try {
+          const handle = client.workflow.getHandle(runWorkflowId(o.id));
+          try {
+            const d = await handle.describe();
+            if (d.status.name !== 'RUNNING') throw new UsageError(`run '${o.id}' is not running (${d.status.name.toLowerCase()})`);
+            await handle.cancel();
+          } catch (err) {
+            if (err instanceof WorkflowNotFoundError) throw new UsageError(`no run '${o.id}' on the Temporal server`);
+            throw err;
+          }
+          console.log(`cancel requested for run ${o.id}`);
+          if (o.wait) await waitAndReport(client, o.id);
+          return 0;
+        } finally {
+          await connection.close();
+        }
+      }),
+    );
+
+  program
+    .command('restart')
+    .description('re-run what did not succeed in a finished run (failed and pruned jobs), then finalJob again')
+    .requiredOption('--id <run>', 'run id (uniqProcName)')
+    .option('--wait', 'wait for the restarted run and print its report')
+    .action((o) =>
+      runAction(async () => {
+        const store = await openStore(storeLocation());
+        const run = await store.getRun(o.id);
+        await store.close();
+        if (!run) throw new UsageError(`no run '${o.id}' in the store; 'tbps report' lists the runs`);
+        const saved = path.join(run.submitPath ?? '', SAVED_CONFIG);
+        if (!run.submitPath || !existsSync(saved)) throw new UsageError(`run '${o.id}' has no saved config at ${saved}: it never got past prepare`);
+        const config = JSON.parse(readFileSync(saved, 'utf8')) as SerializedConfig;
+        const { client, connection } = await connectClient();
+        try {
+          const handle = client.workflow.getHandle(runWorkflowId(o.id));
+          const d = await handle.describe().catch(() => undefined);
+          if (d?.status.name === 'RUNNING') throw new UsageError(`run '${o.id}' is still running; cancel it first or wait`);
+          const prefix = taskQueuePrefix();
+          const input: RunInput = { runId: o.id, submitPath: run.submitPath, config, taskQueuePrefix: prefix, restart: true };
+          await client.workflow.start('runWorkflow', {
+            taskQueue: orchestratorQueue(prefix),
+            workflowId: runWorkflowId(o.id),
+            args: [input],
+            typedSearchAttributes: [
+              { key: BpsRun, value: o.id },
+              { key: BpsRunState, value: 'PENDING' },
+            ],
+          });
+          console.log(`restarted run ${o.id}`);
+          if (o.wait) return await waitAndReport(client, o.id);
+          return 0;
+        } finally {
+          await connection.close();
+        }
+      }),
+    );
+
+  program
+    .command('ping')
+    .description('check that the Temporal server answers and that workers poll the task queues')
+    .option('--compute-site <site>', 'compute site whose executor queue to check', 'local')
+    .action((o) =>
+      runAction(async () => {
+        const { client, connection, settings } = await connectClient();
+        try {
+          const prefix = taskQueuePrefix();
+          const orch = await pollerCount(client, orchestratorQueue(prefix), 'workflow');
+          const exec = await pollerCount(client, siteQueue(prefix, o.computeSite), 'activity');
+          console.log(`Temporal server ${settings.address} (namespace ${settings.namespace}): ok`);
+          console.log(`orchestrator pollers on '${orchestratorQueue(prefix)}': ${orch}`);
+          console.log(`executor pollers on '${siteQueue(prefix, o.computeSite)}': ${exec}`);
+          return orch > 0 && exec > 0 ? 0 : 1;
+        } finally {
+          await connection.close();
+        }
+      }),
+    );
+}

@@ -1,0 +1,82 @@
+// `tbps server start|stop|status`: the embedded Temporal dev server and the local workers.
+import type { Command } from 'commander';
+import { connectClient } from '../../temporal/connection.js';
+import { runningServer, startDevServer, stopDevServer } from '../../temporal/devServer.js';
+import { dataDir } from '../../temporal/paths.js';
+import { orchestratorQueue, siteQueue } from '../../core/run/queues.js';
+import { runAction } from '../exit.js';
+import { waitForPollers } from '../pollers.js';
+import { startWorker, stopWorker, workerStatus } from '../services.js';
+
+const prefix = () => process.env.TBPS_TASK_QUEUE ?? 'tbps';
+
+export function registerServer(program: Command): void {
+  const server = program.command('server').description('run the embedded Temporal dev server and local workers');
+
+  server
+    .command('start')
+    .description('start the Temporal dev server (SQLite persistence, Web UI) and the orchestrator + local executor workers')
+    .option('--port <port>', 'frontend gRPC port', '7233')
+    .option('--ui-port <port>', 'Web UI port (default: port + 1000)')
+    .option('--no-workers', 'start only the Temporal server')
+    .option('--site <site>', 'compute site served by the executor worker', 'local')
+    .action((o) =>
+      runAction(async () => {
+        const port = Number(o.port);
+        const info = await startDevServer({ port, uiPort: o.uiPort ? Number(o.uiPort) : undefined });
+        console.log(`Temporal dev server ${info.alreadyRunning ? 'already running' : 'started'} (pid ${info.pid})`);
+        console.log(`  frontend : ${info.address}`);
+        if (info.uiUrl) console.log(`  Web UI   : ${info.uiUrl}`);
+        console.log(`  database : ${info.dbFile ?? '(in memory)'}`);
+        console.log(`  log      : ${info.logFile}`);
+        if (!o.workers) return;
+        const env = { ...process.env, TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? info.address };
+        const orch = startWorker('orchestrator', undefined, env);
+        const exec = startWorker('executor', o.site, env);
+        console.log(`orchestrator worker ${orch.alreadyRunning ? 'already running' : 'started'} (pid ${orch.pid}, log ${orch.logFile})`);
+        console.log(`executor worker [${o.site}] ${exec.alreadyRunning ? 'already running' : 'started'} (pid ${exec.pid}, log ${exec.logFile})`);
+        process.env.TEMPORAL_ADDRESS ??= info.address;
+        const { client, connection } = await connectClient();
+        try {
+          const ok =
+            (await waitForPollers(client, orchestratorQueue(prefix()), 'workflow', 90_000)) &&
+            (await waitForPollers(client, siteQueue(prefix(), o.site), 'activity', 30_000));
+          if (!ok) throw new Error(`workers did not start polling within 90 s; see ${orch.logFile} and ${exec.logFile}`);
+        } finally {
+          await connection.close();
+        }
+        console.log('workers are polling; ready for `tbps submit`');
+      }),
+    );
+
+  server
+    .command('stop')
+    .description('stop the local workers and the Temporal dev server')
+    .option('--port <port>', 'frontend gRPC port', '7233')
+    .option('--site <site>', 'compute site of the executor worker', 'local')
+    .action((o) =>
+      runAction(async () => {
+        console.log(`executor worker: ${(await stopWorker('executor', o.site)) ? 'stopped' : 'not running'}`);
+        console.log(`orchestrator worker: ${(await stopWorker('orchestrator')) ? 'stopped' : 'not running'}`);
+        console.log(`Temporal dev server: ${(await stopDevServer({ port: Number(o.port) })) ? 'stopped' : 'not running'}`);
+      }),
+    );
+
+  server
+    .command('status')
+    .description('show what is running and where')
+    .option('--port <port>', 'frontend gRPC port', '7233')
+    .option('--site <site>', 'compute site of the executor worker', 'local')
+    .action((o) =>
+      runAction(async () => {
+        const s = runningServer({ port: Number(o.port) });
+        console.log(`data directory      : ${dataDir()}`);
+        console.log(`Temporal dev server : ${s ? `running (pid ${s.pid}) at ${s.address}${s.uiUrl ? `, Web UI ${s.uiUrl}` : ''}` : 'not running'}`);
+        const orch = workerStatus('orchestrator');
+        const exec = workerStatus('executor', o.site);
+        console.log(`orchestrator worker : ${orch ? `running (pid ${orch.pid}), log ${orch.logFile}` : 'not running'}`);
+        console.log(`executor [${o.site}]${' '.repeat(Math.max(0, 9 - o.site.length))}: ${exec ? `running (pid ${exec.pid}), log ${exec.logFile}` : 'not running'}`);
+        return s ? 0 : 3;
+      }),
+    );
+}

@@ -1,0 +1,76 @@
+// `tbps submit config.yaml`: checks the config (nothing starts on bad input), starts runWorkflow on Temporal,
+// prints where to watch it; with --wait shows progress and ends with the report.
+import path from 'node:path';
+import type { Command } from 'commander';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { orchestratorQueue, runWorkflowId, siteQueue } from '../../core/run/queues.js';
+import { BpsOperator, BpsPayload, BpsRun, BpsRunState, BpsSite } from '../../core/run/searchKeys.js';
+import type { RunInput } from '../../core/run/types.js';
+import { connectClient } from '../../temporal/connection.js';
+import { runAction, UsageError } from '../exit.js';
+import { addConfigOptions, configOptionsFrom } from '../configOptions.js';
+import { loadSubmitConfig } from '../loadConfig.js';
+import { pollerCount } from '../pollers.js';
+import { waitAndReport } from '../progress.js';
+import { webUiUrl } from '../links.js';
+
+export function taskQueuePrefix(): string {
+  return process.env.TBPS_TASK_QUEUE ?? 'tbps';
+}
+
+export function registerSubmit(program: Command): void {
+  const cmd = program
+    .command('submit')
+    .description('submit a run: quantum graph -> clusters -> generic workflow -> execution -> merge, on Temporal')
+    .argument('<config>', 'BPS submit YAML')
+    .option('--wait', 'wait for the run to finish, showing progress, then print its report')
+    .addHelpText(
+      'after',
+      `\nExamples:\n  tbps submit config/examples/synthetic.yaml --wait\n  tbps submit my_submit.yaml --compute-site local\n\nExit codes: 0 submitted (or, with --wait, SUCCEEDED); 1 run did not succeed; 2 bad input or server unreachable.`,
+    );
+  addConfigOptions(cmd);
+  cmd.action((file: string, o) =>
+    runAction(async () => {
+      const config = loadSubmitConfig(file, configOptionsFrom(o));
+      const runId = config.getString('uniqProcName');
+      const submitPath = path.resolve(config.getString('submitPath'));
+      const site = config.getString('computeSite');
+      const prefix = taskQueuePrefix();
+      const { client, connection, settings } = await connectClient();
+      try {
+        const input: RunInput = { runId, submitPath, config: config.toJSON(), taskQueuePrefix: prefix };
+        const str = (k: string) => String(config.get(k) ?? '');
+        try {
+          await client.workflow.start('runWorkflow', {
+            taskQueue: orchestratorQueue(prefix),
+            workflowId: runWorkflowId(runId),
+            args: [input],
+            typedSearchAttributes: [
+              { key: BpsRun, value: runId },
+              { key: BpsRunState, value: 'PENDING' },
+              { key: BpsOperator, value: str('operator') },
+              { key: BpsPayload, value: str('payloadName') },
+              { key: BpsSite, value: site },
+            ],
+          });
+        } catch (err) {
+          if (err instanceof WorkflowExecutionAlreadyStartedError)
+            throw new UsageError(`run '${runId}' is already running; use 'tbps report --id ${runId}', or change outputRun`);
+          throw err;
+        }
+        console.log(`Submitted run ${runId}`);
+        console.log(`  submit directory : ${submitPath}`);
+        console.log(`  Temporal         : ${webUiUrl(settings, runWorkflowId(runId))}`);
+        console.log(`  report           : npx tbps report --id ${runId}`);
+        if ((await pollerCount(client, orchestratorQueue(prefix), 'workflow')) === 0)
+          console.log(`  warning: no orchestrator worker polls '${orchestratorQueue(prefix)}'; start one with 'npx tbps server start'`);
+        if ((await pollerCount(client, siteQueue(prefix, site), 'activity')) === 0)
+          console.log(`  warning: no executor worker serves compute site '${site}' (task queue '${siteQueue(prefix, site)}')`);
+        if (!o.wait) return 0;
+        return await waitAndReport(client, runId);
+      } finally {
+        await connection.close();
+      }
+    }),
+  );
+}

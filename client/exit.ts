@@ -1,0 +1,31 @@
+// Maps errors to what the user sees: one clear line and exit code 2 for bad input or an unreachable server,
+// a stack trace only with TBPS_DEBUG=1.
+import { isBadInput } from '../core/errors.js';
+
+export const EXIT_BAD_INPUT = 2;
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export function exitCodeFor(err: unknown): number {
+  if (isBadInput(err)) return EXIT_BAD_INPUT;
+  if (err instanceof Error && (err.name === 'UnreachableServerError' || err.name === 'UsageError')) return EXIT_BAD_INPUT;
+  return 1;
+}
+
+export async function runAction(fn: () => Promise<number | void>): Promise<never> {
+  let code = 0;
+  try {
+    code = (await fn()) ?? 0;
+  } catch (err) {
+    code = exitCodeFor(err);
+    const msg = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`tbps: error: ${msg}\n`);
+    if (process.env.TBPS_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  }
+  process.exit(code);
+}

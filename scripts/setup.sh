@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# `npm run setup`: provisions what tbps needs on this machine, idempotently, into ignored folders of the repo:
+# npm packages, the Temporal CLI (.tools/bin/temporal, built with go install), the data directory (.data/),
+# the workflow bundle. Optional tiers: `npm run setup -- --lsst` also builds the LSST venv (.venv/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+TEMPORAL_CLI_VERSION=v1.5.1
+step() { printf '\n==> %s\n' "$*"; }
+
+want_lsst=0
+for a in "$@"; do
+  case "$a" in
+    --lsst) want_lsst=1 ;;
+    *) echo "setup: unknown option $a (known: --lsst)" >&2; exit 2 ;;
+  esac
+done
+
+step "Node packages (npm ci)"
+command -v node >/dev/null || { echo "setup: node is required (Node 20)" >&2; exit 1; }
+# better-sqlite3 builds from source here; point node-gyp at the local Node headers instead of downloading them.
+if [ -d /usr/include/node ]; then export npm_config_nodedir=/usr; fi
+if [ ! -d node_modules/@temporalio/worker ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+else
+  echo "node_modules up to date"
+fi
+node -e "require('better-sqlite3')(':memory:').prepare('select 1').get()" \
+  || { echo "setup: better-sqlite3 native module does not load; try: rm -rf node_modules && npm_config_nodedir=/usr npm ci" >&2; exit 1; }
+
+step "Temporal CLI $TEMPORAL_CLI_VERSION (.tools/bin/temporal)"
+if [ -x .tools/bin/temporal ] && .tools/bin/temporal --version >/dev/null 2>&1; then
+  echo "already built: $(.tools/bin/temporal --version)"
+else
+  command -v go >/dev/null || { echo "setup: Go is required to build the Temporal CLI (go install)" >&2; exit 1; }
+  mkdir -p .tools/bin
+  GOBIN="$ROOT/.tools/bin" go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION"
+  echo "built: $(.tools/bin/temporal --version)"
+fi
+
+step "Data directory (${TBPS_HOME:-$ROOT/.data})"
+mkdir -p "${TBPS_HOME:-$ROOT/.data}"
+
+step "Workflow bundle (.build/workflow-bundle.js)"
+npx tsx workers/bundle.ts "$ROOT/.build/workflow-bundle.js"
+
+if [ "$want_lsst" = 1 ]; then
+  step "LSST middleware venv (.venv)"
+  bash scripts/setup-lsst.sh
+fi
+
+printf '\nsetup complete. Next: npm run demo   (or: npx tbps server start && npx tbps submit config/examples/synthetic.yaml --wait)\n'

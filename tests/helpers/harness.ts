@@ -1,0 +1,85 @@
+// Integration-test harness: a private data dir, store and task-queue prefix per test file, real worker
+// processes (orchestrator + executor) that a test can kill, and the real CLI run as a child process.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, openSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { inject } from 'vitest';
+import { repoRoot } from '../../temporal/paths.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    temporalAddress: string;
+    workflowBundle: string;
+  }
+}
+
+export interface Harness {
+  home: string;
+  env: NodeJS.ProcessEnv;
+  startOrchestrator(): ChildProcess;
+  startExecutor(extraEnv?: NodeJS.ProcessEnv): ChildProcess;
+  tbps(args: string[], opts?: { timeoutMs?: number }): { code: number; stdout: string; stderr: string };
+  tbpsAsync(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  stopAll(): Promise<void>;
+}
+
+
+export function createHarness(name: string): Harness {
+  const home = mkdtempSync(path.join(os.tmpdir(), `tbps-${name}-`));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TBPS_WORKFLOW_BUNDLE: inject('workflowBundle'),
+    TBPS_HOME: home,
+    TBPS_TASK_QUEUE: `tbps-test-${name}-${process.pid}-${Date.now()}`,
+    TBPS_LOG_LEVEL: 'warn',
+  };
+  const procs: ChildProcess[] = [];
+  const start = (script: string, extra: NodeJS.ProcessEnv = {}) => {
+    const log = openSync(path.join(home, `${path.basename(script, '.ts')}-${procs.length}.log`), 'a');
+    const p = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'workers', script)], { cwd: repoRoot, env: { ...env, ...extra }, stdio: ['ignore', log, log] });
+    procs.push(p);
+    return p;
+  };
+  const cli = path.join(repoRoot, 'bin', 'tbps.js');
+  return {
+    home,
+    env,
+    startOrchestrator: () => start('orchestrator.ts'),
+    startExecutor: (extra) => start('executor.ts', extra),
+    tbps(args, opts) {
+      const r = spawnSync(process.execPath, [cli, ...args], { env, encoding: 'utf8', timeout: opts?.timeoutMs ?? 600_000, cwd: home });
+      return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+    },
+    tbpsAsync(args) {
+      return new Promise((resolve) => {
+        const p = spawn(process.execPath, [cli, ...args], { env, cwd: home });
+        let stdout = '';
+        let stderr = '';
+        p.stdout.on('data', (d) => (stdout += d));
+        p.stderr.on('data', (d) => (stderr += d));
+        p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+      });
+    },
+    async stopAll() {
+      for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGTERM');
+      await Promise.all(
+        procs.map(
+          (p) =>
+            new Promise<void>((res) => {
+              if (p.exitCode !== null || p.signalCode !== null) return res();
+              const t = setTimeout(() => {
+                p.kill('SIGKILL');
+                res();
+              }, 15_000);
+              p.on('exit', () => {
+                clearTimeout(t);
+                res();
+              });
+            }),
+        ),
+      );
+    },
+  };
+}
