@@ -1,0 +1,199 @@
+// Loading a BPS config from files: YAML parsing with file+line errors, `includeConfigs` at any level (paths
+// relative to the including file, `${ENV}` allowed, merged in order, the including mapping on top), then the layers
+// defaults < WMS plugin defaults < user YAML < CLI overrides (also kept in `bps_cmdline`) < computed (bps_defined).
+
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseDocument } from 'yaml';
+import { BadInputError } from '../errors.js';
+import { addComputed } from './computed.js';
+import { BpsConfig, type Env } from './config.js';
+import { CLI_SECTION } from './lookup.js';
+import { deepFreeze, fileLayer, isMapping, mergeLayer, nestDottedKeys, type Layer, type Mapping } from './merge.js';
+import type { LoadOptions } from './types.js';
+import { validateTree } from './validate.js';
+import { showValue } from './values.js';
+
+/** The built-in lowest layer. */
+export const BPS_DEFAULTS_FILE = fileURLToPath(new URL('../../config/bps_defaults.yaml', import.meta.url));
+
+/** Source name recorded for CLI overrides. */
+export const CLI_SOURCE = 'command line';
+
+const INCLUDE_KEY = 'includeConfigs';
+
+interface LoadCtx {
+  cwd: string;
+  env: Env;
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0].trim();
+}
+
+/** Parses a YAML file into a mapping (null for an empty file). `display` is the name used in messages. */
+export function readYamlMapping(display: string, abs: string): Mapping | null {
+  let text: string;
+  try {
+    text = readFileSync(abs, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a YAML file' : String((e as Error).message);
+    throw new BadInputError(`cannot read the config file: ${why} (${abs})`, { file: display });
+  }
+  const doc = parseDocument(text, { merge: true, uniqueKeys: true, prettyErrors: true });
+  if (doc.errors.length > 0) {
+    const err = doc.errors[0];
+    const pos = err.linePos?.[0];
+    const at = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
+    const what = firstLine(err.message).replace(/\s*at line \d+, column \d+:?$/, '');
+    throw new BadInputError(`YAML syntax error${at}: ${what}; fix the YAML (indentation, quoting, ': ' after keys)`, {
+      file: display,
+    });
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 10000 });
+  } catch (e) {
+    throw new BadInputError(`cannot read the YAML: ${firstLine((e as Error).message)}`, { file: display });
+  }
+  if (value === null || value === undefined) return null;
+  if (!isMapping(value)) {
+    throw new BadInputError(`expected a mapping of BPS settings at the top level (e.g. "payload:" / "pipelineYaml: ..."), got ${showValue(value)}`, {
+      file: display,
+    });
+  }
+  return value;
+}
+
+function expandPathEnv(p: string, env: Env, file: string, key: string): string {
+  let out = p.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
+    const v = env[name];
+    if (v === undefined) {
+      throw new BadInputError(`environment variable \${${name}} in include path "${p}" is not set; export ${name} or change the path`, {
+        file,
+        key,
+      });
+    }
+    return v;
+  });
+  if (out === '~' || out.startsWith('~/')) {
+    const home = env.HOME;
+    if (home) out = home + out.slice(1);
+  }
+  return out;
+}
+
+function includeList(v: unknown, file: string, key: string): string[] {
+  const list = typeof v === 'string' ? [v] : v;
+  if (!Array.isArray(list) || list.some((x) => typeof x !== 'string' || x.trim() === '')) {
+    throw new BadInputError(`expected a file name or a list of file names (e.g. includeConfigs: [site.yaml]), got ${showValue(v)}`, {
+      file,
+      key,
+    });
+  }
+  return list as string[];
+}
+
+/** One file with its includes resolved: a layer whose sources name the file each value came from. */
+function loadFileLayer(display: string, lc: LoadCtx, stack: string[], allowEmpty: boolean): Layer {
+  const abs = resolve(lc.cwd, display);
+  if (stack.includes(abs)) {
+    throw new BadInputError(`includeConfigs cycle: ${[...stack, abs].join(' -> ')}; remove one of these includes`, { file: display });
+  }
+  const tree = readYamlMapping(display, abs);
+  if (tree === null) {
+    if (allowEmpty) return { tree: {}, sources: {} };
+    throw new BadInputError('the file is empty; expected a mapping of BPS settings (e.g. pipelineYaml, payload: {payloadName, butlerConfig, ...})', {
+      file: display,
+    });
+  }
+  return resolveIncludes(tree, display, lc, [], [...stack, abs]);
+}
+
+function resolveIncludes(node: Mapping, display: string, lc: LoadCtx, prefix: string[], stack: string[]): Layer {
+  const out: Layer = { tree: {}, sources: {} };
+  if (Object.prototype.hasOwnProperty.call(node, INCLUDE_KEY) && node[INCLUDE_KEY] !== null) {
+    const key = [...prefix, INCLUDE_KEY].join('.');
+    for (const entry of includeList(node[INCLUDE_KEY], display, key)) {
+      const p = expandPathEnv(entry.trim(), lc.env, display, key);
+      const incDisplay = isAbsolute(p) ? p : join(dirname(display), p);
+      const incAbs = resolve(lc.cwd, incDisplay);
+      if (!existsSync(incAbs)) {
+        throw new BadInputError(`included file "${entry}" not found (looked for ${incAbs}); paths are relative to the including file`, {
+          file: display,
+          key,
+        });
+      }
+      if (!statSync(incAbs).isFile()) {
+        throw new BadInputError(`included path "${entry}" is not a file (${incAbs})`, { file: display, key });
+      }
+      mergeLayer(out, loadFileLayer(incDisplay, lc, stack, true));
+    }
+  }
+  for (const [k, v] of Object.entries(node)) {
+    if (k === INCLUDE_KEY) continue;
+    if (isMapping(v)) {
+      const child = resolveIncludes(v, display, lc, [...prefix, k], stack);
+      if (Object.keys(child.tree).length === 0) mergeLayer(out, fileLayer({ [k]: {} }, display));
+      else mergeLayer(out, child, [k]);
+      // The section itself is credited to this file unless an include created it first.
+      if (out.sources[k] === undefined) out.sources[k] = display;
+    } else {
+      mergeLayer(out, fileLayer({ [k]: v }, display));
+    }
+  }
+  return out;
+}
+
+function defaultOperator(env: Env): string {
+  if (env.USER) return env.USER;
+  if (env.LOGNAME) return env.LOGNAME;
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Loads just the merged file layers (defaults, WMS defaults, user YAML) without overrides or computed values. */
+export function loadLayers(file: string, opts: LoadOptions = {}): Layer {
+  const cwd = opts.cwd ?? process.cwd();
+  const env: Env = { ...(opts.env ?? process.env), PWD: cwd };
+  const lc: LoadCtx = { cwd, env };
+  const all: Layer = { tree: {}, sources: {} };
+  const defaults = opts.defaultsFile === undefined ? BPS_DEFAULTS_FILE : opts.defaultsFile;
+  if (defaults !== false) mergeLayer(all, loadFileLayer(defaults, lc, [], true));
+  for (const f of opts.defaultsFiles ?? []) mergeLayer(all, loadFileLayer(f, lc, [], true));
+  mergeLayer(all, loadFileLayer(file, lc, [], false));
+  return all;
+}
+
+/**
+ * Loads a submit YAML with all BPS layers and computed values. Every problem is a BadInputError naming the file
+ * and key. The result is frozen and JSON-serialisable (toJSON / BpsConfig.fromTree).
+ */
+export function loadBpsConfig(file: string, opts: LoadOptions = {}): BpsConfig {
+  const cwd = opts.cwd ?? process.cwd();
+  const env: Env = { ...(opts.env ?? process.env), PWD: cwd };
+  const all = loadLayers(file, opts);
+
+  const given = Object.fromEntries(Object.entries(opts.overrides ?? {}).filter(([, v]) => v !== undefined));
+  if (Object.keys(given).length > 0) {
+    const cli = nestDottedKeys(given, CLI_SOURCE);
+    mergeLayer(all, cli);
+    mergeLayer(all, cli, [CLI_SECTION]);
+  }
+
+  validateTree(all);
+  addComputed(all, {
+    now: opts.now ?? new Date(),
+    operator: opts.operator ?? defaultOperator(env),
+    configFile: resolve(cwd, file),
+    configDisplay: file,
+    env,
+  });
+  return new BpsConfig(deepFreeze(all.tree), all.sources, env);
+}

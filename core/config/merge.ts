@@ -1,0 +1,151 @@
+// Tree helpers for the BPS config: deep merge of mappings (lists and scalars are replaced, never concatenated)
+// that carries, for every leaf, the file that set it (`sources`, keyed by dotted path), plus path get/set helpers.
+// Pure: no node: imports (the config class must stay usable inside Temporal workflow code).
+
+export type Mapping = Record<string, unknown>;
+
+/** A tree plus the file of each leaf. `sources['']` (if present) is the fallback for the whole tree. */
+export interface Layer {
+  tree: Mapping;
+  sources: Record<string, string>;
+}
+
+export function isMapping(v: unknown): v is Mapping {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function joinPath(parts: readonly string[]): string {
+  return parts.join('.');
+}
+
+/** Splits a dotted key; a leading '.' (BPS's "from the root") is dropped by the caller. */
+export function splitKey(key: string): string[] {
+  return key.split('.').filter((p) => p.length > 0);
+}
+
+/** Value at `parts` below `node`, or undefined. No copying. */
+export function getPath(node: unknown, parts: readonly string[]): unknown {
+  let cur: unknown = node;
+  for (const p of parts) {
+    if (!isMapping(cur) || !Object.prototype.hasOwnProperty.call(cur, p)) return undefined;
+    cur = cur[p];
+  }
+  return cur;
+}
+
+/** File that set `path` (exact entry, else the nearest enclosing one, else ''). */
+export function sourceOf(sources: Record<string, string>, parts: readonly string[]): string | undefined {
+  for (let n = parts.length; n >= 0; n--) {
+    const s = sources[joinPath(parts.slice(0, n))];
+    if (s !== undefined) return s;
+  }
+  return undefined;
+}
+
+function copyValue(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(copyValue);
+  if (isMapping(v)) {
+    const out: Mapping = {};
+    for (const [k, x] of Object.entries(v)) out[k] = copyValue(x);
+    return out;
+  }
+  return v;
+}
+
+function dropSourcesBelow(sources: Record<string, string>, parts: readonly string[]): void {
+  const prefix = joinPath(parts);
+  const dotted = prefix + '.';
+  for (const k of Object.keys(sources)) {
+    if (k === prefix || k.startsWith(dotted)) delete sources[k];
+  }
+}
+
+/** Walks to `parts` in dst, creating mappings (and replacing non-mappings) on the way. */
+function ensureMapping(dst: Layer, parts: readonly string[], file: string | undefined): Mapping {
+  let node = dst.tree;
+  for (let i = 0; i < parts.length; i++) {
+    const k = parts[i];
+    const next = node[k];
+    if (!isMapping(next)) {
+      if (next !== undefined) dropSourcesBelow(dst.sources, parts.slice(0, i + 1));
+      const fresh: Mapping = {};
+      node[k] = fresh;
+      if (file !== undefined) dst.sources[joinPath(parts.slice(0, i + 1))] = file;
+      node = fresh;
+    } else {
+      node = next;
+    }
+  }
+  return node;
+}
+
+function mergeRec(
+  dstNode: Mapping,
+  srcNode: Mapping,
+  dstPath: string[],
+  srcPath: string[],
+  dst: Layer,
+  srcSources: Record<string, string>,
+): void {
+  for (const [k, v] of Object.entries(srcNode)) {
+    const dp = [...dstPath, k];
+    const sp = [...srcPath, k];
+    const file = sourceOf(srcSources, sp);
+    const existing = dstNode[k];
+    if (isMapping(v)) {
+      let target: Mapping;
+      if (isMapping(existing)) {
+        target = existing;
+      } else {
+        if (existing !== undefined) dropSourcesBelow(dst.sources, dp);
+        target = {};
+        dstNode[k] = target;
+        if (file !== undefined) dst.sources[joinPath(dp)] = file;
+      }
+      mergeRec(target, v, dp, sp, dst, srcSources);
+    } else {
+      if (isMapping(existing)) dropSourcesBelow(dst.sources, dp);
+      dstNode[k] = copyValue(v);
+      if (file !== undefined) dst.sources[joinPath(dp)] = file;
+    }
+  }
+}
+
+/**
+ * Deep-merges `src` into `dst` below path `at` (mappings merge key by key; lists, scalars and null replace).
+ * `src` is not modified and shares nothing with `dst` afterwards.
+ */
+export function mergeLayer(dst: Layer, src: Layer, at: readonly string[] = []): void {
+  const file = sourceOf(src.sources, []);
+  const node = ensureMapping(dst, at, file);
+  mergeRec(node, src.tree, [...at], [], dst, src.sources);
+}
+
+/** A layer whose every value comes from one file. */
+export function fileLayer(tree: Mapping, file: string): Layer {
+  return { tree, sources: { '': file } };
+}
+
+/** Turns { 'a.b': 1, c: 2 } into { a: { b: 1 }, c: 2 } (later keys win; mappings merge). */
+export function nestDottedKeys(flat: Record<string, unknown>, file: string): Layer {
+  const out: Layer = { tree: {}, sources: {} };
+  for (const [key, value] of Object.entries(flat)) {
+    const parts = splitKey(key);
+    if (parts.length === 0) continue;
+    mergeLayer(out, fileLayer({ [parts[parts.length - 1]]: value }, file), parts.slice(0, -1));
+  }
+  return out;
+}
+
+export function deepFreeze<T>(v: T): T {
+  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v as object)) deepFreeze(x);
+  }
+  return v;
+}
+
+/** Deep copy of a JSON-like tree (no structuredClone: must also run in the workflow sandbox). */
+export function cloneTree(tree: Mapping): Mapping {
+  return copyValue(tree) as Mapping;
+}
