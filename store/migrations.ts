@@ -1,0 +1,120 @@
+// Schema migrations, in code, for the Kysely Migrator. Only portable types and builders (SQLite today, PostgreSQL later).
+
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+const m0001: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable('runs')
+      .ifNotExists()
+      .addColumn('run_id', 'varchar(255)', (c) => c.primaryKey())
+      .addColumn('workflow_id', 'text', (c) => c.notNull().defaultTo(''))
+      .addColumn('name', 'text', (c) => c.notNull().defaultTo(''))
+      .addColumn('payload_name', 'text', (c) => c.notNull().defaultTo(''))
+      .addColumn('operator', 'text', (c) => c.notNull().defaultTo(''))
+      .addColumn('project', 'text', (c) => c.notNull().defaultTo(''))
+      .addColumn('campaign', 'text', (c) => c.notNull().defaultTo(''))
+      .addColumn('step', 'text', (c) => c.notNull().defaultTo(''))
+      .addColumn('submit_path', 'text', (c) => c.notNull().defaultTo(''))
+      .addColumn('wms', 'text', (c) => c.notNull().defaultTo(''))
+      .addColumn('compute_site', 'text', (c) => c.notNull().defaultTo(''))
+      .addColumn('state', 'varchar(16)', (c) => c.notNull())
+      .addColumn('quanta', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('jobs', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+      .addColumn('updated_at', 'varchar(32)', (c) => c.notNull())
+      .addColumn('message', 'text', (c) => c.notNull().defaultTo(''))
+      .addColumn('restart_count', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema.createIndex('runs_created_at').ifNotExists().on('runs').column('created_at').execute();
+    await db.schema.createIndex('runs_campaign_step').ifNotExists().on('runs').columns(['campaign', 'step']).execute();
+
+    await db.schema
+      .createTable('jobs')
+      .ifNotExists()
+      .addColumn('run_id', 'varchar(255)', (c) => c.notNull())
+      .addColumn('name', 'varchar(255)', (c) => c.notNull())
+      .addColumn('seq', 'integer', (c) => c.notNull())
+      .addColumn('label', 'varchar(255)', (c) => c.notNull())
+      .addColumn('kind', 'varchar(16)', (c) => c.notNull())
+      .addColumn('batch', 'integer', (c) => c.notNull())
+      .addColumn('quanta', 'integer', (c) => c.notNull())
+      .addColumn('state', 'varchar(16)', (c) => c.notNull())
+      .addColumn('max_attempts', 'integer', (c) => c.notNull())
+      .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('attempt_base', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('exit_code', 'integer')
+      .addColumn('signal', 'varchar(32)')
+      .addColumn('host', 'text')
+      .addColumn('started_at', 'varchar(32)')
+      .addColumn('ended_at', 'varchar(32)')
+      .addColumn('peak_rss_mb', 'double precision')
+      .addColumn('memory_mb', 'integer')
+      .addColumn('log_path', 'text')
+      .addColumn('error_class', 'varchar(32)')
+      .addColumn('error_summary', 'text')
+      .addColumn('parents', 'text', (c) => c.notNull())
+      .addColumn('spec', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('jobs_pk', ['run_id', 'name'])
+      .execute();
+    await db.schema.createIndex('jobs_batch').ifNotExists().on('jobs').columns(['run_id', 'batch', 'seq']).execute();
+    await db.schema.createIndex('jobs_state').ifNotExists().on('jobs').columns(['run_id', 'state', 'seq']).execute();
+    await db.schema.createIndex('jobs_label_state').ifNotExists().on('jobs').columns(['run_id', 'label', 'state']).execute();
+
+    await db.schema
+      .createTable('job_attempts')
+      .ifNotExists()
+      .addColumn('run_id', 'varchar(255)', (c) => c.notNull())
+      .addColumn('job_name', 'varchar(255)', (c) => c.notNull())
+      .addColumn('attempt', 'integer', (c) => c.notNull())
+      .addColumn('state', 'varchar(16)', (c) => c.notNull())
+      .addColumn('host', 'text')
+      .addColumn('memory_mb', 'integer')
+      .addColumn('log_path', 'text')
+      .addColumn('started_at', 'varchar(32)')
+      .addColumn('ended_at', 'varchar(32)')
+      .addColumn('exit_code', 'integer')
+      .addColumn('signal', 'varchar(32)')
+      .addColumn('peak_rss_mb', 'double precision')
+      .addColumn('error_class', 'varchar(32)')
+      .addColumn('error_summary', 'text')
+      .addPrimaryKeyConstraint('job_attempts_pk', ['run_id', 'job_name', 'attempt'])
+      .execute();
+
+    await db.schema
+      .createTable('run_labels')
+      .ifNotExists()
+      .addColumn('run_id', 'varchar(255)', (c) => c.notNull())
+      .addColumn('label', 'varchar(255)', (c) => c.notNull())
+      .addColumn('first_seq', 'integer', (c) => c.notNull())
+      .addColumn('kind', 'varchar(16)', (c) => c.notNull())
+      .addColumn('expected', 'integer', (c) => c.notNull())
+      .addColumn('quanta', 'integer', (c) => c.notNull())
+      .addPrimaryKeyConstraint('run_labels_pk', ['run_id', 'label'])
+      .execute();
+  },
+  async down(db: Kysely<any>) {
+    for (const t of ['run_labels', 'job_attempts', 'jobs', 'runs']) await db.schema.dropTable(t).ifExists().execute();
+  },
+};
+
+/** All migrations by name; names sort in application order. */
+export const MIGRATIONS: Record<string, Migration> = {
+  '0001_initial': m0001,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+/**
+ * Applies pending migrations. The caller provides the cross-process lock (see sqlite.ts), so the Migrator
+ * runs without its own transaction.
+ */
+export async function migrateToLatest(db: Kysely<any>): Promise<void> {
+  const migrator = new Migrator({ db, provider, disableTransactions: true });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    const msg = error instanceof Error ? error.message : String(error);
+    throw new Error(`store migration ${failed ?? ''} failed: ${msg}`.replace('  ', ' '));
+  }
+}

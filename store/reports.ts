@@ -1,0 +1,91 @@
+// Read-only report queries: per-label state counts, run-wide state counts, jobs in a state.
+
+import { STATES, type State } from '../core/states.js';
+import type { Backend } from './backend.js';
+import { jobFromRow, num } from './convert.js';
+import { JOB_COLUMNS } from './jobs.js';
+import type { JobRecord, LabelCount } from './types.js';
+
+function zeroCounts(): Record<State, number> {
+  return Object.fromEntries(STATES.map((s) => [s, 0])) as Record<State, number>;
+}
+
+/** Per label, in order of first appearance (init first, final last): job counts by state and the expected count. */
+export async function labelCounts(b: Backend, runId: string): Promise<LabelCount[]> {
+  const labels = await b.db
+    .selectFrom('run_labels')
+    .select(['label', 'kind', 'first_seq', 'expected'])
+    .where('run_id', '=', runId)
+    .orderBy('first_seq')
+    .execute();
+  const counted = await b.db
+    .selectFrom('jobs')
+    .select((eb) => ['label', 'state', eb.fn.countAll().as('n')])
+    .where('run_id', '=', runId)
+    .groupBy(['label', 'state'])
+    .execute();
+
+  const rank = (kind: string) => (kind === 'init' ? 0 : kind === 'final' ? 2 : 1);
+  const ordered = [...labels].sort((a, c) => rank(a.kind) - rank(c.kind) || num(a.first_seq) - num(c.first_seq));
+  const byLabel = new Map<string, LabelCount>();
+  for (const l of ordered) byLabel.set(l.label, { label: l.label, counts: zeroCounts(), expected: num(l.expected) });
+  for (const r of counted) {
+    let lc = byLabel.get(r.label);
+    if (!lc) {
+      // Jobs stored without a label summary: expected = what is there.
+      lc = { label: r.label, counts: zeroCounts(), expected: 0 };
+      byLabel.set(r.label, lc);
+    }
+    const state = (STATES as readonly string[]).includes(r.state) ? (r.state as State) : 'UNKNOWN';
+    lc.counts[state] += num(r.n);
+  }
+  const out = [...byLabel.values()];
+  for (const lc of out) if (lc.expected === 0) lc.expected = Object.values(lc.counts).reduce((a, c) => a + c, 0);
+  return out;
+}
+
+/** Job counts of the whole run by state (every state present). */
+export async function stateCounts(b: Backend, runId: string): Promise<Record<State, number>> {
+  const rows = await b.db
+    .selectFrom('jobs')
+    .select((eb) => ['state', eb.fn.countAll().as('n')])
+    .where('run_id', '=', runId)
+    .groupBy('state')
+    .execute();
+  const out = zeroCounts();
+  for (const r of rows) {
+    const state = (STATES as readonly string[]).includes(r.state) ? (r.state as State) : 'UNKNOWN';
+    out[state] += num(r.n);
+  }
+  return out;
+}
+
+/** Job counts of one batch by state (every state present). */
+export async function batchCounts(b: Backend, runId: string, batch: number): Promise<Record<State, number>> {
+  const rows = await b.db
+    .selectFrom('jobs')
+    .select((eb) => ['state', eb.fn.countAll().as('n')])
+    .where('run_id', '=', runId)
+    .where('batch', '=', batch)
+    .groupBy('state')
+    .execute();
+  const out = zeroCounts();
+  for (const r of rows) {
+    const state = (STATES as readonly string[]).includes(r.state) ? (r.state as State) : 'UNKNOWN';
+    out[state] += num(r.n);
+  }
+  return out;
+}
+
+/** Up to `limit` jobs in the given state, in workflow order. */
+export async function jobsByState(b: Backend, runId: string, state: State, limit: number): Promise<JobRecord[]> {
+  const rows = await b.db
+    .selectFrom('jobs')
+    .select(JOB_COLUMNS)
+    .where('run_id', '=', runId)
+    .where('state', '=', state)
+    .orderBy('seq')
+    .limit(Math.max(0, limit))
+    .execute();
+  return rows.map(jobFromRow);
+}

@@ -1,0 +1,96 @@
+// Kysely table types of the run/job database (column names as stored; portable SQLite/PostgreSQL types).
+
+import type { ColumnType } from 'kysely';
+
+/** Integer columns: PostgreSQL drivers may return bigint/strings for aggregates, plain ints here. */
+type Int = number;
+type OptText = ColumnType<string | null, string | null | undefined, string | null>;
+type OptInt = ColumnType<Int | null, Int | null | undefined, Int | null>;
+type OptReal = ColumnType<number | null, number | null | undefined, number | null>;
+type DefText = ColumnType<string, string | undefined, string>;
+type DefInt = ColumnType<Int, Int | undefined, Int>;
+
+export interface RunsTable {
+  run_id: string;
+  workflow_id: DefText;
+  name: DefText;
+  payload_name: DefText;
+  operator: DefText;
+  project: DefText;
+  campaign: DefText;
+  step: DefText;
+  submit_path: DefText;
+  wms: DefText;
+  compute_site: DefText;
+  state: string;
+  quanta: DefInt;
+  jobs: DefInt;
+  created_at: string;
+  updated_at: string;
+  message: DefText;
+  restart_count: DefInt;
+}
+
+export interface JobsTable {
+  run_id: string;
+  name: string;
+  /** Position in the generic workflow (parents before children). */
+  seq: Int;
+  label: string;
+  kind: string;
+  batch: Int;
+  quanta: Int;
+  state: string;
+  max_attempts: Int;
+  attempts: DefInt;
+  /** Attempts recorded before the last restart; a caller's attempt n is stored as attempt_base + n. */
+  attempt_base: DefInt;
+  exit_code: OptInt;
+  signal: OptText;
+  host: OptText;
+  started_at: OptText;
+  ended_at: OptText;
+  peak_rss_mb: OptReal;
+  memory_mb: OptInt;
+  log_path: OptText;
+  error_class: OptText;
+  error_summary: OptText;
+  /** JSON array of parent job names. */
+  parents: string;
+  /** JSON of the JobSpec. */
+  spec: string;
+}
+
+export interface JobAttemptsTable {
+  run_id: string;
+  job_name: string;
+  attempt: Int;
+  state: string;
+  host: OptText;
+  memory_mb: OptInt;
+  log_path: OptText;
+  started_at: OptText;
+  ended_at: OptText;
+  exit_code: OptInt;
+  signal: OptText;
+  peak_rss_mb: OptReal;
+  error_class: OptText;
+  error_summary: OptText;
+}
+
+/** Per-run label summary written by insertJobs: order of first appearance and expected job count. */
+export interface RunLabelsTable {
+  run_id: string;
+  label: string;
+  first_seq: Int;
+  kind: string;
+  expected: Int;
+  quanta: Int;
+}
+
+export interface Database {
+  runs: RunsTable;
+  jobs: JobsTable;
+  job_attempts: JobAttemptsTable;
+  run_labels: RunLabelsTable;
+}

@@ -1,0 +1,79 @@
+// SQLite backend: one better-sqlite3 connection per Store, WAL mode, busy timeout, and write transactions that take
+// the write lock up front (BEGIN IMMEDIATE) so concurrent processes queue on busy_timeout instead of failing.
+
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql } from 'kysely';
+import type { Backend } from './backend.js';
+import { MIGRATIONS, migrateToLatest } from './migrations.js';
+import { withKeyLock } from './mutex.js';
+import type { Database } from './schema.js';
+
+const BUSY_TIMEOUT_MS = 30_000;
+
+/** Opens (creating if needed) the SQLite file at path and brings its schema up to date. */
+export async function openSqliteBackend(path: string): Promise<Backend> {
+  const file = resolve(path);
+  mkdirSync(dirname(file), { recursive: true });
+  const lockKey = `sqlite:${file}`;
+
+  const raw = await withKeyLock(lockKey, async () => {
+    const conn = new BetterSqlite3(file, { timeout: BUSY_TIMEOUT_MS });
+    try {
+      conn.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      if (String(conn.pragma('journal_mode', { simple: true })).toLowerCase() !== 'wal') {
+        conn.pragma('journal_mode = WAL');
+      }
+      conn.pragma('synchronous = NORMAL');
+      conn.pragma('cache_size = -65536');
+      return conn;
+    } catch (e) {
+      conn.close();
+      throw new Error(`cannot open store ${file}: ${(e as Error).message}`);
+    }
+  });
+
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+
+  const writeTx = <T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> =>
+    withKeyLock(lockKey, () =>
+      db.connection().execute(async (conn) => {
+        await sql.raw('begin immediate').execute(conn);
+        try {
+          const out = await fn(conn);
+          await sql.raw('commit').execute(conn);
+          return out;
+        } catch (e) {
+          if (raw.inTransaction) await sql.raw('rollback').execute(conn);
+          throw e;
+        }
+      }),
+    );
+
+  const backend: Backend = {
+    db,
+    writeTx,
+    // SQLite's default SQLITE_MAX_VARIABLE_NUMBER is 32766 since 3.32.
+    maxParams: 30_000,
+    close: () => db.destroy(),
+  };
+
+  try {
+    if (!(await migrationsApplied(db))) {
+      await writeTx(async (conn) => migrateToLatest(conn));
+    }
+  } catch (e) {
+    await db.destroy();
+    throw e;
+  }
+  return backend;
+}
+
+async function migrationsApplied(db: Kysely<Database>): Promise<boolean> {
+  const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name = 'kysely_migration'`.execute(db);
+  if (tables.rows.length === 0) return false;
+  const done = await sql<{ name: string }>`select name from kysely_migration`.execute(db);
+  const have = new Set(done.rows.map((r) => r.name));
+  return Object.keys(MIGRATIONS).every((n) => have.has(n));
+}

@@ -1,0 +1,133 @@
+// The Store class: the run/job database API used by activities, workers, the CLI and the dashboard.
+// Every method is safe to repeat (idempotent) and to call from several processes on the same database.
+
+import type { State } from '../core/states.js';
+import type { JobSpec } from '../core/workflow/model.js';
+import { listAttempts, recordAttemptEnd, recordAttemptStart } from './attempts.js';
+import type { Backend } from './backend.js';
+import { loadBatch } from './batch.js';
+import { getJob, getJobSpec, insertJobs, setJobStates, type InsertJobsOptions } from './jobs.js';
+import { cancelUnfinished, pruneBlocked, resetForRestart } from './prune.js';
+import { batchCounts, jobsByState, labelCounts, stateCounts } from './reports.js';
+import { getRun, listRuns, setRunState, upsertRun } from './runs.js';
+import type {
+  AttemptEnd,
+  AttemptRecord,
+  AttemptStart,
+  BatchJobs,
+  InsertJobsResult,
+  JobRecord,
+  LabelCount,
+  ListRunsOptions,
+  RunFields,
+  RunInput,
+  RunRecord,
+} from './types.js';
+
+export class Store {
+  #b: Backend;
+  #closed = false;
+
+  constructor(backend: Backend) {
+    this.#b = backend;
+  }
+
+  // ---- runs
+
+  /** Creates the run or updates the given fields (createdAt is kept). */
+  upsertRun(r: RunInput): Promise<void> {
+    return upsertRun(this.#b, r);
+  }
+
+  /** Returns false when the run does not exist. */
+  setRunState(runId: string, state: State, fields?: RunFields): Promise<boolean> {
+    return setRunState(this.#b, runId, state, fields);
+  }
+
+  getRun(runId: string): Promise<RunRecord | undefined> {
+    return getRun(this.#b, runId);
+  }
+
+  /** Newest first. */
+  listRuns(opts: ListRunsOptions): Promise<RunRecord[]> {
+    return listRuns(this.#b, opts);
+  }
+
+  // ---- jobs
+
+  /** Bulk, idempotent (existing jobs are left as they are). */
+  insertJobs(runId: string, jobs: AsyncIterable<JobSpec> | Iterable<JobSpec>, opts?: InsertJobsOptions): Promise<InsertJobsResult> {
+    return insertJobs(this.#b, runId, jobs, opts);
+  }
+
+  /** Throws when the job does not exist. */
+  getJobSpec(runId: string, name: string): Promise<JobSpec> {
+    return getJobSpec(this.#b, runId, name);
+  }
+
+  getJob(runId: string, name: string): Promise<JobRecord | undefined> {
+    return getJob(this.#b, runId, name);
+  }
+
+  loadBatch(runId: string, batch: number): Promise<BatchJobs> {
+    return loadBatch(this.#b, runId, batch);
+  }
+
+  /** Returns the number of jobs changed; with `from`, only jobs in those states change. */
+  setJobStates(runId: string, names: readonly string[], state: State, from?: readonly State[]): Promise<number> {
+    return setJobStates(this.#b, runId, names, state, from);
+  }
+
+  /** Marks PRUNED the unfinished jobs below a FAILED/PRUNED job; returns how many. */
+  pruneBlocked(runId: string, batch?: number): Promise<number> {
+    return pruneBlocked(this.#b, runId, batch);
+  }
+
+  /** On cancel: jobs not yet terminal become DELETED; returns how many. */
+  cancelUnfinished(runId: string): Promise<number> {
+    return cancelUnfinished(this.#b, runId);
+  }
+
+  /** Unfinished jobs back to UNREADY; returns the payload batches with work left. */
+  resetForRestart(runId: string): Promise<number[]> {
+    return resetForRestart(this.#b, runId);
+  }
+
+  // ---- attempts
+
+  recordAttemptStart(runId: string, name: string, attempt: number, s: AttemptStart): Promise<void> {
+    return recordAttemptStart(this.#b, runId, name, attempt, s);
+  }
+
+  recordAttemptEnd(runId: string, name: string, attempt: number, e: AttemptEnd): Promise<void> {
+    return recordAttemptEnd(this.#b, runId, name, attempt, e);
+  }
+
+  attempts(runId: string, name: string): Promise<AttemptRecord[]> {
+    return listAttempts(this.#b, runId, name);
+  }
+
+  // ---- reports
+
+  labelCounts(runId: string): Promise<LabelCount[]> {
+    return labelCounts(this.#b, runId);
+  }
+
+  stateCounts(runId: string): Promise<Record<State, number>> {
+    return stateCounts(this.#b, runId);
+  }
+
+  batchCounts(runId: string, batch: number): Promise<Record<State, number>> {
+    return batchCounts(this.#b, runId, batch);
+  }
+
+  jobsByState(runId: string, state: State, limit: number): Promise<JobRecord[]> {
+    return jobsByState(this.#b, runId, state, limit);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#b.close();
+  }
+}
