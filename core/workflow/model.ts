@@ -32,13 +32,28 @@ export interface JobSpec {
   priority?: number;
   /** Names of jobs that must succeed first. */
   parents: string[];
+  /** WMS queue / Slurm partition. */
+  queue?: string;
+  /** WMS concurrency-limit name (HTCondor concurrency_limits). */
+  concurrencyLimit?: string;
+  /** Exit code that aborts the whole run (BPS abortOnValue). */
+  abortOnValue?: number;
+  preemptible?: boolean;
+  /** Task labels of the quanta in the job (payload jobs; in pipeline order). */
+  taskLabels?: string[];
+  /** Dimension values that define the job's cluster (dimension clustering only). */
+  tags?: Record<string, string | number>;
 }
 
 export interface BatchSpec {
   id: number;
   jobs: number;
-  /** Ids of batches whose jobs this batch depends on. */
+  /** Ids of batches whose jobs this batch depends on (always lower than id). */
   upstream: number[];
+  /** Quanta run by the batch's jobs. */
+  quanta?: number;
+  /** Payload jobs per cluster label in this batch. */
+  labels?: Record<string, number>;
 }
 
 export interface BatchPlan {
@@ -49,4 +64,6 @@ export interface BatchPlan {
   finalWhenRun: WhenRun;
   hasInit: boolean;
   hasFinal: boolean;
+  /** Jobs per batch the plan aimed at (maxBatchJobs, raised so there are at most 1000 batches). */
+  batchSize?: number;
 }

@@ -1,0 +1,69 @@
+// Cluster-name templates: `{name}` placeholders filled from a value lookup (missing ones become empty), then BPS-style
+// cleanup: runs of '_' collapse to one, '/' becomes '_', leading/trailing '_' are dropped.
+
+export type ValueLookup = (key: string) => string | number | undefined;
+
+export interface NameTemplate {
+  readonly source: string;
+  /** Placeholder names in order of appearance. */
+  readonly keys: string[];
+  render(get: ValueLookup): string;
+}
+
+const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_.]*)(?::[^{}]*)?\}/g;
+
+export function cleanName(name: string): string {
+  return name.replace(/\//g, '_').replace(/_+/g, '_').replace(/^_+|_+$/g, '');
+}
+
+export function compileNameTemplate(source: string): NameTemplate {
+  const literals: string[] = [];
+  const keys: string[] = [];
+  let last = 0;
+  for (const m of source.matchAll(PLACEHOLDER)) {
+    literals.push(source.slice(last, m.index));
+    keys.push(m[1]);
+    last = m.index! + m[0].length;
+  }
+  literals.push(source.slice(last));
+  return {
+    source,
+    keys,
+    render(get: ValueLookup): string {
+      let out = literals[0];
+      for (let k = 0; k < keys.length; k++) {
+        const v = get(keys[k]);
+        if (v !== undefined) out += String(v);
+        out += literals[k + 1];
+      }
+      return cleanName(out);
+    },
+  };
+}
+
+/** Makes names unique by appending _2, _3, ... to repeats. */
+export class NameRegistry {
+  private readonly used = new Set<string>();
+
+  has(name: string): boolean {
+    return this.used.has(name);
+  }
+
+  claim(name: string): string {
+    if (!this.used.has(name)) {
+      this.used.add(name);
+      return name;
+    }
+    for (let k = 2; ; k++) {
+      const alt = `${name}_${k}`;
+      if (!this.used.has(alt)) {
+        this.used.add(alt);
+        return alt;
+      }
+    }
+  }
+
+  add(name: string): void {
+    this.used.add(name);
+  }
+}
