@@ -6,8 +6,7 @@ import { Context } from '@temporalio/activity';
 import { stringify } from 'yaml';
 import { BpsConfig } from '../core/config/index.js';
 import { BadInputError } from '../core/errors.js';
-import { readQGraphHeader, syntheticGraph, writeQuantumGraph } from '../core/qgraph/index.js';
-import { syntheticOptionsFromConfig } from '../core/qgraph/syntheticConfig.js';
+import { acquireGraph, noGraphSourceError } from '../core/qgraph/acquire.js';
 import type { BatchJobs, BatchResult, RunPlan, RunSummary, SerializedConfig } from '../core/run/types.js';
 import type { State } from '../core/states.js';
 import { readJobs, transform } from '../core/workflow/index.js';
@@ -32,11 +31,11 @@ export async function prepareRun({ runId, submitPath, config }: RunArgs): Promis
   mkdirSync(submitPath, { recursive: true });
   writeFileSync(path.join(submitPath, SAVED_CONFIG), JSON.stringify(config));
   writeFileSync(path.join(submitPath, `${runId}_config.yaml`), stringify(config.tree));
-  const str = (k: string) => (c.has(k) ? String(c.get(k)) : undefined);
+  const str = (k: string) => (c.has(k) ? c.getString(k) : undefined);
   const store = await getStore();
   await store.upsertRun({
     runId,
-    workflowId: Context.current().info.workflowExecution.workflowId,
+    workflowId: Context.current().info.workflowExecution?.workflowId,
     name: str('outputRun'),
     payloadName: str('payloadName'),
     operator: str('operator'),
@@ -53,29 +52,10 @@ export async function prepareRun({ runId, submitPath, config }: RunArgs): Promis
 export async function generateGraph({ runId, submitPath, config }: RunArgs): Promise<{ qgraphFile: string; quanta: number }> {
   const c = cfg(config);
   const ctx = Context.current();
-  if (c.has('qgraphFile') && String(c.get('qgraphFile')) !== '') {
-    const file = c.getString('qgraphFile');
-    const header = await readQGraphHeader(file);
-    return { qgraphFile: file, quanta: header.quanta ?? -1 };
-  }
-  const synth = c.section('syntheticGraph');
-  if (synth) {
-    const opts = syntheticOptionsFromConfig(synth, config.sources.syntheticGraph);
-    const { header, records } = syntheticGraph(opts);
-    const file = path.join(submitPath, `${runId}.qgraph.jsonl`);
-    let n = 0;
-    const counted = (function* () {
-      for (const r of records) {
-        if (++n % 10000 === 0) ctx.heartbeat({ quanta: n });
-        yield r;
-      }
-    })();
-    const res = await writeQuantumGraph(file, header, counted);
-    return { qgraphFile: file, quanta: res.quanta };
-  }
-  throw new BadInputError('no quantum graph source: set qgraphFile, or a syntheticGraph section (LSST graph generation arrives with the LSST integration)', {
-    key: 'qgraphFile',
-  });
+  mkdirSync(submitPath, { recursive: true });
+  const got = await acquireGraph(c, submitPath, runId, (n) => ctx.heartbeat({ quanta: n }));
+  if (!got) throw noGraphSourceError(c.configFile);
+  return { qgraphFile: got.qgraphFile, quanta: got.quanta };
 }
 
 /** Cluster + generic workflow + batch plan into the submit dir; jobs into the store. */

@@ -1,7 +1,9 @@
 // Asks Temporal whether workers are polling a task queue, so the CLI can say "no worker is running" instead
 // of letting a submitted run wait silently.
 import type { Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
+
+const { temporal } = proto;
 
 export async function pollerCount(client: Client, taskQueue: string, kind: 'workflow' | 'activity'): Promise<number> {
   const res = await client.workflowService.describeTaskQueue({

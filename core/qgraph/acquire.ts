@@ -1,0 +1,51 @@
+// The acquire stage for graphs that need no LSST stack: a user-given tbps graph file (`qgraphFile`) or a
+// synthetic DRP-shaped graph (`syntheticGraph` section) written into the submit directory.
+import path from 'node:path';
+import type { BpsConfig } from '../config/index.js';
+import { BadInputError } from '../errors.js';
+import { readQGraphHeader } from './reader.js';
+import { syntheticGraph } from './synthetic.js';
+import { syntheticOptionsFromConfig } from './syntheticConfig.js';
+import { writeQuantumGraph } from './writer.js';
+
+export interface AcquiredGraph {
+  qgraphFile: string;
+  quanta: number;
+  source: 'file' | 'synthetic';
+}
+
+/** Returns undefined when the config asks for LSST graph generation (no qgraphFile, no syntheticGraph). */
+export async function acquireGraph(
+  config: BpsConfig,
+  submitPath: string,
+  runId: string,
+  onProgress?: (quanta: number) => void,
+): Promise<AcquiredGraph | undefined> {
+  const given = config.get('qgraphFile');
+  if (given !== undefined && given !== null && String(given) !== '') {
+    const file = config.getString('qgraphFile');
+    const header = await readQGraphHeader(file);
+    return { qgraphFile: file, quanta: header.quanta ?? -1, source: 'file' };
+  }
+  const synth = config.section('syntheticGraph');
+  if (!synth) return undefined;
+  const opts = syntheticOptionsFromConfig(synth, config.fileOf('syntheticGraph'));
+  const { header, records } = syntheticGraph(opts);
+  const file = path.join(submitPath, `${runId}.qgraph.jsonl`);
+  let n = 0;
+  const counted = (function* () {
+    for (const r of records) {
+      if (++n % 10000 === 0) onProgress?.(n);
+      yield r;
+    }
+  })();
+  const res = await writeQuantumGraph(file, header, counted);
+  return { qgraphFile: file, quanta: res.quanta, source: 'synthetic' };
+}
+
+export function noGraphSourceError(file?: string): BadInputError {
+  return new BadInputError(
+    'no quantum graph source: set qgraphFile (a tbps graph), or a syntheticGraph section; LSST graph generation (pipetask qgraph) is not wired yet',
+    { file, key: 'qgraphFile' },
+  );
+}
