@@ -90,7 +90,7 @@ export async function transformRun({ runId, submitPath, config, qgraphFile }: Ru
 }
 
 /** For `restart`: reset what did not succeed and return the saved plan. */
-export async function prepareRestart({ runId, submitPath }: { runId: string; submitPath: string }): Promise<RunPlan> {
+export async function prepareRestart({ runId, submitPath }: { runId: string; submitPath: string }): Promise<{ plan: RunPlan; initSucceeded: boolean }> {
   const file = path.join(submitPath, SAVED_PLAN);
   if (!existsSync(file)) throw new BadInputError(`run ${runId} has no saved plan (${file}); it never finished transform`);
   const plan = JSON.parse(readFileSync(file, 'utf8')) as RunPlan;
@@ -98,7 +98,8 @@ export async function prepareRestart({ runId, submitPath }: { runId: string; sub
   await store.resetForRestart(runId);
   const run = await store.getRun(runId);
   await store.setRunState(runId, 'RUNNING', { restartCount: (run?.restartCount ?? 0) + 1, message: undefined });
-  return plan;
+  const init = plan.initJob ? await store.getJob(runId, plan.initJob) : undefined;
+  return { plan, initSucceeded: init?.state === 'SUCCEEDED' };
 }
 
 export async function loadBatch({ runId, batch }: { runId: string; batch: number }): Promise<BatchJobs> {

@@ -4,6 +4,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { BpsConfig, loadBpsConfig } from '../core/config/index.js';
 import { BadInputError } from '../core/errors.js';
+import { clusterQuanta } from '../core/cluster/index.js';
+import { graphFromRecords, readQuantumGraph, syntheticGraph } from '../core/qgraph/index.js';
+import { syntheticOptionsFromConfig } from '../core/qgraph/syntheticConfig.js';
+import { buildGenericWorkflow } from '../core/workflow/index.js';
 import { repoRoot } from '../temporal/paths.js';
 
 export interface CliConfigOptions {
@@ -76,4 +80,21 @@ export function preflight(config: BpsConfig, file: string): void {
     const p = config.getString('qgraphFile');
     if (!existsSync(p)) throw new BadInputError(`quantum graph file '${p}' does not exist`, { file, key: 'qgraphFile' });
   }
+}
+
+/**
+ * When the graph is known before the run starts (qgraphFile, syntheticGraph), reads it and runs clustering and the
+ * generic-workflow build in memory, so a malformed graph, a clustering cycle or a bad command template is reported
+ * (exit 2) before anything is submitted. Writes nothing.
+ */
+export async function preflightGraph(config: BpsConfig): Promise<void> {
+  const given = config.get('qgraphFile');
+  let graph;
+  if (given !== undefined && given !== null && String(given) !== '') graph = await readQuantumGraph(config.getString('qgraphFile'));
+  else if (config.section('syntheticGraph')) {
+    const { header, records } = syntheticGraph(syntheticOptionsFromConfig(config.section('syntheticGraph'), config.fileOf('syntheticGraph')));
+    graph = graphFromRecords(header, records);
+  } else return;
+  const clustered = clusterQuanta(graph, config);
+  buildGenericWorkflow(graph, clustered, config, { qgraphFile: 'preflight.qgraph' });
 }

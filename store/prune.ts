@@ -169,7 +169,14 @@ export async function resetForRestart(b: Backend, runId: string): Promise<number
       .set((eb) => ({ state: 'UNREADY', attempt_base: eb.ref('attempts') }))
       .where('run_id', '=', runId)
       .where('state', 'in', RESTARTABLE)
-      .where('kind', '<>', 'init')
+      .where('kind', '=', 'payload')
+      .execute();
+    // The final job (merge) runs again after a restart, as a rescue DAG's FINAL node does.
+    await trx
+      .updateTable('jobs')
+      .set((eb) => ({ state: 'UNREADY', attempt_base: eb.ref('attempts') }))
+      .where('run_id', '=', runId)
+      .where('kind', '=', 'final')
       .execute();
     await trx
       .updateTable('jobs')

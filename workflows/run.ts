@@ -33,7 +33,9 @@ export async function runWorkflow(input: RunInput): Promise<RunSummary> {
       if (!p.plan) {
         if (input.restart) {
           p.phase = 'transform';
-          p.plan = await ctl.prepareRestart({ runId, submitPath });
+          const r = await ctl.prepareRestart({ runId, submitPath });
+          p.plan = r.plan;
+          if (r.initSucceeded) p.initOk = true; // a rescue re-runs only what did not succeed
         } else {
           await ctl.prepareRun({ runId, submitPath, config: input.config });
           setState('RUNNING');

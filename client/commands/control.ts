@@ -36,8 +36,7 @@ export function registerControl(program: Command): void {
             throw err;
           }
           console.log(`cancel requested for run ${o.id}`);
-          if (o.wait) await waitAndReport(client, o.id);
-          return 0;
+          return o.wait ? await waitAndReport(client, o.id) : 0;
         } finally {
           await connection.close();
         }

@@ -9,7 +9,7 @@ import type { RunInput } from '../../core/run/types.js';
 import { connectClient } from '../../temporal/connection.js';
 import { runAction, UsageError } from '../exit.js';
 import { addConfigOptions, configOptionsFrom } from '../configOptions.js';
-import { loadSubmitConfig } from '../loadConfig.js';
+import { loadSubmitConfig, preflightGraph } from '../loadConfig.js';
 import { pollerCount } from '../pollers.js';
 import { waitAndReport } from '../progress.js';
 import { webUiUrl } from '../links.js';
@@ -32,6 +32,7 @@ export function registerSubmit(program: Command): void {
   cmd.action((file: string, o) =>
     runAction(async () => {
       const config = loadSubmitConfig(file, configOptionsFrom(o));
+      await preflightGraph(config);
       const runId = config.getString('uniqProcName');
       const submitPath = path.resolve(config.getString('submitPath'));
       const site = config.getString('computeSite');

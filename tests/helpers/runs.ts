@@ -1,0 +1,33 @@
+// Helpers for integration tests that follow runs: read the store the workers write, wait for conditions.
+import { openStore, type Store } from '../../store/index.js';
+import type { State } from '../../core/states.js';
+import path from 'node:path';
+
+export async function withStore<T>(home: string, fn: (s: Store) => Promise<T>): Promise<T> {
+  const s = await openStore(path.join(home, 'tbps.sqlite'));
+  try {
+    return await fn(s);
+  } finally {
+    await s.close();
+  }
+}
+
+export async function totals(home: string, runId: string): Promise<Record<State, number>> {
+  return withStore(home, (s) => s.stateCounts(runId));
+}
+
+export async function waitFor(what: string, cond: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Runs ids from `tbps submit` output. */
+export function runIdFrom(stdout: string): string {
+  const m = /Submitted run (\S+)/.exec(stdout);
+  if (!m) throw new Error(`no run id in submit output:\n${stdout}`);
+  return m[1];
+}
