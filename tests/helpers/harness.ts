@@ -19,7 +19,7 @@ export interface Harness {
   env: NodeJS.ProcessEnv;
   startOrchestrator(): ChildProcess;
   startExecutor(extraEnv?: NodeJS.ProcessEnv): ChildProcess;
-  tbps(args: string[], opts?: { timeoutMs?: number }): { code: number; stdout: string; stderr: string };
+  tbps(args: string[], opts?: { timeoutMs?: number; env?: NodeJS.ProcessEnv }): { code: number; stdout: string; stderr: string };
   tbpsAsync(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   stopAll(): Promise<void>;
 }
@@ -49,7 +49,7 @@ export function createHarness(name: string): Harness {
     startOrchestrator: () => start('orchestrator.ts'),
     startExecutor: (extra) => start('executor.ts', extra),
     tbps(args, opts) {
-      const r = spawnSync(process.execPath, [cli, ...args], { env, encoding: 'utf8', timeout: opts?.timeoutMs ?? 600_000, cwd: home });
+      const r = spawnSync(process.execPath, [cli, ...args], { env: { ...env, ...opts?.env }, encoding: 'utf8', timeout: opts?.timeoutMs ?? 600_000, cwd: home });
       return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
     },
     tbpsAsync(args) {

@@ -1,0 +1,111 @@
+// Bad input through the real CLI: one clear message naming file and key, exit code 2, nothing started or written.
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createHarness, type Harness } from '../helpers/harness.js';
+
+let h: Harness;
+beforeAll(() => {
+  h = createHarness('badinput');
+});
+
+const base = (name: string) => [
+  `payloadName: ${name}`,
+  `uniqProcName: ${name}`,
+  `outputRun: bad/${name}`,
+  `submitPath: SUBMIT/${name}`,
+  'syntheticGraph: {quanta: 200}',
+  `runQuantumCommand: "sh -c 'true' {qgraphNodeId}"`,
+  'butlerConfig: /nonexistent/repo',
+];
+
+function write(name: string, lines: string[]): { file: string; submit: string } {
+  const file = path.join(h.home, `${name}.yaml`);
+  const submit = path.join(h.home, 'submit', name);
+  writeFileSync(file, lines.join('\n').replaceAll('SUBMIT', path.join(h.home, 'submit')) + '\n');
+  return { file, submit };
+}
+
+function expectRejected(name: string, lines: string[], ...mustSay: Array<string | RegExp>) {
+  const { file, submit } = write(name, lines);
+  const r = h.tbps(['submit', file]);
+  expect(r.code, r.stderr + r.stdout).toBe(2);
+  expect(r.stdout).not.toContain('Submitted run');
+  const lines2 = r.stderr.trim().split('\n');
+  expect(lines2).toHaveLength(1); // one clear message, no stack trace
+  for (const m of mustSay) expect(r.stderr).toMatch(m);
+  expect(existsSync(submit)).toBe(false); // nothing written
+  return r.stderr;
+}
+
+describe('submit rejects bad input with exit code 2', () => {
+  it('a per-job value of the wrong type', () => {
+    expectRejected('badmem', [...base('badmem'), 'requestMemory: lots'], 'badmem.yaml', "'requestMemory'", /number/);
+  });
+
+  it('a required key missing', () => {
+    const lines = base('nopayload').filter((l) => !/^(payloadName|uniqProcName|outputRun):/.test(l));
+    expectRejected('nopayload', [...lines, 'outputRun: "{output}/x"'], /payloadName/);
+  });
+
+  it('an undefined {variable} in a command template', () => {
+    expectRejected('undefvar', [...base('undefvar').filter((l) => !l.startsWith('runQuantumCommand')), `runQuantumCommand: "sh -c 'true' {noSuchThing}"`], 'undefvar.yaml', 'noSuchThing');
+  });
+
+  it('a missing includeConfigs file', () => {
+    expectRejected('noinclude', [...base('noinclude'), 'includeConfigs: [does_not_exist.yaml]'], 'noinclude.yaml', 'does_not_exist.yaml');
+  });
+
+  it('a label in two clusters', () => {
+    expectRejected(
+      'twoclusters',
+      [
+        ...base('twoclusters'),
+        'clusterAlgorithm: lsst.ctrl.bps.quantum_clustering_funcs.dimension_clustering',
+        'cluster:',
+        '  a: {pipetasks: "isr, characterizeImage", dimensions: "visit, detector", equalDimensions: "visit:exposure"}',
+        '  b: {pipetasks: "characterizeImage, calibrate", dimensions: "visit, detector"}',
+      ],
+      'characterizeImage',
+      /cluster/,
+    );
+  });
+
+  it('a cycle between clusters', () => {
+    expectRejected(
+      'cycle',
+      [
+        ...base('cycle'),
+        'clusterAlgorithm: lsst.ctrl.bps.quantum_clustering_funcs.dimension_clustering',
+        'cluster:',
+        '  ends: {pipetasks: "isr, calibrate", dimensions: "visit, detector", equalDimensions: "visit:exposure"}',
+      ],
+      /cycle/i,
+    );
+  });
+
+  it('a malformed graph file', () => {
+    const g = path.join(h.home, 'broken.qgraph.jsonl');
+    writeFileSync(g, '{"format":"tbps-qgraph","version":1,"metadata":{},"tasks":[{"label":"a","dimensions":[]}]}\n{"id":"q1","label":"a",\n');
+    expectRejected('badgraph', [...base('badgraph').filter((l) => !l.startsWith('syntheticGraph')), `qgraphFile: ${g}`], 'broken.qgraph.jsonl', /line 2/);
+  });
+
+  it('an unknown workload system', () => {
+    expectRejected('badwms', [...base('badwms'), 'wmsServiceClass: lsst.ctrl.bps.nosuch.Service'], /wmsServiceClass/);
+  });
+
+  it('an unreachable Temporal server', () => {
+    const { file, submit } = write('nosrv', base('nosrv'));
+    const r = h.tbps(['submit', file], { env: { TEMPORAL_ADDRESS: '127.0.0.1:1' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/not reachable at 127\.0\.0\.1:1/);
+    expect(r.stderr).toMatch(/tbps server start/);
+    expect(existsSync(submit)).toBe(false);
+  });
+
+  it('a config file that does not exist', () => {
+    const r = h.tbps(['submit', path.join(h.home, 'nope.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/nope\.yaml: file not found/);
+  });
+});
