@@ -1,0 +1,71 @@
+// `npm run bench:throughput -- --jobs N [--slots S]`: N independent no-op jobs (`true`) through the whole stack
+// (Temporal dev server, orchestrator and executor workers, store), timed from submit to the run's end.
+// Baseline in the same script: the same N processes spawned directly by Node with the same concurrency.
+// Last line: jobs=… seconds=… jobs_per_s=…
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { writeQuantumGraph, type QuantumRecord } from '../core/qgraph/index.js';
+import { flag, startStack } from './lib/stack.js';
+
+const jobs = Number(flag('jobs', '5000'));
+const slots = Number(flag('slots', '8'));
+const wms = flag('wms', 'local');
+if (wms !== 'local') {
+  console.error(`bench:throughput: --wms ${wms} is not available yet (known: local)`);
+  process.exit(2);
+}
+
+async function baseline(n: number, parallel: number): Promise<number> {
+  const t0 = performance.now();
+  let next = 0;
+  const worker = async () => {
+    while (next < n) {
+      next++;
+      await new Promise<void>((res) => spawn('true', [], { stdio: 'ignore' }).on('close', () => res()));
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, worker));
+  return (performance.now() - t0) / 1000;
+}
+
+const stack = await startStack('throughput');
+try {
+  stack.startWorker('orchestrator');
+  stack.startWorker('executor', { TBPS_EXECUTOR_CPUS: String(slots), TBPS_EXECUTOR_SLOTS: String(slots * 2) });
+  const graph = path.join(stack.home, 'noop.qgraph.jsonl');
+  const records = (function* (): Generator<QuantumRecord> {
+    for (let i = 0; i < jobs; i++) yield { id: `noop-${i}`, label: 'noop', dataId: { n: i }, parents: [] };
+  })();
+  await writeQuantumGraph(graph, { format: 'tbps-qgraph', version: 1, metadata: {}, tasks: [{ label: 'noop', dimensions: ['n'] }], quanta: jobs }, records);
+  const cfg = path.join(stack.home, 'noop.yaml');
+  writeFileSync(
+    cfg,
+    [
+      'payloadName: noop',
+      'uniqProcName: bench_noop',
+      `submitPath: ${path.join(stack.home, 'submit')}`,
+      `qgraphFile: ${graph}`,
+      'runQuantumCommand: "true {qgraphNodeId}"',
+      'requestMemory: 64',
+      'runInit: false',
+      'finalJob: {whenRun: NEVER}',
+      '',
+    ].join('\n'),
+  );
+  // Let the workers come up before timing.
+  for (let i = 0; i < 120 && stack.tbps(['ping']).code !== 0; i++) await new Promise((r) => setTimeout(r, 500));
+  const t0 = performance.now();
+  const r = stack.tbps(['submit', cfg, '--wait']);
+  const seconds = (performance.now() - t0) / 1000;
+  if (r.code !== 0) {
+    console.error(r.stdout, r.stderr);
+    throw new Error('benchmark run did not succeed');
+  }
+  const base = await baseline(jobs, slots);
+  console.log(`baseline: ${jobs} direct spawns of 'true' with ${slots} in parallel: ${base.toFixed(2)} s (${(jobs / base).toFixed(0)}/s)`);
+  console.log(`ratio: tbps end-to-end takes ${(seconds / base).toFixed(1)}x the bare process spawns`);
+  console.log(`jobs=${jobs} seconds=${seconds.toFixed(2)} jobs_per_s=${(jobs / seconds).toFixed(1)}`);
+} finally {
+  await stack.stop();
+}
