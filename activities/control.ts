@@ -8,6 +8,7 @@ import { BpsConfig } from '../core/config/index.js';
 import { BadInputError } from '../core/errors.js';
 import { acquireGraph, noGraphSourceError } from '../core/qgraph/acquire.js';
 import type { BatchJobs, BatchResult, RunPlan, RunSummary, SerializedConfig } from '../core/run/types.js';
+import { totalCounts } from '../core/report/index.js';
 import type { State } from '../core/states.js';
 import { readJobs, transform } from '../core/workflow/index.js';
 import { getStore } from './storeHandle.js';
@@ -129,8 +130,8 @@ export async function jobRetryInfo({ runId, name }: { runId: string; name: strin
 }
 
 export async function countFailures({ runId }: { runId: string }): Promise<number> {
-  const counts = await (await getStore()).labelCounts(runId);
-  return counts.reduce((n, r) => n + r.counts.FAILED + r.counts.PRUNED, 0);
+  const counts = await (await getStore()).stateCounts(runId);
+  return counts.FAILED + counts.PRUNED;
 }
 
 /** Final bookkeeping: prune what can no longer run, derive the run state, record it. */
@@ -138,13 +139,7 @@ export async function finishRun({ runId, cancelled, message }: { runId: string; 
   const store = await getStore();
   await store.pruneBlocked(runId);
   if (cancelled) await store.cancelUnfinished(runId);
-  const rows = await store.labelCounts(runId);
-  const counts: Partial<Record<State, number>> = {};
-  let jobs = 0;
-  for (const r of rows) {
-    jobs += r.expected;
-    for (const [s, n] of Object.entries(r.counts)) if (n) counts[s as State] = (counts[s as State] ?? 0) + n;
-  }
+  const { counts, expected: jobs } = totalCounts(await store.labelCounts(runId));
   const state: State = message ? 'FAILED' : cancelled ? 'DELETED' : (counts.SUCCEEDED ?? 0) === jobs && jobs > 0 ? 'SUCCEEDED' : 'FAILED';
   await store.setRunState(runId, state, { message });
   const run = await store.getRun(runId);

@@ -3,7 +3,6 @@
 // Baseline in the same script: the same N processes spawned directly by Node with the same concurrency.
 // Last line: jobs=… seconds=… jobs_per_s=…
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeQuantumGraph, type QuantumRecord } from '../core/qgraph/index.js';
 import { flag, startStack } from './lib/stack.js';
@@ -38,30 +37,7 @@ try {
     for (let i = 0; i < jobs; i++) yield { id: `noop-${i}`, label: 'noop', dataId: { n: i }, parents: [] };
   })();
   await writeQuantumGraph(graph, { format: 'tbps-qgraph', version: 1, metadata: {}, tasks: [{ label: 'noop', dimensions: ['n'] }], quanta: jobs }, records);
-  const cfg = path.join(stack.home, 'noop.yaml');
-  writeFileSync(
-    cfg,
-    [
-      'payloadName: noop',
-      'uniqProcName: bench_noop',
-      `submitPath: ${path.join(stack.home, 'submit')}`,
-      `qgraphFile: ${graph}`,
-      'runQuantumCommand: "true {qgraphNodeId}"',
-      'requestMemory: 64',
-      'runInit: false',
-      'finalJob: {whenRun: NEVER}',
-      '',
-    ].join('\n'),
-  );
-  // Let the workers come up before timing.
-  for (let i = 0; i < 120 && stack.tbps(['ping']).code !== 0; i++) await new Promise((r) => setTimeout(r, 500));
-  const t0 = performance.now();
-  const r = stack.tbps(['submit', cfg, '--wait']);
-  const seconds = (performance.now() - t0) / 1000;
-  if (r.code !== 0) {
-    console.error(r.stdout, r.stderr);
-    throw new Error('benchmark run did not succeed');
-  }
+  const { seconds } = await stack.timedNoopRun('bench_noop', `qgraphFile: ${graph}`);
   const base = await baseline(jobs, slots);
   console.log(`baseline: ${jobs} direct spawns of 'true' with ${slots} in parallel: ${base.toFixed(2)} s (${(jobs / base).toFixed(0)}/s)`);
   console.log(`ratio: tbps end-to-end takes ${(seconds / base).toFixed(1)}x the bare process spawns`);

@@ -1,6 +1,7 @@
 // Progress while `submit --wait` (or `report --wait`) follows a run: one status line, refreshed in place on a
 // terminal, every 15 s otherwise; then the report. Reads counts from the store, not from workflow history.
 import type { Client } from '@temporalio/client';
+import { totalCounts } from '../core/report/index.js';
 import { runWorkflowId } from '../core/run/queues.js';
 import { openStore } from '../store/index.js';
 import { storeLocation } from '../temporal/paths.js';
@@ -16,13 +17,7 @@ export async function waitAndReport(client: Client, runId: string): Promise<numb
     for (;;) {
       const desc = await handle.describe();
       const closed = desc.status.name !== 'RUNNING';
-      const counts = await store.labelCounts(runId);
-      const tot: Record<string, number> = {};
-      let expected = 0;
-      for (const row of counts) {
-        expected += row.expected;
-        for (const [s, n] of Object.entries(row.counts)) tot[s] = (tot[s] ?? 0) + (n as number);
-      }
+      const { counts: tot, expected } = totalCounts(await store.labelCounts(runId));
       const run = await store.getRun(runId);
       const line =
         `[${Math.round((Date.now() - t0) / 1000)}s] ${run?.state ?? 'PENDING'}  ` +

@@ -1,6 +1,6 @@
 // What `tbps report` prints for one run: the summary, the per-label table (BPS states, EXPECTED, TOTAL), and the
 // failed jobs with the root cause from their logs.
-import { formatLabelTable, formatRunSummary } from '../core/report/index.js';
+import { formatLabelTable, formatRunSummary, totalCounts } from '../core/report/index.js';
 import type { State } from '../core/states.js';
 import type { Store } from '../store/index.js';
 
@@ -11,8 +11,7 @@ export async function printRunReport(store: Store, runId: string, opts: { exitCo
     return undefined;
   }
   const counts = await store.labelCounts(runId);
-  const total: Partial<Record<State, number>> = {};
-  for (const row of counts) for (const [s, n] of Object.entries(row.counts)) total[s as State] = (total[s as State] ?? 0) + n;
+  const total = totalCounts(counts).counts;
   console.log(formatRunSummary({ ...run, counts: total }));
   console.log();
   console.log(formatLabelTable(counts));

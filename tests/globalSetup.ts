@@ -1,24 +1,14 @@
 // Starts one real Temporal dev server (in memory, headless) for the whole test run and bundles the workflow
 // code once; tests get the address and bundle path through environment variables.
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startDevServer, stopDevServer } from '../temporal/devServer.js';
+import { freePort } from '../temporal/ports.js';
 import { temporalCli } from '../temporal/paths.js';
 import { writeWorkflowBundle } from '../workers/bundle.js';
 import { existsSync } from 'node:fs';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-    s.on('error', reject);
-  });
-}
 
 export default async function setup({ provide }: { provide: (k: string, v: string) => void }) {
   if (!existsSync(temporalCli()))

@@ -1,11 +1,11 @@
 // A private tbps stack for benchmarks: its own Temporal dev server (in memory), data dir and worker processes,
 // torn down at the end. Benchmarks use the real CLI and workers, exactly as users do.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, rmSync } from 'node:fs';
-import net from 'node:net';
+import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startDevServer, stopDevServer } from '../../temporal/devServer.js';
+import { freePort } from '../../temporal/ports.js';
 import { repoRoot } from '../../temporal/paths.js';
 import { writeWorkflowBundle } from '../../workers/bundle.js';
 
@@ -15,19 +15,11 @@ export interface Stack {
   address: string;
   startWorker(kind: 'orchestrator' | 'executor', env?: NodeJS.ProcessEnv): ChildProcess;
   tbps(args: string[]): { code: number; stdout: string; stderr: string };
+  /** Submits a run of no-op jobs (`true`) with the given graph source line and waits for it; throws unless SUCCEEDED. */
+  timedNoopRun(name: string, graphSource: string): Promise<{ seconds: number; stdout: string }>;
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-    s.on('error', reject);
-  });
-}
 
 export async function startStack(name: string): Promise<Stack> {
   const home = mkdtempSync(path.join(os.tmpdir(), `tbps-bench-${name}-`));
@@ -43,7 +35,7 @@ export async function startStack(name: string): Promise<Stack> {
     TBPS_LOG_LEVEL: 'warn',
   };
   const procs: ChildProcess[] = [];
-  return {
+  const stack: Stack = {
     home,
     env,
     address: info.address,
@@ -61,6 +53,30 @@ export async function startStack(name: string): Promise<Stack> {
       const r = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'tbps.js'), ...args], { env, encoding: 'utf8', cwd: home });
       return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
     },
+    async timedNoopRun(name, graphSource) {
+      const cfg = path.join(home, `${name}.yaml`);
+      writeFileSync(
+        cfg,
+        [
+          `payloadName: ${name}`,
+          `uniqProcName: ${name}`,
+          `submitPath: ${path.join(home, 'submit', name)}`,
+          graphSource,
+          'runQuantumCommand: "true {qgraphNodeId}"',
+          'requestMemory: 64',
+          'runInit: false',
+          'finalJob: {whenRun: NEVER}',
+          '',
+        ].join('\n'),
+      );
+      // Let the workers come up before timing.
+      for (let i = 0; i < 120 && stack.tbps(['ping']).code !== 0; i++) await new Promise((r) => setTimeout(r, 500));
+      const t0 = performance.now();
+      const r = stack.tbps(['submit', cfg, '--wait']);
+      const seconds = (performance.now() - t0) / 1000;
+      if (r.code !== 0) throw new Error(`benchmark run ${name} did not succeed:\n${r.stdout}\n${r.stderr}`);
+      return { seconds, stdout: r.stdout };
+    },
     async stop() {
       for (const p of procs) p.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 1500));
@@ -69,6 +85,7 @@ export async function startStack(name: string): Promise<Stack> {
       rmSync(home, { recursive: true, force: true });
     },
   };
+  return stack;
 }
 
 /** Parses `--name value` flags. */

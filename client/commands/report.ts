@@ -21,14 +21,7 @@ export function registerReport(program: Command): void {
         try {
           if (!o.id) {
             const runs = await store.listRuns({ limit: Number(o.limit) });
-            const rows = await Promise.all(
-              runs.map(async (r) => {
-                const counts: Partial<Record<State, number>> = {};
-                for (const row of await store.labelCounts(r.runId))
-                  for (const [s, n] of Object.entries(row.counts)) counts[s as State] = (counts[s as State] ?? 0) + n;
-                return { ...r, counts };
-              }),
-            );
+            const rows = await Promise.all(runs.map(async (r) => ({ ...r, counts: await store.stateCounts(r.runId) })));
             if (o.json) console.log(JSON.stringify(rows, null, 2));
             else console.log(rows.length ? formatRunList(rows) : 'no runs yet: submit one with `tbps submit config.yaml`');
             return 0;
