@@ -1,0 +1,392 @@
+#!/usr/bin/env python3
+"""Build the tbps demo butler repository.
+
+The repository holds real HSC dimension records (with sky regions) from the files that the
+lsst-daf-butler wheel ships in ``lsst/daf/butler/tests/registry_data`` and mock input datasets
+(``lsst.pipe.base.tests.mocks.MockDataset`` JSON files with ``_mock_<StorageClass>`` storage classes)
+for every overall input of the demo pipeline (``lsst/pipelines/mock_drp.yaml`` by default).
+
+What the shipped record files lack is filled in, and reported:
+
+* exposures: HSC visits are one exposure each, so an exposure (same id, filter, day_obs, times), a
+  group and a ``visit_definition`` are made for each visit that has none;
+* patches: the ci_hsc skymap file has the tract but no patches, so the tract is cut into an
+  ``patch_nx_max`` x ``patch_ny_max`` grid of patch records (regions interpolated between the
+  tract's corners);
+* visit_detector_region: the hsc-rc2 file has none; each detector then gets the visit's region.
+
+Collections made (DRP-like names): ``HSC/raw/all`` (raw), ``HSC/calib`` (CALIBRATION, bias and flat
+certified for all time) with its RUN ``HSC/calib/mock``, ``refcats`` (reference catalog shards),
+``skymaps`` (skyMap), and the CHAINED input collection ``HSC/defaults`` over all of them.
+
+Usage:  make_demo_repo.py REPO [--records ci_hsc|hsc-rc2] [--visits 903334,903336] [--detectors ...]
+        [--pipeline PATH] [--clobber]
+Needs the venv made by scripts/setup-lsst.sh (run it with .venv/bin/python).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections import defaultdict
+
+RECORD_SETS = {
+    # name: (files, skymap name or None)
+    "ci_hsc": ["ci_hsc-subset.yaml", "ci_hsc-subset-skymap.yaml"],
+    "hsc-rc2": ["hsc-rc2-subset-v0.yaml"],
+}
+DATA_ROOT = "resource://lsst.daf.butler/tests/registry_data/"
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_PIPELINE = os.path.join(HERE, "pipelines", "mock_drp.yaml")
+
+RAW_RUN = "HSC/raw/all"
+CALIB_COLLECTION = "HSC/calib"
+CALIB_RUN = "HSC/calib/mock"
+REFCAT_RUN = "refcats"
+SKYMAP_RUN = "skymaps"
+INPUT_CHAIN = "HSC/defaults"
+
+
+def log(msg: str) -> None:
+    print(f"[make_demo_repo] {msg}", file=sys.stderr, flush=True)
+
+
+def fail(msg: str, code: int = 2) -> None:
+    print(f"[make_demo_repo] ERROR: {msg}", file=sys.stderr, flush=True)
+    sys.exit(code)
+
+
+def dimension_only_yaml(name: str) -> str:
+    """Return the export file ``name`` reduced to its dimension records.
+
+    The shipped files also hold dataset entries that point at files which are not shipped (e.g. a
+    pickled skyMap) and whose formatters need packages we do not have; those are dropped. Filtering
+    happens on the YAML node tree, so the butler-specific tags stay untouched.
+    """
+    import yaml
+    from lsst.resources import ResourcePath
+
+    text = ResourcePath(DATA_ROOT + name).read().decode()
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    for key, value in root.value:
+        if key.value == "data":
+            value.value = [
+                item
+                for item in value.value
+                if any(k.value == "type" and v.value == "dimension" for k, v in item.value)
+            ]
+    return yaml.serialize(root)
+
+
+def import_records(butler, files: list[str]) -> None:
+    for name in files:
+        text = dimension_only_yaml(name)
+        with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
+            f.write(text)
+        try:
+            butler.import_(filename=f.name, format="yaml")
+        finally:
+            os.unlink(f.name)
+        log(f"imported dimension records from {name}")
+
+
+def records(butler, element: str, **kwargs) -> list:
+    return list(butler.query_dimension_records(element, explain=False, **kwargs))
+
+
+def complete_exposures(butler) -> int:
+    """Make one exposure (+group, visit_definition, visit_system membership) per visit lacking one."""
+    universe = butler.dimensions
+    defined = {(r.instrument, r.visit) for r in records(butler, "visit_definition")}
+    exposures = {(r.instrument, r.id) for r in records(butler, "exposure")}
+    groups, exps, defs = [], [], []
+    for v in records(butler, "visit"):
+        if (v.instrument, v.id) in defined:
+            continue
+        if (v.instrument, v.id) not in exposures:
+            groups.append(universe["group"].RecordClass(instrument=v.instrument, name=str(v.id)))
+            exps.append(
+                universe["exposure"].RecordClass(
+                    instrument=v.instrument,
+                    id=v.id,
+                    day_obs=v.day_obs,
+                    group=str(v.id),
+                    physical_filter=v.physical_filter,
+                    obs_id=v.name,
+                    exposure_time=v.exposure_time,
+                    dark_time=v.exposure_time,
+                    observation_type="science",
+                    observation_reason=v.observation_reason or "science",
+                    seq_num=v.seq_num if v.seq_num is not None else v.id,
+                    seq_start=v.seq_num if v.seq_num is not None else v.id,
+                    seq_end=v.seq_num if v.seq_num is not None else v.id,
+                    target_name=v.target_name,
+                    science_program=v.science_program,
+                    azimuth=v.azimuth,
+                    zenith_angle=v.zenith_angle,
+                    has_simulated=False,
+                    can_see_sky=True,
+                    timespan=v.timespan,
+                )
+            )
+        defs.append(universe["visit_definition"].RecordClass(instrument=v.instrument, exposure=v.id, visit=v.id))
+    if groups:
+        butler.registry.insertDimensionData("group", *groups, skip_existing=True)
+    if exps:
+        butler.registry.insertDimensionData("exposure", *exps)
+    if defs:
+        butler.registry.insertDimensionData("visit_definition", *defs)
+    # A 'one-to-one' visit system, as HSC defines it, when the files carry none.
+    instruments = {v.instrument for v in records(butler, "visit")}
+    have_systems = {(r.instrument, r.id) for r in records(butler, "visit_system")}
+    members = {(r.instrument, r.visit) for r in records(butler, "visit_system_membership")}
+    for inst in instruments:
+        if (inst, 0) not in have_systems:
+            butler.registry.insertDimensionData(
+                "visit_system", universe["visit_system"].RecordClass(instrument=inst, id=0, name="one-to-one")
+            )
+    new_members = [
+        universe["visit_system_membership"].RecordClass(instrument=v.instrument, visit_system=0, visit=v.id)
+        for v in records(butler, "visit")
+        if (v.instrument, v.id) not in members
+    ]
+    if new_members:
+        butler.registry.insertDimensionData("visit_system_membership", *new_members)
+    return len(exps)
+
+
+def complete_visit_detector_regions(butler) -> int:
+    """Give each (visit, detector) the visit's region when the files carry no per-detector regions."""
+    if records(butler, "visit_detector_region"):
+        return 0
+    universe = butler.dimensions
+    rows = []
+    detectors = records(butler, "detector")
+    for v in records(butler, "visit"):
+        for d in detectors:
+            if d.instrument == v.instrument:
+                rows.append(
+                    universe["visit_detector_region"].RecordClass(
+                        instrument=v.instrument, visit=v.id, detector=d.id, region=v.region
+                    )
+                )
+    if rows:
+        butler.registry.insertDimensionData("visit_detector_region", *rows)
+    return len(rows)
+
+
+def complete_patches(butler) -> int:
+    """Cut each tract without patches into the skymap's patch grid."""
+    from lsst.sphgeom import ConvexPolygon, UnitVector3d
+
+    universe = butler.dimensions
+    skymaps = {r.name: r for r in records(butler, "skymap")}
+    with_patches = {(r.skymap, r.tract) for r in records(butler, "patch")}
+    rows = []
+    for tract in records(butler, "tract"):
+        if (tract.skymap, tract.id) in with_patches:
+            continue
+        sm = skymaps[tract.skymap]
+        nx, ny = sm.patch_nx_max, sm.patch_ny_max
+        corners = list(tract.region.getVertices())
+        if len(corners) != 4:
+            fail(f"tract {tract.skymap}/{tract.id} region has {len(corners)} vertices; cannot grid it")
+        c0, c1, c2, c3 = corners  # (min,min) (max,min) (max,max) (min,max), as in the shipped file
+
+        def at(u: float, w: float) -> UnitVector3d:
+            return UnitVector3d((c0 * (1 - u) + c1 * u) * (1 - w) + (c3 * (1 - u) + c2 * u) * w)
+
+        for y in range(ny):
+            for x in range(nx):
+                poly = ConvexPolygon.convexHull(
+                    [
+                        at(x / nx, y / ny),
+                        at((x + 1) / nx, y / ny),
+                        at((x + 1) / nx, (y + 1) / ny),
+                        at(x / nx, (y + 1) / ny),
+                    ]
+                )
+                rows.append(
+                    universe["patch"].RecordClass(
+                        skymap=tract.skymap, tract=tract.id, id=y * nx + x, cell_x=x, cell_y=y, region=poly
+                    )
+                )
+    if rows:
+        butler.registry.insertDimensionData("patch", *rows)
+    return len(rows)
+
+
+def restrict(butler, visits: set[int] | None, detectors: set[int] | None) -> list[tuple[str, int, int, object]]:
+    """(instrument, visit, detector, region) of the visit-detector pairs that get raws."""
+    out = []
+    for r in records(butler, "visit_detector_region"):
+        if visits and r.visit not in visits:
+            continue
+        if detectors and r.detector not in detectors:
+            continue
+        out.append((r.instrument, r.visit, r.detector, r.region))
+    return sorted(out, key=lambda t: t[:3])
+
+
+def make_inputs(butler, pipeline_path: str, pairs) -> dict[str, int]:
+    """Register every overall-input dataset type of the pipeline and put mock datasets for it."""
+    from lsst.daf.butler import CollectionType, DataCoordinate, DatasetRef, Timespan
+    from lsst.pipe.base import Pipeline
+    from lsst.pipe.base.tests.mocks import MockDataset
+    from lsst.sphgeom import RangeSet
+
+    graph = Pipeline.from_uri(pipeline_path).to_graph()
+    graph.resolve(butler.registry)
+    universe = butler.dimensions
+
+    exposure_of_visit = defaultdict(list)
+    for d in records(butler, "visit_definition"):
+        exposure_of_visit[(d.instrument, d.visit)].append(d.exposure)
+    filter_of_exposure = {(e.instrument, e.id): e.physical_filter for e in records(butler, "exposure")}
+
+    butler.collections.register(RAW_RUN)
+    butler.collections.register(CALIB_RUN)
+    butler.collections.register(CALIB_COLLECTION, CollectionType.CALIBRATION)
+    butler.collections.register(REFCAT_RUN)
+    butler.collections.register(SKYMAP_RUN)
+
+    def put_all(dataset_type, data_ids, run) -> list:
+        refs = []
+        for data_id in data_ids:
+            data_id = butler.registry.expandDataId(data_id, dimensions=dataset_type.dimensions)
+            ref = DatasetRef(dataset_type, data_id, run=run)
+            butler.put(
+                MockDataset(
+                    dataset_id=ref.id,
+                    dataset_type=dataset_type.to_simple(),
+                    data_id=dict(ref.dataId.mapping),
+                    run=run,
+                ),
+                ref,
+            )
+            refs.append(ref)
+        return refs
+
+    counts: dict[str, int] = {}
+    for name, node in graph.iter_overall_inputs():
+        dt = node.dataset_type
+        butler.registry.registerDatasetType(dt)
+        dims = set(dt.dimensions.required)
+        if dt.dimensions.skypix:
+            # Reference-catalog shards: every pixel that touches a selected detector.
+            (skypix,) = dt.dimensions.skypix
+            pixelization = universe.skypix_dimensions[skypix].pixelization
+            ranges = RangeSet()
+            for *_, region in pairs:
+                ranges |= pixelization.envelope(region)
+            ids = [
+                DataCoordinate.from_required_values(dt.dimensions, (i,))
+                for begin, end in ranges
+                for i in range(begin, end)
+            ]
+            refs = put_all(dt, ids, REFCAT_RUN)
+        elif dims <= {"skymap"}:
+            ids = [{"skymap": s.name} for s in records(butler, "skymap")]
+            refs = put_all(dt, ids, SKYMAP_RUN)
+        elif dt.isCalibration():
+            ids = set()
+            for inst, visit, det, _ in pairs:
+                for exp in exposure_of_visit[(inst, visit)]:
+                    full = {
+                        "instrument": inst,
+                        "detector": det,
+                        "physical_filter": filter_of_exposure[(inst, exp)],
+                    }
+                    ids.add(tuple(sorted((k, v) for k, v in full.items() if k in dims)))
+            refs = put_all(dt, [dict(t) for t in sorted(ids)], CALIB_RUN)
+            butler.registry.certify(CALIB_COLLECTION, refs, Timespan(None, None))
+        elif dims == {"instrument", "exposure", "detector"}:
+            ids = [
+                {"instrument": inst, "exposure": exp, "detector": det}
+                for inst, visit, det, _ in pairs
+                for exp in exposure_of_visit[(inst, visit)]
+            ]
+            refs = put_all(dt, ids, RAW_RUN)
+        else:
+            fail(f"do not know how to make mock inputs for {name} with dimensions {sorted(dims)}")
+        counts[name] = len(refs)
+        log(f"  {name:24s} {len(refs):5d} mock datasets ({dt.storageClass_name})")
+    butler.collections.register(INPUT_CHAIN, CollectionType.CHAINED)
+    butler.collections.redefine_chain(INPUT_CHAIN, [RAW_RUN, CALIB_COLLECTION, REFCAT_RUN, SKYMAP_RUN])
+    return counts
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("repo", help="directory of the new butler repository")
+    ap.add_argument("--records", choices=sorted(RECORD_SETS), default="ci_hsc",
+                    help="which shipped dimension-record files to use (default ci_hsc)")
+    ap.add_argument("--visits", help="comma-separated visit ids to give raws (default: all)")
+    ap.add_argument("--detectors", help="comma-separated detector ids to give raws (default: all)")
+    ap.add_argument("--pipeline", default=DEFAULT_PIPELINE,
+                    help="pipeline whose overall inputs get mock datasets (default: %(default)s)")
+    ap.add_argument("--clobber", action="store_true", help="delete REPO first if it exists")
+    args = ap.parse_args(argv)
+
+    def ints(s: str | None) -> set[int] | None:
+        if not s:
+            return None
+        try:
+            return {int(x) for x in s.split(",") if x.strip()}
+        except ValueError:
+            fail(f"not a comma-separated list of integers: {s!r}")
+            raise
+
+    visits, detectors = ints(args.visits), ints(args.detectors)
+    if not os.path.exists(args.pipeline):
+        fail(f"pipeline file not found: {args.pipeline}")
+    if os.path.exists(args.repo) and os.listdir(args.repo):
+        if not args.clobber:
+            fail(f"{args.repo} exists and is not empty (pass --clobber to replace it)")
+        shutil.rmtree(args.repo)
+
+    t0 = time.monotonic()
+    try:
+        from lsst.daf.butler import Butler
+        import lsst.pipe.base.tests.mocks  # noqa: F401  (teaches the butler the _mock_ storage classes)
+    except ImportError as e:
+        fail(f"LSST middleware not importable ({e}); run scripts/setup-lsst.sh and use .venv/bin/python")
+
+    config = Butler.makeRepo(args.repo)
+    with Butler.from_config(config, writeable=True) as butler:
+        import_records(butler, RECORD_SETS[args.records])
+        n = complete_exposures(butler)
+        if n:
+            log(f"made {n} exposure records (one per visit, HSC-style) with visit_definition rows")
+        n = complete_visit_detector_regions(butler)
+        if n:
+            log(f"made {n} visit_detector_region records from visit regions (the file has none)")
+        n = complete_patches(butler)
+        if n:
+            log(f"made {n} patch records by gridding the tract regions")
+        pairs = restrict(butler, visits, detectors)
+        if not pairs:
+            fail("no visit/detector pairs left after --visits/--detectors")
+        log(f"{len(pairs)} visit/detector pairs over {len({p[1] for p in pairs})} visits get raws")
+        counts = make_inputs(butler, args.pipeline, pairs)
+        summary = {
+            "repo": os.path.abspath(args.repo),
+            "records": args.records,
+            "inputCollection": INPUT_CHAIN,
+            "visits": sorted({p[1] for p in pairs}),
+            "visitDetectors": [[p[1], p[2]] for p in pairs],
+            "inputs": counts,
+            "seconds": round(time.monotonic() - t0, 2),
+        }
+    print(json.dumps(summary))
+    log(f"done in {summary['seconds']} s; input collection {INPUT_CHAIN}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
