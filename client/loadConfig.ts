@@ -9,6 +9,7 @@ import { graphFromRecords, readQuantumGraph, syntheticGraph } from '../core/qgra
 import { syntheticOptionsFromConfig } from '../core/qgraph/syntheticConfig.js';
 import { buildGenericWorkflow } from '../core/workflow/index.js';
 import { repoRoot } from '../temporal/paths.js';
+import { WORKLOAD_SYSTEMS } from '../wms/index.js';
 
 export interface CliConfigOptions {
   computeSite?: string;
@@ -34,7 +35,7 @@ const OVERRIDE_KEYS: Record<keyof CliConfigOptions, string> = {
   butlerConfig: 'butlerConfig',
 };
 
-export const WMS_NAMES = ['local'] as const;
+export const WMS_NAMES = Object.keys(WORKLOAD_SYSTEMS);
 
 export function wmsDefaultsFile(wms: string): string {
   return path.join(repoRoot, 'config', 'wms', `${wms}.yaml`);

@@ -46,8 +46,9 @@ function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
 export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
   const t0 = Date.now();
   return new Promise((resolve) => {
+    // stdout and stderr may go to one file (e.g. quantumGraphGeneration.out).
     const out = openLog(spec.stdoutPath);
-    const err = openLog(spec.stderrPath);
+    const err = spec.stderrPath === spec.stdoutPath ? out : openLog(spec.stderrPath);
     let peak = 0;
     let oom = false;
     let timedOut = false;
@@ -92,13 +93,13 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
       spec.signal?.removeEventListener('abort', onAbort);
       // Leave no stray processes of the job behind.
       killGroup(child.pid, 'SIGKILL');
-      let pending = 2;
+      const streams = err === out ? [out] : [out, err];
+      let pending = streams.length;
       const done = () => {
         if (--pending === 0)
           resolve({ ...r, oom, timedOut, cancelled, peakRssMb: Math.round(peak), seconds: (Date.now() - t0) / 1000 });
       };
-      out.end(done);
-      err.end(done);
+      for (const s of streams) s.end(done);
     };
     child.on('error', (e) => {
       err.write(`tbps: could not start ${spec.argv[0]}: ${e.message}\n`);
