@@ -6,7 +6,8 @@ import { Context } from '@temporalio/activity';
 import { stringify } from 'yaml';
 import { BpsConfig } from '../core/config/index.js';
 import { BadInputError } from '../core/errors.js';
-import { acquireGraph, noGraphSourceError } from '../core/qgraph/acquire.js';
+import { acquireGraph } from '../core/qgraph/acquire.js';
+import { generateLsstGraph } from '../lsst/qgraph.js';
 import type { BatchJobs, BatchResult, RunPlan, RunSummary, SerializedConfig } from '../core/run/types.js';
 import { totalCounts } from '../core/report/index.js';
 import type { State } from '../core/states.js';
@@ -50,22 +51,30 @@ export async function prepareRun({ runId, submitPath, config }: RunArgs): Promis
 }
 
 /** Provides the quantum graph in tbps format: a given qgraphFile, a synthetic graph, or (LSST) pipetask qgraph. */
-export async function generateGraph({ runId, submitPath, config }: RunArgs): Promise<{ qgraphFile: string; quanta: number }> {
+export async function generateGraph({ runId, submitPath, config }: RunArgs): Promise<GraphFiles> {
   const c = cfg(config);
   const ctx = Context.current();
   mkdirSync(submitPath, { recursive: true });
   const got = await acquireGraph(c, submitPath, runId, (n) => ctx.heartbeat({ quanta: n }));
-  if (!got) throw noGraphSourceError(c.configFile);
-  return { qgraphFile: got.qgraphFile, quanta: got.quanta };
+  if (got) return { qgraphFile: got.qgraphFile };
+  const lsst = await generateLsstGraph(c, submitPath, runId, () => ctx.heartbeat('pipetask qgraph'));
+  return { qgraphFile: lsst.qgraphFile, jobQgraphFile: lsst.lsstQgraphFile };
+}
+
+export interface GraphFiles {
+  /** The graph in tbps format. */
+  qgraphFile: string;
+  /** The graph file job commands name ({qgraphFile}), when it differs (LSST .qg). */
+  jobQgraphFile?: string;
 }
 
 /** Cluster + generic workflow + batch plan into the submit dir; jobs into the store. */
-export async function transformRun({ runId, submitPath, config, qgraphFile }: RunArgs & { qgraphFile: string }): Promise<RunPlan> {
+export async function transformRun({ runId, submitPath, config, qgraphFile, jobQgraphFile }: RunArgs & GraphFiles): Promise<RunPlan> {
   const c = cfg(config);
   const ctx = Context.current();
   const beat = setInterval(() => ctx.heartbeat('transform'), 5000);
   try {
-    const res = await transform(qgraphFile, c, submitPath, { maxBatchJobs: c.getNumber('jobBatchSize', {}, 1000) });
+    const res = await transform(qgraphFile, c, submitPath, { maxBatchJobs: c.getNumber('jobBatchSize', {}, 1000), qgraphFile: jobQgraphFile });
     const store = await getStore();
     await store.insertJobs(runId, readJobs(res.jobsFile));
     const plan: RunPlan = {

@@ -11,6 +11,7 @@ import type { JobOutcome, JobRef } from '../core/run/types.js';
 import { classifyExit } from '../core/states.js';
 import { defaultCapacity, ResourcePool } from '../wms/local/resources.js';
 import { runProcess } from '../wms/local/runProcess.js';
+import { withLsstPath } from '../lsst/env.js';
 import { getStore } from './storeHandle.js';
 
 const pool = new ResourcePool(defaultCapacity());
@@ -38,7 +39,7 @@ export async function runJob(ref: JobRef): Promise<JobOutcome> {
       await store.recordAttemptStart(ref.runId, spec.name, attempt, { host, memoryMb, logPath: logs.stdout, startedAt: new Date().toISOString() });
       const r = await runProcess({
         argv: spec.argv,
-        env: {
+        env: withLsstPath({
           ...process.env,
           ...spec.environment,
           TBPS_RUN: ref.runId,
@@ -46,7 +47,7 @@ export async function runJob(ref: JobRef): Promise<JobOutcome> {
           TBPS_JOB_LABEL: spec.label,
           TBPS_ATTEMPT: String(attempt),
           TBPS_MEMORY_MB: String(memoryMb),
-        },
+        }),
         cwd: ref.submitPath,
         stdoutPath: logs.stdout,
         stderrPath: logs.stderr,

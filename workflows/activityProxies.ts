@@ -15,7 +15,7 @@ export const ctl = proxyActivities<typeof control>({
 export const stages = proxyActivities<typeof control>({
   startToCloseTimeout: '48 hours',
   heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '5s', maximumInterval: '2 minutes', maximumAttempts: 3, nonRetryableErrorTypes: ['BadInputError'] },
+  retry: { initialInterval: '5s', maximumInterval: '2 minutes', maximumAttempts: 3, nonRetryableErrorTypes: ['BadInputError', 'GraphGenerationError'] },
 });
 
 /** Errors a job raises that must not be retried. */

@@ -42,7 +42,7 @@ export async function runWorkflow(input: RunInput): Promise<RunSummary> {
           p.phase = 'graph';
           const graph = await stages.generateGraph({ runId, submitPath, config: input.config });
           p.phase = 'transform';
-          p.plan = await stages.transformRun({ runId, submitPath, config: input.config, qgraphFile: graph.qgraphFile });
+          p.plan = await stages.transformRun({ runId, submitPath, config: input.config, ...graph });
         }
       }
       const plan = p.plan;

@@ -3,7 +3,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { acquireGraph, noGraphSourceError } from '../../core/qgraph/acquire.js';
+import { acquireGraph } from '../../core/qgraph/acquire.js';
+import { generateLsstGraph } from '../../lsst/qgraph.js';
 import { readQuantumGraph } from '../../core/qgraph/index.js';
 import { clusterQuanta } from '../../core/cluster/index.js';
 import { transform } from '../../core/workflow/index.js';
@@ -15,9 +16,12 @@ import { loadSubmitConfig } from '../loadConfig.js';
 async function acquire(config: BpsConfig) {
   const submitPath = path.resolve(config.getString('submitPath'));
   mkdirSync(submitPath, { recursive: true });
-  const got = await acquireGraph(config, submitPath, config.getString('uniqProcName'));
-  if (!got) throw noGraphSourceError(config.configFile);
-  return { submitPath, ...got };
+  const runId = config.getString('uniqProcName');
+  const got = await acquireGraph(config, submitPath, runId);
+  if (got) return { submitPath, ...got, jobQgraphFile: undefined };
+  // No given or synthetic graph: generate it with the LSST stack, as `bps acquire` does.
+  const lsst = await generateLsstGraph(config, submitPath, runId, () => {});
+  return { submitPath, qgraphFile: lsst.qgraphFile, jobQgraphFile: lsst.lsstQgraphFile, quanta: -1, source: 'pipetask qgraph' };
 }
 
 function stage(program: Command, name: string, description: string, fn: (config: BpsConfig) => Promise<void>): void {
@@ -29,7 +33,7 @@ function stage(program: Command, name: string, description: string, fn: (config:
 export function registerStages(program: Command): void {
   stage(program, 'acquire', 'get the quantum graph (qgraphFile or syntheticGraph) into the submit directory', async (config) => {
     const g = await acquire(config);
-    console.log(`quantum graph: ${g.qgraphFile} (${g.quanta} quanta, ${g.source})`);
+    console.log(`quantum graph: ${g.qgraphFile}${g.quanta >= 0 ? ` (${g.quanta} quanta)` : ''}, from ${g.source}`);
   });
 
   stage(program, 'cluster', 'acquire, then cluster the quanta into jobs and print the clusters per label', async (config) => {
@@ -52,7 +56,7 @@ export function registerStages(program: Command): void {
 
   const transformStage = async (config: BpsConfig) => {
     const g = await acquire(config);
-    const res = await transform(g.qgraphFile, config, g.submitPath, { maxBatchJobs: config.getNumber('jobBatchSize', {}, 1000) });
+    const res = await transform(g.qgraphFile, config, g.submitPath, { maxBatchJobs: config.getNumber('jobBatchSize', {}, 1000), qgraphFile: g.jobQgraphFile });
     console.log(`${res.counts.quanta} quanta -> ${res.counts.payloadJobs} payload jobs (+ ${res.counts.jobs - res.counts.payloadJobs} init/final) in ${res.counts.batches} batches`);
     console.log(`generic workflow: ${res.jobsFile}`);
     console.log(`batch plan      : ${res.batchesFile}`);

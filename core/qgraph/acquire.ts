@@ -2,7 +2,6 @@
 // synthetic DRP-shaped graph (`syntheticGraph` section) written into the submit directory.
 import path from 'node:path';
 import type { BpsConfig } from '../config/index.js';
-import { BadInputError } from '../errors.js';
 import { readQGraphHeader } from './reader.js';
 import { syntheticGraph } from './synthetic.js';
 import { syntheticOptionsFromConfig } from './syntheticConfig.js';
@@ -41,11 +40,4 @@ export async function acquireGraph(
   })();
   const res = await writeQuantumGraph(file, header, counted);
   return { qgraphFile: file, quanta: res.quanta, source: 'synthetic' };
-}
-
-export function noGraphSourceError(file?: string): BadInputError {
-  return new BadInputError(
-    'no quantum graph source: set qgraphFile (a tbps graph), or a syntheticGraph section; LSST graph generation (pipetask qgraph) is not wired yet',
-    { file, key: 'qgraphFile' },
-  );
 }
