@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # `npm run setup`: provisions what tbps needs on this machine, idempotently, into ignored folders of the repo:
 # npm packages, the Temporal CLI (.tools/bin/temporal, built with go install), the data directory (.data/),
-# the workflow bundle. Optional tiers: `npm run setup -- --lsst` also builds the LSST venv (.venv/).
+# the workflow bundle, and the LSST middleware venv (.venv/, lsst-ctrl-mpexec from PyPI; skip with --no-lsst).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 TEMPORAL_CLI_VERSION=v1.5.1
 step() { printf '\n==> %s\n' "$*"; }
 
-want_lsst=0
+want_lsst=1
 for a in "$@"; do
   case "$a" in
+    --no-lsst) want_lsst=0 ;;
     --lsst) want_lsst=1 ;;
-    *) echo "setup: unknown option $a (known: --lsst)" >&2; exit 2 ;;
+    *) echo "setup: unknown option $a (known: --no-lsst)" >&2; exit 2 ;;
   esac
 done
 

@@ -3,7 +3,7 @@
 # whole suite (unit + integration on a real Temporal dev server). Extra arguments go to vitest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ ! -x node_modules/.bin/vitest ] || [ ! -x .tools/bin/temporal ]; then
+if [ ! -x node_modules/.bin/vitest ] || [ ! -x .tools/bin/temporal ] || [ ! -x .venv/bin/pipetask ]; then
   bash scripts/setup.sh
 fi
 exec node_modules/.bin/vitest run "$@"
