@@ -92,7 +92,8 @@ export async function transformRun({ runId, submitPath, config, qgraphFile, jobQ
       heartbeatSeconds: c.getNumber('jobHeartbeatTimeout', {}, 60),
     };
     writeFileSync(path.join(submitPath, SAVED_PLAN), JSON.stringify(plan));
-    await store.setRunState(runId, 'RUNNING', { quanta: plan.quanta, jobs: plan.payloadJobs });
+    const jobs = plan.payloadJobs + (plan.hasInit ? 1 : 0) + (plan.hasFinal ? 1 : 0);
+    await store.setRunState(runId, 'RUNNING', { quanta: plan.quanta, jobs });
     return plan;
   } finally {
     clearInterval(beat);

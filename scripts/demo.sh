@@ -43,7 +43,7 @@ for step in step1 step2 step3; do
 done
 echo
 echo "==> Outputs in $REPO (collection u/demo/step3 chains all three steps)"
-.venv/bin/butler query-datasets "$REPO" --collections u/demo/step3 2>/dev/null | awk 'NF && $1 != "type" && $1 !~ /^-/ {print $1}' | sort | uniq -c
+.venv/bin/python lsst/count_datasets.py "$REPO" u/demo/step3 | tr -d '{}"' | tr ',' '\n' | sed 's/^ */  /'
 echo
 echo "Web UI: http://localhost:8233 · runs: npx tbps report · datasets: .venv/bin/butler query-datasets $REPO --collections u/demo/step3"
 echo "stop everything: npx tbps server stop"
