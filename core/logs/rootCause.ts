@@ -1,17 +1,18 @@
-// Picks the line that explains a failed job from the tail of its log: the last exception/error line rather than
-// the INFO noise around it.
-const ERROR_LINE = /(Error|Exception|Traceback|FATAL|Fatal|fatal:|Killed|error:|ERROR)/;
-const NOISE = /^\s*(INFO|DEBUG|VERBOSE)\b/;
+// Picks the line that explains a failed job from the tail of its log: the root exception (the first one of a
+// chain, not a generic wrapper such as "One or more tasks failed"), else the last error line, never INFO noise.
+const EXCEPTION_LINE = /^([A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt|Failure|Warning))(: .*)?$/;
+const WRAPPER = /MPGraphExecutorError|One or more tasks failed|CalledProcessError/;
+const ERROR_LINE = /(Error|Exception|FATAL|Fatal|fatal:|Killed|error:|ERROR)/;
+const NOISE = /^\s*(INFO|DEBUG|VERBOSE|TRACE)\b/;
 
 export function rootCause(logTail: string, maxLength = 300): string | undefined {
   const lines = logTail.split(/\r?\n/).map((l) => l.trimEnd()).filter((l) => l.trim() !== '');
-  let pick: string | undefined;
-  for (let i = lines.length - 1; i >= 0; i--) {
-    const l = lines[i];
-    if (NOISE.test(l)) continue;
-    if (ERROR_LINE.test(l) && !/^\s*File "/.test(l)) {
-      pick = l;
-      break;
+  const exceptions = lines.filter((l) => EXCEPTION_LINE.test(l));
+  let pick = exceptions.find((l) => !WRAPPER.test(l)) ?? exceptions.at(-1);
+  if (!pick) {
+    for (let i = lines.length - 1; i >= 0 && !pick; i--) {
+      const l = lines[i];
+      if (!NOISE.test(l) && ERROR_LINE.test(l) && !/^\s*File "/.test(l) && !/^Traceback/.test(l)) pick = l;
     }
   }
   pick ??= [...lines].reverse().find((l) => !NOISE.test(l));

@@ -42,6 +42,17 @@ describe('rootCause', () => {
     ].join('\n');
     expect(rootCause(log)).toBe('ValueError: planted failure in calibrate');
     expect(rootCause('just a line\n')).toBe('just a line');
+    const chained = [
+      'Traceback (most recent call last):',
+      '  File "t.py", line 9, in run',
+      "ValueError: Simulated failure: task=calibrate dataId={visit: 903334}",
+      'INFO lsst.ctrl.mpexec: 1 quanta failed',
+      'Traceback (most recent call last):',
+      '    raise MPGraphExecutorError("One or more tasks failed during execution.")',
+      'lsst.pipe.base.mp_graph_executor.MPGraphExecutorError: One or more tasks failed during execution.',
+    ].join('\n');
+    expect(rootCause(chained)).toBe('ValueError: Simulated failure: task=calibrate dataId={visit: 903334}');
+    expect(rootCause('INFO ok\nsh: 1: nosuchcmd: not found\nINFO done')).toBe('sh: 1: nosuchcmd: not found');
     expect(rootCause('')).toBeUndefined();
   });
 });
