@@ -36,7 +36,7 @@ import time
 from collections import defaultdict
 
 RECORD_SETS = {
-    # name: (files, skymap name or None)
+    # name: files in lsst/daf/butler/tests/registry_data, imported in order
     "ci_hsc": ["ci_hsc-subset.yaml", "ci_hsc-subset-skymap.yaml"],
     "hsc-rc2": ["hsc-rc2-subset-v0.yaml"],
 }
@@ -352,10 +352,24 @@ def main(argv: list[str] | None = None) -> int:
 
     t0 = time.monotonic()
     try:
-        from lsst.daf.butler import Butler
+        import lsst.daf.butler  # noqa: F401
         import lsst.pipe.base.tests.mocks  # noqa: F401  (teaches the butler the _mock_ storage classes)
     except ImportError as e:
         fail(f"LSST middleware not importable ({e}); run scripts/setup-lsst.sh and use .venv/bin/python")
+
+    try:
+        summary = build(args, visits, detectors, t0)
+    except BaseException:
+        # Never leave a half-built repository behind: the next run would refuse it or, worse, use it.
+        shutil.rmtree(args.repo, ignore_errors=True)
+        raise
+    print(json.dumps(summary))
+    log(f"done in {summary['seconds']} s; input collection {INPUT_CHAIN}")
+    return 0
+
+
+def build(args: argparse.Namespace, visits: set[int] | None, detectors: set[int] | None, t0: float) -> dict:
+    from lsst.daf.butler import Butler
 
     config = Butler.makeRepo(args.repo)
     with Butler.from_config(config, writeable=True) as butler:
@@ -383,9 +397,7 @@ def main(argv: list[str] | None = None) -> int:
             "inputs": counts,
             "seconds": round(time.monotonic() - t0, 2),
         }
-    print(json.dumps(summary))
-    log(f"done in {summary['seconds']} s; input collection {INPUT_CHAIN}")
-    return 0
+    return summary
 
 
 if __name__ == "__main__":

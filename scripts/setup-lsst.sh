@@ -66,7 +66,7 @@ say "checking the installation"
 import json, sys, platform
 from importlib.metadata import version
 names = ["lsst-ctrl-mpexec", "lsst-pipe-base", "lsst-daf-butler", "lsst-resources", "lsst-utils",
-         "lsst-pex-config", "lsst-sphgeom", "lsst-daf-relation"]
+         "lsst-pex-config", "lsst-sphgeom"]
 out = {"python": platform.python_version()}
 for n in names:
     try:
