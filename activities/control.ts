@@ -1,6 +1,7 @@
 // Control activities on the orchestrator queue: thin adapters from the run workflow to core (graph, transform),
 // the submit directory and the store. Large data stays on disk and in the store; these return ids and counts.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { stringify } from 'yaml';
@@ -8,6 +9,8 @@ import { BpsConfig } from '../core/config/index.js';
 import { BadInputError } from '../core/errors.js';
 import { acquireGraph } from '../core/qgraph/acquire.js';
 import { generateLsstGraph } from '../lsst/qgraph.js';
+import { lsstVersions } from '../lsst/env.js';
+import { TBPS_VERSION, TEMPORAL_SDK_VERSION } from '../temporal/versions.js';
 import type { BatchJobs, BatchResult, RunPlan, RunSummary, SerializedConfig } from '../core/run/types.js';
 import { totalCounts } from '../core/report/index.js';
 import type { State } from '../core/states.js';
@@ -33,6 +36,7 @@ export async function prepareRun({ runId, submitPath, config }: RunArgs): Promis
   mkdirSync(submitPath, { recursive: true });
   writeFileSync(path.join(submitPath, SAVED_CONFIG), JSON.stringify(config));
   writeFileSync(path.join(submitPath, `${runId}_config.yaml`), stringify(config.tree));
+  writeFileSync(path.join(submitPath, 'provenance.json'), JSON.stringify(provenance(c), null, 2));
   const str = (k: string) => (c.has(k) ? c.getString(k) : undefined);
   const store = await getStore();
   await store.upsertRun({
@@ -66,6 +70,19 @@ export interface GraphFiles {
   qgraphFile: string;
   /** The graph file job commands name ({qgraphFile}), when it differs (LSST .qg). */
   jobQgraphFile?: string;
+}
+
+/** What produced this run: tool and stack versions (the LSST versions also go into the run's graph header). */
+function provenance(c: BpsConfig) {
+  return {
+    tbps: TBPS_VERSION,
+    node: process.version,
+    temporalSdk: TEMPORAL_SDK_VERSION,
+    lsst: lsstVersions() ?? null,
+    configFile: c.configFile ?? null,
+    host: hostname(),
+    preparedAt: new Date().toISOString(),
+  };
 }
 
 /** Cluster + generic workflow + batch plan into the submit dir; jobs into the store. */
