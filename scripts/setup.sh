@@ -17,17 +17,19 @@ for a in "$@"; do
   esac
 done
 
-step "Node packages (npm ci)"
+step "Node packages (npm install from package-lock.json)"
 command -v node >/dev/null || { echo "setup: node is required (Node 20)" >&2; exit 1; }
 # better-sqlite3 builds from source here; point node-gyp at the local Node headers instead of downloading them.
 if [ -d /usr/include/node ]; then export npm_config_nodedir=/usr; fi
 if [ ! -d node_modules/@temporalio/worker ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
+  # Not `npm ci`: npm 11 here leaves other platforms' optional packages (swc, rollup) out of the lock file and
+  # `npm ci` then refuses it; `npm install` installs exactly the locked tree and leaves the lock file as it is.
+  npm install --no-audit --no-fund
 else
   echo "node_modules up to date"
 fi
 node -e "require('better-sqlite3')(':memory:').prepare('select 1').get()" \
-  || { echo "setup: better-sqlite3 native module does not load; try: rm -rf node_modules && npm_config_nodedir=/usr npm ci" >&2; exit 1; }
+  || { echo "setup: better-sqlite3 native module does not load; try: rm -rf node_modules && npm_config_nodedir=/usr npm install" >&2; exit 1; }
 
 step "Temporal CLI $TEMPORAL_CLI_VERSION (.tools/bin/temporal)"
 if [ -x .tools/bin/temporal ] && .tools/bin/temporal --version >/dev/null 2>&1; then
