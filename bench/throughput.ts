@@ -1,19 +1,23 @@
-// `npm run bench:throughput -- --jobs N [--slots S]`: N independent no-op jobs (`true`) through the whole stack
+// `npm run bench:throughput -- --jobs N [--slots S] [--wms local|htcondor]`: N independent no-op jobs (`true`) through the whole stack
 // (Temporal dev server, orchestrator and executor workers, store), timed from submit to the run's end.
 // Baseline in the same script: the same N processes spawned directly by Node with the same concurrency.
 // Last line: jobs=… seconds=… jobs_per_s=…
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { writeQuantumGraph, type QuantumRecord } from '../core/qgraph/index.js';
+import { chmodSync } from 'node:fs';
+import { repoRoot } from '../temporal/paths.js';
 import { flag, startStack } from './lib/stack.js';
 
 const jobs = Number(flag('jobs', '5000'));
 const slots = Number(flag('slots', '8'));
 const wms = flag('wms', 'local');
-if (wms !== 'local') {
-  console.error(`bench:throughput: --wms ${wms} is not available yet (known: local)`);
+if (wms !== 'local' && wms !== 'htcondor') {
+  console.error(`bench:throughput: --wms ${wms} is not available yet (known: local, htcondor)`);
   process.exit(2);
 }
+// htcondor: the personal pool of scripts/setup-htcondor.sh (or a site pool: TBPS_HTCONDOR_PREFIX='' with condor_* on PATH).
+const condorPrefix = process.env.TBPS_HTCONDOR_PREFIX ?? `bash ${path.join(repoRoot, 'scripts', 'htcondor.sh')} exec`;
 
 async function baseline(n: number, parallel: number): Promise<number> {
   const t0 = performance.now();
@@ -30,14 +34,17 @@ async function baseline(n: number, parallel: number): Promise<number> {
 
 const stack = await startStack('throughput');
 try {
-  stack.startWorker('orchestrator');
+  if (wms === 'htcondor') chmodSync(stack.home, 0o755); // jobs run as the pool's submitting user
+  stack.startWorker('orchestrator', wms === 'htcondor' ? { TBPS_HTCONDOR_PREFIX: condorPrefix } : {});
   stack.startWorker('executor', { TBPS_EXECUTOR_CPUS: String(slots), TBPS_EXECUTOR_SLOTS: String(slots * 2) });
   const graph = path.join(stack.home, 'noop.qgraph.jsonl');
   const records = (function* (): Generator<QuantumRecord> {
     for (let i = 0; i < jobs; i++) yield { id: `noop-${i}`, label: 'noop', dataId: { n: i }, parents: [] };
   })();
   await writeQuantumGraph(graph, { format: 'tbps-qgraph', version: 1, metadata: {}, tasks: [{ label: 'noop', dimensions: ['n'] }], quanta: jobs }, records);
-  const { seconds } = await stack.timedNoopRun('bench_noop', `qgraphFile: ${graph}`);
+  const source = wms === 'htcondor' ? `qgraphFile: ${graph}\nwmsServiceClass: htcondor\nhtcondorPollSeconds: 2` : `qgraphFile: ${graph}`;
+  const { seconds } = await stack.timedNoopRun('bench_noop', source);
+  console.log(`wms=${wms}`);
   const base = await baseline(jobs, slots);
   console.log(`baseline: ${jobs} direct spawns of 'true' with ${slots} in parallel: ${base.toFixed(2)} s (${(jobs / base).toFixed(0)}/s)`);
   console.log(`ratio: tbps end-to-end takes ${(seconds / base).toFixed(1)}x the bare process spawns`);

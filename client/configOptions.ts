@@ -5,7 +5,7 @@ import type { CliConfigOptions } from './loadConfig.js';
 export function addConfigOptions(cmd: Command): Command {
   return cmd
     .option('--compute-site <site>', 'compute site (selects site.<site> settings and the executor queue)')
-    .option('--wms-service-class <wms>', 'workload system: local (BPS class names accepted)')
+    .option('--wms-service-class <wms>', 'workload system: local, htcondor (BPS class names accepted)')
     .option('-g, --qgraph <file>', 'use this quantum graph file instead of generating one')
     .option('--output-run <run>', 'output RUN collection')
     .option('-o, --output <coll>', 'output CHAINED collection')

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm run setup`: provisions what tbps needs on this machine, idempotently, into ignored folders of the repo:
 # npm packages, the Temporal CLI (.tools/bin/temporal, built with go install), the data directory (.data/),
-# the workflow bundle, and the LSST middleware venv (.venv/, lsst-ctrl-mpexec from PyPI; skip with --no-lsst).
+# the workflow bundle, the LSST middleware venv (.venv/, lsst-ctrl-mpexec from PyPI; skip with --no-lsst), and the
+# HTCondor test pool (.sandbox/htcondor/, a Debian trixie chroot with condor; needs root; skip with --no-htcondor).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -9,11 +10,13 @@ TEMPORAL_CLI_VERSION=v1.5.1
 step() { printf '\n==> %s\n' "$*"; }
 
 want_lsst=1
+want_condor=1
 for a in "$@"; do
   case "$a" in
     --no-lsst) want_lsst=0 ;;
     --lsst) want_lsst=1 ;;
-    *) echo "setup: unknown option $a (known: --no-lsst)" >&2; exit 2 ;;
+    --no-htcondor) want_condor=0 ;;
+    *) echo "setup: unknown option $a (known: --no-lsst, --no-htcondor)" >&2; exit 2 ;;
   esac
 done
 
@@ -50,6 +53,17 @@ npx tsx workers/bundle.ts "$ROOT/.build/workflow-bundle.js"
 if [ "$want_lsst" = 1 ]; then
   step "LSST middleware venv (.venv)"
   bash scripts/setup-lsst.sh
+fi
+
+if [ "$want_condor" = 1 ]; then
+  step "HTCondor test pool (.sandbox/htcondor: Debian trixie chroot with condor)"
+  if [ "$(id -u)" = 0 ]; then
+    bash scripts/setup-htcondor.sh
+    # Leave it stopped: the tests start it when they need it (and stop it again).
+    bash scripts/htcondor.sh stop >/dev/null 2>&1 || true
+  else
+    echo "skipped: provisioning the HTCondor pool needs root (sudo bash scripts/setup-htcondor.sh); the htcondor tests fail until it exists"
+  fi
 fi
 
 printf '\nsetup complete. Next: npm run demo   (or: npx tbps server start && npx tbps submit config/examples/synthetic.yaml --wait)\n'

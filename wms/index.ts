@@ -3,6 +3,9 @@ import type { WorkloadSystem } from './types.js';
 
 export const localWms: WorkloadSystem = { name: 'local', mode: 'activities' };
 
-export const WORKLOAD_SYSTEMS: Record<string, WorkloadSystem> = { local: localWms };
+/** HTCondor (DAGMan): the implementation is wms/htcondor/ (HTCondorWms), built by the activities with the store. */
+export const htcondorWms: WorkloadSystem = { name: 'htcondor', mode: 'external' };
+
+export const WORKLOAD_SYSTEMS: Record<string, WorkloadSystem> = { local: localWms, htcondor: htcondorWms };
 
 export type { WorkloadSystem, BatchRef, BatchStatus } from './types.js';

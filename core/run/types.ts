@@ -47,6 +47,12 @@ export interface RunPlan {
   maxBatchesInFlight: number;
   /** Heartbeat timeout of job activities: how fast a lost executor worker is noticed. */
   heartbeatSeconds: number;
+  /** Workload system of the payload batches (absent in plans made before it existed: local). */
+  wms?: string;
+  /** 'external': each batch is one WMS unit (externalBatchWorkflow); else activities (jobBatchWorkflow). */
+  wmsMode?: 'activities' | 'external';
+  /** Seconds between polls of an external batch. */
+  wmsPollSeconds?: number;
 }
 
 export interface JobRef {

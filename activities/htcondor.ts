@@ -1,0 +1,66 @@
+// HTCondor activities on the orchestrator queue: prepare and submit a job batch as one DAG, poll it (heartbeating,
+// recording job attempts in the store), cancel it with condor_rm. Thin adapters over wms/htcondor.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Context } from '@temporalio/activity';
+import { BpsConfig } from '../core/config/index.js';
+import type { SerializedConfig } from '../core/run/types.js';
+import type { BatchRef, BatchStatus } from '../wms/types.js';
+import { HTCondorWms, parsePrefix } from '../wms/htcondor/index.js';
+import { SAVED_CONFIG } from './control.js';
+import { getStore } from './storeHandle.js';
+
+const cache = new Map<string, HTCondorWms>();
+
+/** The plugin for a run: command prefix and extra submit commands from the run's saved config. */
+async function wmsFor(ref: BatchRef): Promise<HTCondorWms> {
+  const hit = cache.get(ref.submitPath);
+  if (hit) return hit;
+  const saved = JSON.parse(readFileSync(path.join(ref.submitPath, SAVED_CONFIG), 'utf8')) as SerializedConfig;
+  const c = BpsConfig.fromTree(saved.tree, saved.sources);
+  const str = (k: string) => (c.has(k) ? String(c.get(k) ?? '') : '');
+  const prefix = str('htcondorCommandPrefix') || process.env.TBPS_HTCONDOR_PREFIX || '';
+  const extra = c.has('htcondorSubmitCommands') ? (c.get('htcondorSubmitCommands') as unknown[]).map(String) : undefined;
+  const w = new HTCondorWms({ commandPrefix: parsePrefix(prefix), store: await getStore(), extraSubmit: extra });
+  if (cache.size > 100) cache.clear();
+  cache.set(ref.submitPath, w);
+  return w;
+}
+
+export async function prepareBatch(ref: BatchRef): Promise<void> {
+  await (await wmsFor(ref)).prepare(ref);
+}
+
+export async function submitBatch(ref: BatchRef): Promise<string> {
+  return (await wmsFor(ref)).submit(ref);
+}
+
+/**
+ * Polls the DAG every `pollSeconds` for up to `maxSeconds` (heartbeating) and returns early when it is done.
+ * Each poll reads only new events, so the cost is bounded by what happened since the last one.
+ */
+export async function pollBatch(ref: BatchRef & { wmsId: string; pollSeconds: number; maxSeconds: number }): Promise<BatchStatus> {
+  const ctx = Context.current();
+  const w = await wmsFor(ref);
+  const until = Date.now() + ref.maxSeconds * 1000;
+  for (;;) {
+    const st = await w.poll(ref, ref.wmsId);
+    ctx.heartbeat(st.counts);
+    if (st.done || Date.now() + ref.pollSeconds * 1000 > until) return st;
+    await ctx.sleep(ref.pollSeconds * 1000);
+  }
+}
+
+/** condor_rm the DAG (DAGMan removes its node jobs), wait until it left the queue, record what ended. */
+export async function cancelBatch(ref: BatchRef & { wmsId: string }): Promise<BatchStatus> {
+  const ctx = Context.current();
+  const w = await wmsFor(ref);
+  await w.cancel(ref, ref.wmsId);
+  const until = Date.now() + 120_000;
+  for (;;) {
+    const st = await w.poll(ref, ref.wmsId);
+    ctx.heartbeat();
+    if (st.done || Date.now() > until) return st;
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+}

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# The personal HTCondor pool in .sandbox/htcondor/root (made by scripts/setup-htcondor.sh):
+#   htcondor.sh start      bind mounts + condor_master (pid in .sandbox/htcondor/master.pid)
+#   htcondor.sh stop       condor_master by its pid (graceful, then SIGKILL after 30 s), then unmounts
+#   htcondor.sh status     pid and condor_status
+#   htcondor.sh exec CMD   runs CMD as the submitting user inside the chroot, in the current directory
+#                          (the command prefix tbps uses for condor_* commands: wmsCommandPrefix)
+#   htcondor.sh mount|unmount
+# While mounted, .sandbox/htcondor/root contains the host's /tmp, /dev and this repo: run `htcondor.sh stop` (which
+# unmounts) before deleting .sandbox/htcondor, or use `rm -rf --one-file-system`.
+set -euo pipefail
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+SANDBOX=$REPO/.sandbox/htcondor
+ROOTFS=$SANDBOX/root
+PIDFILE=$SANDBOX/master.pid
+SUBMIT_USER=${TBPS_CONDOR_USER:-tbpsuser}
+die() { echo "htcondor.sh: $*" >&2; exit 1; }
+
+need_rootfs() {
+  [ -x "$ROOTFS/usr/sbin/condor_master" ] || die "no HTCondor chroot at $ROOTFS: run 'bash scripts/setup-htcondor.sh' (as root)"
+}
+
+bind() { # bind SRC (mounted at the same path inside the chroot)
+  local dst=$ROOTFS$1
+  mkdir -p "$dst"
+  mountpoint -q "$dst" || mount --bind "$1" "$dst"
+}
+
+do_mount() {
+  mkdir -p "$ROOTFS/proc"
+  mountpoint -q "$ROOTFS/proc" || mount -t proc proc "$ROOTFS/proc"
+  bind /dev
+  bind /tmp
+  bind "$REPO"
+}
+
+do_unmount() {
+  for d in "$ROOTFS$REPO" "$ROOTFS/tmp" "$ROOTFS/dev" "$ROOTFS/proc"; do
+    if mountpoint -q "$d" 2>/dev/null; then umount "$d" || umount -l "$d"; fi
+  done
+}
+
+master_pid() {
+  [ -f "$PIDFILE" ] || return 1
+  local pid
+  pid=$(cat "$PIDFILE")
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" != "" ] || return 1
+  grep -q condor_master "/proc/$pid/cmdline" 2>/dev/null || return 1
+  echo "$pid"
+}
+
+case "${1:-}" in
+  start)
+    [ "$(id -u)" = 0 ] || die "start needs root"
+    need_rootfs
+    do_mount
+    if pid=$(master_pid); then echo "condor_master already running (pid $pid)"; exit 0; fi
+    chroot "$ROOTFS" sh -c 'mkdir -p /run/condor /var/lock/condor /var/log/condor /var/lib/condor/spool /var/lib/condor/execute && chown condor:condor /run/condor /var/lock/condor /var/log/condor /var/lib/condor/spool /var/lib/condor/execute && chmod 1777 /var/lib/condor/execute' || true
+    chroot "$ROOTFS" /usr/sbin/condor_master -pidfile /run/condor/master.pid
+    for _ in $(seq 1 50); do
+      if [ -s "$ROOTFS/run/condor/master.pid" ]; then break; fi
+      sleep 0.2
+    done
+    [ -s "$ROOTFS/run/condor/master.pid" ] || die "condor_master did not start; see $ROOTFS/var/log/condor/MasterLog"
+    cp "$ROOTFS/run/condor/master.pid" "$PIDFILE"
+    echo "condor_master started (pid $(cat "$PIDFILE"))"
+    ;;
+  stop)
+    if pid=$(master_pid); then
+      kill -TERM "$pid"
+      for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+      if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid"; fi
+      echo "condor_master (pid $pid) stopped"
+    else
+      echo "condor_master not running"
+    fi
+    rm -f "$PIDFILE"
+    [ "$(id -u)" = 0 ] && do_unmount
+    ;;
+  status)
+    if pid=$(master_pid); then
+      echo "condor_master running (pid $pid)"
+      chroot "$ROOTFS" condor_status 2>&1 || true
+    else
+      echo "condor_master not running"
+      exit 3
+    fi
+    ;;
+  exec)
+    shift
+    [ $# -gt 0 ] || die "exec needs a command"
+    need_rootfs
+    [ "$(id -u)" = 0 ] || die "exec needs root (chroot)"
+    home=/home/$SUBMIT_USER
+    exec chroot --userspec="$SUBMIT_USER:$SUBMIT_USER" "$ROOTFS" \
+      /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME="$home" USER="$SUBMIT_USER" LOGNAME="$SUBMIT_USER" LANG=C.UTF-8 \
+      /bin/sh -c 'cd "$1" || exit 125; shift; exec "$@"' sh "$PWD" "$@"
+    ;;
+  mount) [ "$(id -u)" = 0 ] || die "mount needs root"; [ -d "$ROOTFS/etc" ] || die "no chroot at $ROOTFS"; do_mount ;;
+  unmount) [ "$(id -u)" = 0 ] || die "unmount needs root"; do_unmount ;;
+  *) echo "usage: htcondor.sh start|stop|status|exec CMD...|mount|unmount" >&2; exit 2 ;;
+esac

@@ -1,0 +1,245 @@
+// The HTCondor workload system against a real personal pool (scripts/setup-htcondor.sh: a Debian trixie chroot
+// with condor, jobs run as the non-root user tbpsuser): a DAG of a few hundred shell jobs with dependencies to
+// SUCCEEDED with counts equal to condor_history; a payload failure (exit 1) not retried, its descendants PRUNED;
+// cancel removing the DAG. pipetaskInit and finalJob run on the local executor; the payload batches are DAGs.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { graphFromRecords, syntheticGraph, syntheticOptionsForQuanta, writeQuantumGraph } from '../../core/qgraph/index.js';
+import type { State } from '../../core/states.js';
+import { repoRoot } from '../../temporal/paths.js';
+import { parsePrefix } from '../../wms/htcondor/index.js';
+import { createHarness, type Harness } from '../helpers/harness.js';
+import { waitFor, withStore } from '../helpers/runs.js';
+
+const SCRIPT = path.join(repoRoot, 'scripts', 'htcondor.sh');
+const PREFIX = `bash ${SCRIPT} exec`;
+let h: Harness;
+let startedPool = false;
+
+function condor(args: string[]): string {
+  const argv = [...parsePrefix(PREFIX), ...args];
+  const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', cwd: '/tmp' });
+  if (r.status !== 0) throw new Error(`${argv.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+function ensurePool(): void {
+  const how = "run 'bash scripts/setup-htcondor.sh' (as root) to provision the HTCondor test pool";
+  if (!existsSync(path.join(repoRoot, '.sandbox/htcondor/root/usr/sbin/condor_master'))) throw new Error(`no HTCondor chroot: ${how}`);
+  let st = spawnSync('bash', [SCRIPT, 'status'], { encoding: 'utf8' });
+  if (st.status !== 0) {
+    const start = spawnSync('bash', [SCRIPT, 'start'], { encoding: 'utf8' });
+    if (start.status !== 0) throw new Error(`the HTCondor pool does not start (${start.stderr.trim()}): ${how}`);
+    startedPool = true;
+  }
+  for (let i = 0; i < 60; i++) {
+    st = spawnSync('bash', [SCRIPT, 'exec', 'condor_status', '-af', 'Name'], { encoding: 'utf8' });
+    if (st.status === 0 && st.stdout.trim()) return;
+    spawnSync('sleep', ['2']);
+  }
+  throw new Error(`the HTCondor pool shows no slot: ${how}`);
+}
+
+beforeAll(() => {
+  ensurePool();
+  h = createHarness('htcondor');
+  chmodSync(h.home, 0o755); // the jobs run as tbpsuser and must reach the submit directory
+  h.env.TBPS_HTCONDOR_PREFIX = PREFIX;
+  h.startOrchestrator();
+  h.startExecutor({ TBPS_EXECUTOR_CPUS: '4' });
+}, 300_000);
+afterAll(async () => {
+  await h?.stopAll();
+  // A pool this test started is stopped again: that also removes its bind mounts of /tmp, /dev and the repo.
+  if (startedPool) spawnSync('bash', [SCRIPT, 'stop'], { encoding: 'utf8' });
+}, 120_000);
+
+function writeRun(name: string, quanta: number, body: string[], extra: string[] = []) {
+  const dir = path.join(h.home, name);
+  mkdirSync(dir, { recursive: true });
+  chmodSync(dir, 0o755);
+  const { header, records } = syntheticGraph(syntheticOptionsForQuanta(quanta));
+  const graph = graphFromRecords(header, records);
+  writeFileSync(path.join(dir, 'job.sh'), ['id="$1"; d="$(dirname "$0")"', ...body, 'exit 0', ''].join('\n'));
+  writeFileSync(
+    path.join(dir, 'submit.yaml'),
+    [
+      `payloadName: ${name}`,
+      `outputRun: itest/${name}`,
+      `uniqProcName: hc_${name}`,
+      ...(extra.includes('#wms-from-cli') ? [] : ['wmsServiceClass: lsst.ctrl.bps.htcondor.HTCondorService']),
+      `submitPath: ${path.join(dir, 'submit')}`,
+      `qgraphFile: ${path.join(dir, 'graph.jsonl')}`,
+      `runQuantumCommand: "sh ${path.join(dir, 'job.sh')} {qgraphNodeId}"`,
+      ...(extra.some((l) => l.startsWith('requestMemory:')) ? [] : ['requestMemory: 64']),
+      'numberOfRetries: 2',
+      'htcondorPollSeconds: 2',
+      'pipetask:',
+      '  pipetaskInit:',
+      `    runQuantumCommand: "sh -c 'echo init'"`,
+      'finalJob:',
+      '  whenRun: ALWAYS',
+      `  command1: "sh -c 'echo merge'"`,
+      ...extra,
+      '',
+    ].join('\n'),
+  );
+  return { dir, graph, header, records, write: () => writeQuantumGraph(path.join(dir, 'graph.jsonl'), header, records) };
+}
+
+function wmsIds(dir: string): string[] {
+  const root = path.join(dir, 'submit', 'htcondor');
+  const out: string[] = [];
+  for (let b = 0; existsSync(path.join(root, `batch_${b}`)); b++) {
+    const cur = readFileSync(path.join(root, `batch_${b}`, 'current'), 'utf8').trim();
+    out.push(readFileSync(path.join(root, `batch_${b}`, cur, 'wms_id'), 'utf8').trim());
+  }
+  return out;
+}
+
+type Report = { run: { state: State }; labels: Array<{ label: string; counts: Record<State, number>; expected: number }> };
+
+describe('HTCondor WMS on a real personal pool', () => {
+  it('runs a DAG of a few hundred jobs with dependencies to SUCCEEDED; counts equal condor_history', async () => {
+    // Batches of at most 100 jobs: several DAGs, started as their upstream batches end.
+    const r0 = writeRun('ok', 300, ['test -n "$TBPS_ATTEMPT" || exit 3', '[ "$(id -un)" = tbpsuser ] || exit 4'], ['jobBatchSize: 100']);
+    await r0.write();
+    expect(r0.graph.size).toBeGreaterThanOrEqual(250);
+    const r = await h.tbpsAsync(['submit', path.join(r0.dir, 'submit.yaml'), '--wait']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(h.tbps(['report', '--id', 'hc_ok', '--json']).stdout) as Report;
+    expect(rep.run.state).toBe('SUCCEEDED');
+    let payloadSucceeded = 0;
+    for (const l of rep.labels) {
+      expect(l.counts.SUCCEEDED).toBe(l.expected);
+      if (l.label !== 'pipetaskInit' && l.label !== 'finalJob') payloadSucceeded += l.counts.SUCCEEDED;
+    }
+    expect(payloadSucceeded).toBe(r0.graph.size);
+    // condor_history: one completed job per payload job, exit 0, ran once.
+    const ids = wmsIds(r0.dir);
+    expect(ids.length).toBeGreaterThanOrEqual(3);
+    let hist: Array<{ ExitCode: number; JobStatus: number; NumJobStarts: number; bps_job_name: string; bps_run: string }> = [];
+    for (const id of ids) hist = hist.concat(JSON.parse(condor(['condor_history', '-constraint', `DAGManJobId == ${id}`, '-json', '-attributes', 'ExitCode,JobStatus,NumJobStarts,bps_job_name,bps_run']) || '[]'));
+    expect(hist.length).toBe(payloadSucceeded);
+    expect(hist.every((j) => j.ExitCode === 0 && j.JobStatus === 4 && j.bps_run === 'hc_ok')).toBe(true);
+    expect(new Set(hist.map((j) => j.bps_job_name)).size).toBe(payloadSucceeded);
+    // Attempts recorded: one per job, with host and log path.
+    await withStore(h.home, async (s) => {
+      const j = (await s.jobsByState('hc_ok', 'SUCCEEDED', 10)).find((x) => x.kind === 'payload')!;
+      const att = await s.attempts('hc_ok', j.name);
+      expect(att.map((a) => [a.attempt, a.state, a.exitCode])).toEqual([[1, 'SUCCEEDED', 0]]);
+      expect(att[0].host).toBeTruthy();
+      expect(existsSync(att[0].logPath!)).toBe(true);
+    });
+  }, 900_000);
+
+  it('does not retry a payload failure (exit 1) and prunes its descendants', async () => {
+    const r0 = writeRun('fail', 60, ['if grep -qx "$id" "$d/fail.txt"; then echo "ValueError: planted failure in $id" >&2; exit 1; fi']);
+    const byLabel = (l: string) => [...Array(r0.graph.size).keys()].filter((i) => r0.graph.label(i) === l);
+    const fail = byLabel('calibrate')[0];
+    const failId = r0.graph.id(fail);
+    const pruned = new Set<number>();
+    const stack = [...r0.graph.children(fail)];
+    while (stack.length) {
+      const i = stack.pop()!;
+      if (pruned.has(i)) continue;
+      pruned.add(i);
+      stack.push(...r0.graph.children(i));
+    }
+    expect(pruned.size).toBeGreaterThan(0);
+    writeFileSync(path.join(r0.dir, 'fail.txt'), `${failId}\n`);
+    await r0.write();
+    const r = await h.tbpsAsync(['submit', path.join(r0.dir, 'submit.yaml'), '--wait']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('ValueError: planted failure');
+    const rep = JSON.parse(h.tbps(['report', '--id', 'hc_fail', '--json']).stdout) as Report;
+    expect(rep.run.state).toBe('FAILED');
+    const tot = { SUCCEEDED: 0, FAILED: 0, PRUNED: 0 };
+    for (const l of rep.labels) for (const k of Object.keys(tot) as Array<keyof typeof tot>) tot[k] += l.counts[k];
+    expect(tot).toEqual({ SUCCEEDED: r0.graph.size - 1 - pruned.size + 2, FAILED: 1, PRUNED: pruned.size });
+    await withStore(h.home, async (s) => {
+      const failed = await s.jobsByState('hc_fail', 'FAILED', 10);
+      expect(failed.length).toBe(1);
+      const att = await s.attempts('hc_fail', failed[0].name);
+      expect(att.map((a) => [a.state, a.exitCode, a.errorClass])).toEqual([['FAILED', 1, 'payload']]); // not retried
+      expect(att[0].errorSummary).toBe(`ValueError: planted failure in ${failId}`);
+    });
+    const id = wmsIds(r0.dir)[0];
+    const hist = JSON.parse(condor(['condor_history', '-constraint', `DAGManJobId == ${id} && ExitCode == 1`, '-json', '-attributes', 'NumJobStarts,bps_job_name'])) as Array<{ NumJobStarts: number }>;
+    expect(hist.map((j) => j.NumJobStarts)).toEqual([1]);
+  }, 900_000);
+
+  it('restart submits a new DAG of only the failed and pruned jobs', async () => {
+    const dir = path.join(h.home, 'fail');
+    writeFileSync(path.join(dir, 'fail.txt'), '');
+    const before = await withStore(h.home, async (s) => new Set((await s.jobsByState('hc_fail', 'SUCCEEDED', 100_000)).filter((j) => j.kind === 'payload').map((j) => j.name)));
+    const r = await h.tbpsAsync(['restart', '--id', 'hc_fail', '--wait']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const ids = readFileSync(path.join(dir, 'submit', 'htcondor', 'batch_0', 'current'), 'utf8').trim();
+    expect(ids).toBe('try2');
+    const id = readFileSync(path.join(dir, 'submit', 'htcondor', 'batch_0', 'try2', 'wms_id'), 'utf8').trim();
+    const hist = JSON.parse(condor(['condor_history', '-constraint', `DAGManJobId == ${id}`, '-json', '-attributes', 'bps_job_name,ExitCode'])) as Array<{ bps_job_name: string; ExitCode: number }>;
+    await withStore(h.home, async (s) => {
+      const counts = await s.stateCounts('hc_fail');
+      expect(counts.FAILED + counts.PRUNED).toBe(0);
+      const payload = (await s.jobsByState('hc_fail', 'SUCCEEDED', 100_000)).filter((j) => j.kind === 'payload');
+      // Only what had not succeeded ran in the new DAG.
+      expect(hist.length).toBe(payload.length - before.size);
+      expect(hist.every((j) => !before.has(j.bps_job_name) && j.ExitCode === 0)).toBe(true);
+    });
+  }, 900_000);
+
+  it('retries an infrastructure failure and escalates memory after an out-of-memory hold', async () => {
+    const r0 = writeRun('retry', 12, [
+      'if grep -qx "$id" "$d/flaky.txt" && [ "$TBPS_ATTEMPT" = 1 ]; then echo "RuntimeError: node lost" >&2; exit 3; fi',
+      `if grep -qx "$id" "$d/oom.txt" && [ "$TBPS_MEMORY_MB" -lt 300 ]; then python3 -c "import time; b=b'x'*(300<<20); time.sleep(60)"; fi`,
+    ], ['memoryMultiplier: 2', 'memoryLimit: 1000', 'requestMemory: 200']);
+    const ids = [...Array(r0.graph.size).keys()].map((i) => r0.graph.id(i));
+    writeFileSync(path.join(r0.dir, 'flaky.txt'), `${ids[1]}\n`);
+    writeFileSync(path.join(r0.dir, 'oom.txt'), `${ids[2]}\n`);
+    await r0.write();
+    const r = await h.tbpsAsync(['submit', path.join(r0.dir, 'submit.yaml'), '--wait']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    await withStore(h.home, async (s) => {
+      const all = await s.jobsByState('hc_retry', 'SUCCEEDED', 1000);
+      const jobOf = (qid: string) => all.find((j) => readFileSync(path.join(r0.dir, 'submit', 'generic_workflow', 'jobs.jsonl'), 'utf8').split('\n').some((l) => l.includes(`"name":"${j.name}"`) && l.includes(qid)))!;
+      const flaky = await s.attempts('hc_retry', jobOf(ids[1]).name);
+      expect(flaky.map((a) => [a.state, a.exitCode, a.errorClass])).toEqual([
+        ['READY', 3, 'infrastructure'],
+        ['SUCCEEDED', 0, null],
+      ]);
+      expect(flaky[0].errorSummary).toBe('RuntimeError: node lost');
+      const oom = await s.attempts('hc_retry', jobOf(ids[2]).name);
+      expect(oom.map((a) => [a.state, a.memoryMb, a.errorClass])).toEqual([
+        ['HELD', 200, 'out_of_memory'],
+        ['SUCCEEDED', 400, null],
+      ]);
+    });
+  }, 900_000);
+
+  it('cancel removes the DAG from the pool and ends the run DELETED', async () => {
+    const r0 = writeRun('cancel', 40, ['sleep 120'], ['#wms-from-cli']);
+    await r0.write();
+    const sub = h.tbps(['submit', path.join(r0.dir, 'submit.yaml'), '--wms-service-class', 'htcondor']);
+    expect(sub.code).toBe(0);
+    await waitFor('a job running in the pool', async () => withStore(h.home, async (s) => (await s.stateCounts('hc_cancel')).RUNNING > 0), 300_000);
+    const id = wmsIds(r0.dir)[0];
+    expect(condor(['condor_q', id, '-af', 'JobStatus']).trim()).not.toBe('');
+    const c = h.tbps(['cancel', '--id', 'hc_cancel', '--wait']);
+    expect(c.code).not.toBe(2);
+    await waitFor('the run to end', async () => withStore(h.home, async (s) => (await s.getRun('hc_cancel'))?.state === 'DELETED'), 300_000);
+    expect(condor(['condor_q', id, '-af', 'JobStatus']).trim()).toBe('');
+    expect(condor(['condor_q', '-constraint', `DAGManJobId == ${id}`, '-af', 'ClusterId']).trim()).toBe('');
+    await withStore(h.home, async (s) => {
+      const counts = await s.stateCounts('hc_cancel');
+      expect(counts.RUNNING + counts.PENDING + counts.HELD).toBe(0);
+      expect(counts.DELETED).toBeGreaterThan(0);
+    });
+  }, 900_000);
+});

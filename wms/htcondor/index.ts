@@ -1,0 +1,326 @@
+// The HTCondor workload system: one job batch = one DAGMan DAG (one submit description per job), submitted with
+// condor_submit_dag, polled through the DAG's event log (incrementally: O(new events) per poll) and its node
+// status file, cancelled with condor_rm. Every condor_* command goes through a configurable command prefix
+// (e.g. `bash scripts/htcondor.sh exec` for the test pool in a chroot; empty on a site where condor_* are on PATH).
+// Job attempts (one per HTCondor execution of a node's job) are recorded in the store, idempotently.
+import { execFile } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { rootCause } from '../../core/logs/rootCause.js';
+import { readTail } from '../../core/logs/tail.js';
+import type { BatchJobs } from '../../core/run/types.js';
+import { classifyExit, isTerminal, type ErrorClass, type State } from '../../core/states.js';
+import type { JobSpec } from '../../core/workflow/model.js';
+import type { BatchRef, BatchStatus, WorkloadSystem } from '../types.js';
+import { DAG_FINISHED, NODE_STATE, readNodeStatus } from './nodeStatus.js';
+import { dagText, jobLogBase, memoryCap, nodeName, submitDescription } from './submitFiles.js';
+import { dagNode, eventIso, execHost, exitOf, holdCodes, memoryUsage, readEvents, reason, type LogEvent } from './userLog.js';
+
+const run = promisify(execFile);
+
+/** What the HTCondor plugin needs from the store (structurally the Store class of store/). */
+export interface HTCondorStore {
+  loadBatch(runId: string, batch: number): Promise<BatchJobs>;
+  getJobSpec(runId: string, name: string): Promise<JobSpec>;
+  setJobStates(runId: string, names: readonly string[], state: State, from?: readonly State[]): Promise<number>;
+  recordAttemptStart(runId: string, name: string, attempt: number, s: { host?: string | null; memoryMb?: number | null; logPath?: string | null; startedAt?: string; state?: State }): Promise<void>;
+  recordAttemptEnd(runId: string, name: string, attempt: number, e: { state: State; exitCode?: number | null; signal?: string | null; peakRssMb?: number | null; errorClass?: ErrorClass | null; errorSummary?: string | null; endedAt?: string }): Promise<void>;
+  pruneBlocked(runId: string, batch?: number): Promise<number>;
+  batchCounts(runId: string, batch: number): Promise<Record<State, number>>;
+}
+
+export interface HTCondorOptions {
+  /** Argument vector put before every condor_* command. */
+  commandPrefix: string[];
+  store: HTCondorStore;
+  /** Extra submit commands for every job. */
+  extraSubmit?: string[];
+  /** Directories the jobs and DAGMan write are made world-writable (the submitting user differs from tbps's). */
+  shareDirs?: boolean;
+}
+
+interface NodeInfo {
+  name: string;
+  label: string;
+  requestMemory: number;
+  multiplier: number;
+  cap: number;
+}
+
+interface PollState {
+  offset: number;
+  /** cluster -> node and the number of executions seen (= attempt of the current/last execution). */
+  clusters: Record<string, { node: string; starts: number; open: boolean }>;
+}
+
+const TRY_FILE = 'current';
+
+export function parsePrefix(s: string | undefined): string[] {
+  if (!s) return [];
+  // Simple shell-like split: whitespace, with '...' and "..." groups.
+  const out: string[] = [];
+  const re = /'([^']*)'|"([^"]*)"|(\S+)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(s))) out.push(m[1] ?? m[2] ?? m[3]);
+  return out;
+}
+
+export class HTCondorWms implements WorkloadSystem {
+  readonly name = 'htcondor';
+  readonly mode = 'external' as const;
+  #o: HTCondorOptions;
+
+  constructor(o: HTCondorOptions) {
+    this.#o = o;
+  }
+
+  /** Runs a condor_* command through the prefix in `cwd`. */
+  async condor(cmd: string, args: string[], cwd: string): Promise<string> {
+    const argv = [...this.#o.commandPrefix, cmd, ...args];
+    try {
+      const r = await run(argv[0], argv.slice(1), { cwd, maxBuffer: 64 << 20, timeout: 300_000 });
+      return r.stdout;
+    } catch (err) {
+      const e = err as { stderr?: string; stdout?: string; message: string };
+      throw new Error(`${argv.join(' ')} failed in ${cwd}: ${(e.stderr || e.stdout || e.message).trim().slice(0, 2000)}`);
+    }
+  }
+
+  batchRoot(b: BatchRef): string {
+    return path.join(b.submitPath, 'htcondor', `batch_${b.batch}`);
+  }
+
+  /** The directory of the batch's current submission (each prepare after a submission starts a new one). */
+  dir(b: BatchRef): string {
+    const root = this.batchRoot(b);
+    const f = path.join(root, TRY_FILE);
+    if (!existsSync(f)) throw new Error(`batch ${b.batch} of run ${b.runId} was not prepared for HTCondor (${f} missing)`);
+    return path.join(root, readFileSync(f, 'utf8').trim());
+  }
+
+  dagFile(b: BatchRef): string {
+    return path.join(this.dir(b), `${dagName(b)}.dag`);
+  }
+
+  #share(dir: string): void {
+    mkdirSync(dir, { recursive: true });
+    if (this.#o.shareDirs !== false) chmodSync(dir, 0o777);
+  }
+
+  async prepare(b: BatchRef): Promise<void> {
+    const root = this.batchRoot(b);
+    mkdirSync(root, { recursive: true });
+    // Reuse a prepared but never submitted directory (a retried activity); else a fresh one.
+    let tryName: string;
+    const cur = path.join(root, TRY_FILE);
+    if (existsSync(cur) && !existsSync(path.join(root, readFileSync(cur, 'utf8').trim(), 'wms_id'))) tryName = readFileSync(cur, 'utf8').trim();
+    else tryName = `try${readdirSync(root).filter((f) => f.startsWith('try')).length + 1}`;
+    const dir = path.join(root, tryName);
+    this.#share(path.join(b.submitPath, 'htcondor'));
+    this.#share(root);
+    this.#share(dir);
+    this.#share(path.join(dir, 'jobs'));
+    this.#share(path.join(b.submitPath, 'jobs'));
+
+    const store = this.#o.store;
+    const { jobs } = await store.loadBatch(b.runId, b.batch);
+    // Jobs that cannot run (a failed ancestor outside the batch) are pruned now and left out of the DAG;
+    // SUCCEEDED jobs are left out (as in a rescue DAG) and their edges dropped.
+    const excluded = new Array<boolean>(jobs.length).fill(false);
+    const pruned: string[] = [];
+    const nodes: Array<{ node: string; subFile: string; parents: string[] }> = [];
+    const info: Record<string, NodeInfo> = {};
+    const labels = new Set<string>();
+    for (let i = 0; i < jobs.length; i++) {
+      const j = jobs[i];
+      if (j.state === 'SUCCEEDED') {
+        excluded[i] = true;
+        continue;
+      }
+      const dead = j.blocked || j.state === 'FAILED' || j.state === 'PRUNED' || j.parents.some((p) => excluded[p] && jobs[p].state !== 'SUCCEEDED');
+      if (dead) {
+        excluded[i] = true;
+        if (j.state !== 'FAILED' && j.state !== 'PRUNED') pruned.push(j.name);
+        continue;
+      }
+      const spec = await store.getJobSpec(b.runId, j.name);
+      const node = nodeName(spec.name);
+      const subFile = `jobs/${node}.sub`;
+      writeFileSync(path.join(dir, subFile), submitDescription(spec, { runId: b.runId, batch: b.batch, submitPath: b.submitPath, extraSubmit: this.#o.extraSubmit }));
+      labels.add(spec.label);
+      info[node] = { name: spec.name, label: spec.label, requestMemory: spec.requestMemory, multiplier: spec.memoryMultiplier > 0 ? spec.memoryMultiplier : 1, cap: memoryCap(spec) };
+      nodes.push({ node, subFile, parents: j.parents.filter((p) => !excluded[p]).map((p) => nodeName(jobs[p].name)) });
+    }
+    for (const l of labels) this.#share(path.join(b.submitPath, 'jobs', l));
+    if (pruned.length > 0) await store.setJobStates(b.runId, pruned, 'PRUNED');
+    writeFileSync(path.join(dir, 'nodes.json'), JSON.stringify(info));
+    writeFileSync(path.join(dir, `${dagName(b)}.dag`), dagText(nodes, `${dagName(b)}.status`));
+    writeFileSync(path.join(dir, 'poll.json'), JSON.stringify({ offset: 0, clusters: {} } satisfies PollState));
+    writeFileSync(cur, tryName);
+  }
+
+  async submit(b: BatchRef): Promise<string> {
+    const dir = this.dir(b);
+    const idFile = path.join(dir, 'wms_id');
+    if (existsSync(idFile)) return readFileSync(idFile, 'utf8').trim(); // a retried activity: already submitted
+    const info = JSON.parse(readFileSync(path.join(dir, 'nodes.json'), 'utf8')) as Record<string, NodeInfo>;
+    if (Object.keys(info).length === 0) {
+      writeFileSync(idFile, 'none');
+      return 'none';
+    }
+    const out = await this.condor('condor_submit_dag', ['-f', '-batch-name', `${b.runId}_b${b.batch}`, `${dagName(b)}.dag`], dir);
+    const m = /submitted to cluster (\d+)/.exec(out);
+    if (!m) throw new Error(`condor_submit_dag gave no cluster id: ${out.trim().slice(0, 500)}`);
+    writeFileSync(idFile, m[1]);
+    return m[1];
+  }
+
+  async poll(b: BatchRef, wmsId: string): Promise<BatchStatus> {
+    const store = this.#o.store;
+    const dir = this.dir(b);
+    if (wmsId === 'none') {
+      await store.pruneBlocked(b.runId, b.batch);
+      return { counts: await store.batchCounts(b.runId, b.batch), done: true };
+    }
+    const info = JSON.parse(readFileSync(path.join(dir, 'nodes.json'), 'utf8')) as Record<string, NodeInfo>;
+    const stateFile = path.join(dir, 'poll.json');
+    const st = JSON.parse(readFileSync(stateFile, 'utf8')) as PollState;
+    // Read the node status first: a DAG seen finished here has all its events in the log already.
+    const status = readNodeStatus(path.join(dir, `${dagName(b)}.status`));
+    let finished = !!status && DAG_FINISHED.has(status.dagStatus);
+    if (!finished) finished = !(await this.inQueue(wmsId, dir));
+    const { events, offset } = readEvents(path.join(dir, `${dagName(b)}.dag.nodes.log`), st.offset);
+    const pending: string[] = [];
+    const released: string[] = [];
+    for (const e of events) await this.#apply(b, e, st, info, pending, released);
+    if (pending.length) await store.setJobStates(b.runId, pending, 'PENDING', ['UNREADY', 'READY']);
+    if (released.length) await store.setJobStates(b.runId, released, 'PENDING', ['HELD']);
+    st.offset = offset;
+    writeFileSync(stateFile, JSON.stringify(st));
+
+    const final = finished ? readNodeStatus(path.join(dir, `${dagName(b)}.status`)) ?? status : status;
+    if (final) {
+      const byState = new Map<State, string[]>();
+      for (const [node, n] of final.nodes) {
+        const job = info[node];
+        if (!job) continue;
+        let s = NODE_STATE[n.status] ?? 'UNKNOWN';
+        if (n.status === 3 && n.held > 0) s = 'HELD';
+        if (s === 'FAILED' || s === 'PRUNED' || s === 'HELD') (byState.get(s) ?? byState.set(s, []).get(s)!).push(job.name);
+      }
+      const active: State[] = ['UNKNOWN', 'MISFIT', 'UNREADY', 'READY', 'PENDING', 'RUNNING', 'HELD'];
+      for (const [s, names] of byState) await store.setJobStates(b.runId, names, s, s === 'HELD' ? ['PENDING', 'READY'] : active);
+    }
+    if (finished) {
+      await store.pruneBlocked(b.runId, b.batch);
+      // What never ended in the DAG (removed with condor_rm): DELETED.
+      const names = Object.values(info).map((n) => n.name);
+      await store.setJobStates(b.runId, names, 'DELETED', ['UNKNOWN', 'MISFIT', 'UNREADY', 'READY', 'PENDING', 'RUNNING', 'HELD']);
+    }
+    const counts = await store.batchCounts(b.runId, b.batch);
+    const done = finished && Object.entries(counts).every(([s, n]) => n === 0 || isTerminal(s as State));
+    return { counts, done: finished || done };
+  }
+
+  async inQueue(wmsId: string, cwd: string): Promise<boolean> {
+    const out = await this.condor('condor_q', [wmsId, '-af', 'JobStatus'], cwd);
+    return out.trim() !== '';
+  }
+
+  async #apply(b: BatchRef, e: LogEvent, st: PollState, info: Record<string, NodeInfo>, pending: string[], released: string[]): Promise<void> {
+    const store = this.#o.store;
+    const key = String(e.cluster);
+    if (e.code === 0) {
+      const node = dagNode(e);
+      if (node && info[node]) {
+        st.clusters[key] ??= { node, starts: 0, open: false };
+        pending.push(info[node].name);
+      }
+      return;
+    }
+    const c = st.clusters[key];
+    if (!c) return;
+    const job = info[c.node];
+    const base = jobLogBase(b.submitPath, job);
+    switch (e.code) {
+      case 1: {
+        // execute: a new attempt
+        c.starts++;
+        c.open = true;
+        const memoryMb = Math.round(Math.min(job.requestMemory * Math.pow(job.multiplier, c.starts - 1), Math.max(job.cap, job.requestMemory)));
+        await store.recordAttemptStart(b.runId, job.name, c.starts, { host: execHost(e) ?? null, memoryMb, logPath: `${base}.${c.starts}.out`, startedAt: eventIso(e) });
+        return;
+      }
+      case 4: // evicted: with "Job terminated and was requeued" this is a retry
+      case 5: {
+        if (c.starts === 0) return;
+        const { exitCode, signal } = exitOf(e);
+        const ok = e.code === 5 && exitCode === 0;
+        const errorClass = ok ? null : classifyExit(exitCode, signal, false);
+        const summary = ok
+          ? null
+          : (rootCause(readTail(`${base}.${c.starts}.err`)) ?? rootCause(readTail(`${base}.${c.starts}.out`)) ?? (signal ? `killed by ${signal}` : `exit code ${exitCode}`));
+        const state: State = ok ? 'SUCCEEDED' : e.code === 4 ? (/requeued/.test(e.text) ? 'READY' : 'PENDING') : 'FAILED';
+        c.open = false;
+        await store.recordAttemptEnd(b.runId, job.name, c.starts, { state, exitCode, signal, peakRssMb: memoryUsage(e), errorClass, errorSummary: summary, endedAt: eventIso(e) });
+        return;
+      }
+      case 12: {
+        // held
+        const { code, subcode } = holdCodes(e);
+        const oom = code === 34 || (code === 3 && subcode === 34);
+        if (c.open && c.starts > 0) {
+          c.open = false;
+          await store.recordAttemptEnd(b.runId, job.name, c.starts, {
+            state: 'HELD',
+            errorClass: oom ? 'out_of_memory' : 'infrastructure',
+            errorSummary: `held: ${reason(e)}`,
+            endedAt: eventIso(e),
+          });
+        } else await store.setJobStates(b.runId, [job.name], 'HELD');
+        return;
+      }
+      case 13:
+        released.push(job.name);
+        return;
+      case 9: {
+        // aborted (condor_rm, periodic_remove)
+        if (c.open && c.starts > 0) {
+          c.open = false;
+          await store.recordAttemptEnd(b.runId, job.name, c.starts, { state: 'DELETED', errorClass: 'cancelled', errorSummary: `removed: ${reason(e)}`, endedAt: eventIso(e) });
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  async cancel(b: BatchRef, wmsId: string): Promise<void> {
+    if (wmsId === 'none') return;
+    try {
+      await this.condor('condor_rm', [wmsId], this.dir(b));
+    } catch (err) {
+      // Already gone is fine.
+      if (!/not found|Couldn't find|no jobs? matching/i.test(String(err))) throw err;
+    }
+  }
+
+  /** Resubmits what did not succeed: a fresh DAG of the batch's unfinished jobs (what a rescue DAG would run). */
+  async restart(b: BatchRef): Promise<string> {
+    await this.prepare(b);
+    return this.submit(b);
+  }
+
+  /** condor_history of the batch's jobs (bps attributes), for reports and checks. */
+  async history(b: BatchRef, wmsId: string): Promise<Array<Record<string, unknown>>> {
+    const out = await this.condor('condor_history', ['-constraint', `DAGManJobId == ${Number(wmsId)}`, '-json', '-attributes', 'ClusterId,bps_job_name,bps_job_label,ExitCode,ExitBySignal,NumJobStarts,JobStatus,DAGNodeName'], this.dir(b));
+    const t = out.trim();
+    return t ? (JSON.parse(t) as Array<Record<string, unknown>>) : [];
+  }
+}
+
+function dagName(b: BatchRef): string {
+  return `batch_${b.batch}`;
+}

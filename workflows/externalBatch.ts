@@ -1,0 +1,52 @@
+// externalBatchWorkflow: one job batch run by an external workload system (HTCondor DAGMan) as one unit:
+// prepare + submit, then poll (a heartbeating activity that waits up to a minute per call) until the DAG is done,
+// continuing-as-new when Temporal suggests it. Cancel removes the DAG (condor_rm) and records what ended.
+import { CancellationScope, continueAsNew, isCancellation, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
+import type * as htcondor from '../activities/htcondor.js';
+import type { BatchResult } from '../core/run/types.js';
+import { ctl } from './activityProxies.js';
+
+export interface ExternalBatchInput {
+  runId: string;
+  batch: number;
+  submitPath: string;
+  wms: string;
+  pollSeconds: number;
+  /** Set once submitted; carried across continue-as-new. */
+  wmsId?: string;
+}
+
+const wmsCalls = proxyActivities<typeof htcondor>({
+  startToCloseTimeout: '10 minutes',
+  retry: { initialInterval: '2s', maximumInterval: '1 minute', nonRetryableErrorTypes: ['BadInputError'] },
+});
+
+const wmsPoll = proxyActivities<typeof htcondor>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '5s', maximumInterval: '1 minute' },
+});
+
+export async function externalBatchWorkflow(input: ExternalBatchInput): Promise<BatchResult> {
+  const ref = { runId: input.runId, batch: input.batch, submitPath: input.submitPath };
+  let wmsId = input.wmsId;
+  try {
+    if (!wmsId) {
+      await wmsCalls.prepareBatch(ref);
+      wmsId = await wmsCalls.submitBatch(ref);
+    }
+    for (;;) {
+      const st = await wmsPoll.pollBatch({ ...ref, wmsId, pollSeconds: input.pollSeconds, maxSeconds: 60 });
+      if (st.done) break;
+      if (workflowInfo().continueAsNewSuggested) return continueAsNew<typeof externalBatchWorkflow>({ ...input, wmsId });
+      await sleep(Math.max(1, Math.min(input.pollSeconds, 60)) * 1000);
+    }
+  } catch (err) {
+    if (isCancellation(err) && wmsId) {
+      const id = wmsId;
+      await CancellationScope.nonCancellable(() => wmsCalls.cancelBatch({ ...ref, wmsId: id }));
+    }
+    throw err;
+  }
+  return ctl.finishBatch({ runId: input.runId, batch: input.batch, failed: [] });
+}
