@@ -15,6 +15,7 @@ import type { BatchJobs, BatchResult, RunPlan, RunSummary, SerializedConfig } fr
 import { totalCounts } from '../core/report/index.js';
 import type { State } from '../core/states.js';
 import { readJobs, transform } from '../core/workflow/index.js';
+import { localWms, wmsForServiceClass } from '../wms/index.js';
 import { getStore } from './storeHandle.js';
 
 export const SAVED_CONFIG = 'tbps_config.json';
@@ -107,6 +108,7 @@ export async function transformRun({ runId, submitPath, config, qgraphFile, jobQ
       window: c.getNumber('jobBatchWindow', {}, 200),
       maxBatchesInFlight: c.getNumber('maxBatchesInFlight', {}, 4),
       heartbeatSeconds: c.getNumber('jobHeartbeatTimeout', {}, 60),
+      ...wmsOf(c),
     };
     writeFileSync(path.join(submitPath, SAVED_PLAN), JSON.stringify(plan));
     const jobs = plan.payloadJobs + (plan.hasInit ? 1 : 0) + (plan.hasFinal ? 1 : 0);
@@ -115,6 +117,13 @@ export async function transformRun({ runId, submitPath, config, qgraphFile, jobQ
   } finally {
     clearInterval(beat);
   }
+}
+
+/** The run's workload system (wmsServiceClass, BPS class names or short names) as plan fields. */
+function wmsOf(c: BpsConfig): Pick<RunPlan, 'wms' | 'wmsMode' | 'wmsPollSeconds'> {
+  const wms = wmsForServiceClass(String(c.has('wmsServiceClass') ? c.get('wmsServiceClass') ?? 'local' : 'local')) ?? localWms;
+  if (wms.mode !== 'external') return { wms: wms.name };
+  return { wms: wms.name, wmsMode: 'external', wmsPollSeconds: c.getNumber('htcondorPollSeconds', {}, 5) };
 }
 
 /** For `restart`: reset what did not succeed and return the saved plan. */

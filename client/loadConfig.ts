@@ -9,7 +9,7 @@ import { graphFromRecords, readQuantumGraph, syntheticGraph } from '../core/qgra
 import { syntheticOptionsFromConfig } from '../core/qgraph/syntheticConfig.js';
 import { buildGenericWorkflow } from '../core/workflow/index.js';
 import { repoRoot } from '../temporal/paths.js';
-import { WORKLOAD_SYSTEMS } from '../wms/index.js';
+import { WORKLOAD_SYSTEMS, wmsForServiceClass } from '../wms/index.js';
 
 export interface CliConfigOptions {
   computeSite?: string;
@@ -57,8 +57,8 @@ export function loadSubmitConfig(file: string, cli: CliConfigOptions = {}): BpsC
 
 /** BPS names WMS plugins by class (lsst.ctrl.bps.htcondor.HTCondorService); tbps accepts those or short names. */
 export function normaliseWms(value: string, file?: string): string {
-  const v = value.toLowerCase();
-  for (const name of WMS_NAMES) if (v === name || v.includes(`.${name}`) || v.includes(name)) return name;
+  const wms = wmsForServiceClass(value);
+  if (wms) return wms.name;
   throw new BadInputError(`unknown workload system '${value}'; expected one of: ${WMS_NAMES.join(', ')}`, { file, key: 'wmsServiceClass' });
 }
 

@@ -9,3 +9,10 @@ export const htcondorWms: WorkloadSystem = { name: 'htcondor', mode: 'external' 
 export const WORKLOAD_SYSTEMS: Record<string, WorkloadSystem> = { local: localWms, htcondor: htcondorWms };
 
 export type { WorkloadSystem, BatchRef, BatchStatus } from './types.js';
+
+/** The workload system named by `wmsServiceClass`: a short name (local, htcondor) or a BPS class name
+ * (lsst.ctrl.bps.htcondor.HTCondorService). Undefined when none matches. */
+export function wmsForServiceClass(value: string): WorkloadSystem | undefined {
+  const v = value.toLowerCase();
+  return Object.values(WORKLOAD_SYSTEMS).find((w) => v === w.name || v.includes(`.${w.name}`) || v.includes(w.name));
+}

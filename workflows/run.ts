@@ -19,6 +19,7 @@ import { batchWorkflowId, orchestratorQueue, siteQueue } from '../core/run/queue
 import { BpsRunState } from '../core/run/searchKeys.js';
 import { ctl, runJobOn, stages } from './activityProxies.js';
 import { jobBatchWorkflow } from './batch.js';
+import { externalBatchWorkflow } from './externalBatch.js';
 
 export const runStatusQuery = defineQuery<RunProgress>('status');
 
@@ -102,12 +103,17 @@ async function runBatches(input: RunInput, p: RunProgress, plan: RunPlan, queue:
         if (done.has(b.id) || started.has(b.id) || !b.upstream.every((u) => done.has(u))) continue;
         started.add(b.id);
         inFlight++;
-        const child = await startChild(jobBatchWorkflow, {
+        const childOptions = {
           workflowId: batchWorkflowId(input.runId, b.id),
           taskQueue: orchestratorQueue(input.taskQueuePrefix),
           cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
-          args: [{ runId: input.runId, batch: b.id, submitPath: input.submitPath, siteQueue: queue, window: plan.window, heartbeatSeconds: plan.heartbeatSeconds }],
-        });
+        };
+        const batch = { runId: input.runId, batch: b.id, submitPath: input.submitPath };
+        // Local: the batch workflow runs each job as an activity. External WMS: it submits the batch and polls it.
+        const child =
+          plan.wmsMode === 'external'
+            ? await startChild(externalBatchWorkflow, { ...childOptions, args: [{ ...batch, wms: plan.wms ?? 'htcondor', pollSeconds: plan.wmsPollSeconds ?? 5 }] })
+            : await startChild(jobBatchWorkflow, { ...childOptions, args: [{ ...batch, siteQueue: queue, window: plan.window, heartbeatSeconds: plan.heartbeatSeconds }] });
         child.result().then((r) => finished.push(r), (err) => finished.push({ batch: b.id, succeeded: 0, failed: -1, pruned: 0, error: errorMessage(err) } as BatchResult));
       }
     }
