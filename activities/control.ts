@@ -7,6 +7,7 @@ import { Context } from '@temporalio/activity';
 import { stringify } from 'yaml';
 import { BpsConfig } from '../core/config/index.js';
 import { BadInputError } from '../core/errors.js';
+import { SAVED_CONFIG, SAVED_PLAN } from '../core/submit/files.js';
 import { acquireGraph } from '../core/qgraph/acquire.js';
 import { generateLsstGraph } from '../lsst/qgraph.js';
 import { lsstVersions } from '../lsst/env.js';
@@ -18,8 +19,6 @@ import { readJobs, transform } from '../core/workflow/index.js';
 import { localWms, wmsForServiceClass } from '../wms/index.js';
 import { getStore } from './storeHandle.js';
 
-export const SAVED_CONFIG = 'tbps_config.json';
-export const SAVED_PLAN = 'tbps_plan.json';
 
 interface RunArgs {
   runId: string;

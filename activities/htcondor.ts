@@ -7,7 +7,7 @@ import { BpsConfig } from '../core/config/index.js';
 import type { SerializedConfig } from '../core/run/types.js';
 import type { BatchRef, BatchStatus } from '../wms/types.js';
 import { HTCondorWms, parsePrefix } from '../wms/htcondor/index.js';
-import { SAVED_CONFIG } from './control.js';
+import { SAVED_CONFIG } from '../core/submit/files.js';
 import { getStore } from './storeHandle.js';
 
 const cache = new Map<string, HTCondorWms>();

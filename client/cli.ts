@@ -1,8 +1,10 @@
 // The `tbps` command line: BPS verbs (submit, report, status, cancel, restart, ping, acquire, cluster,
 // transform, prepare) plus `server` for the embedded Temporal dev server and workers.
 import { Command } from 'commander';
+import { registerCampaign } from './commands/campaign.js';
 import { registerControl } from './commands/control.js';
 import { registerReport } from './commands/report.js';
+import { registerSchedule } from './commands/schedule.js';
 import { registerServer } from './commands/server.js';
 import { registerStages } from './commands/stages.js';
 import { registerSubmit } from './commands/submit.js';
@@ -24,5 +26,7 @@ registerSubmit(program);
 registerStages(program);
 registerReport(program);
 registerControl(program);
+registerCampaign(program);
+registerSchedule(program);
 
 await program.parseAsync(process.argv);

@@ -1,6 +1,6 @@
 // The BPS command-line options shared by submit and the stage commands (they override the YAML).
 import type { Command } from 'commander';
-import type { CliConfigOptions } from './loadConfig.js';
+import type { CliConfigOptions } from '../core/submit/config.js';
 
 export function addConfigOptions(cmd: Command): Command {
   return cmd

@@ -1,4 +1,5 @@
 // Registry of workload systems, selected by `wmsServiceClass` (BPS class names or short names) or `--wms`.
+import { wmsNameFor, type WmsName } from '../core/submit/wmsNames.js';
 import type { WorkloadSystem } from './types.js';
 
 export const localWms: WorkloadSystem = { name: 'local', mode: 'activities' };
@@ -6,13 +7,13 @@ export const localWms: WorkloadSystem = { name: 'local', mode: 'activities' };
 /** HTCondor (DAGMan): the implementation is wms/htcondor/ (HTCondorWms), built by the activities with the store. */
 export const htcondorWms: WorkloadSystem = { name: 'htcondor', mode: 'external' };
 
-export const WORKLOAD_SYSTEMS: Record<string, WorkloadSystem> = { local: localWms, htcondor: htcondorWms };
+export const WORKLOAD_SYSTEMS: Record<WmsName, WorkloadSystem> = { local: localWms, htcondor: htcondorWms };
 
 export type { WorkloadSystem, BatchRef, BatchStatus } from './types.js';
 
 /** The workload system named by `wmsServiceClass`: a short name (local, htcondor) or a BPS class name
  * (lsst.ctrl.bps.htcondor.HTCondorService). Undefined when none matches. */
 export function wmsForServiceClass(value: string): WorkloadSystem | undefined {
-  const v = value.toLowerCase();
-  return Object.values(WORKLOAD_SYSTEMS).find((w) => v === w.name || v.includes(`.${w.name}`) || v.includes(w.name));
+  const name = wmsNameFor(value);
+  return name ? WORKLOAD_SYSTEMS[name] : undefined;
 }

@@ -1,7 +1,9 @@
 // The orchestrator worker: hosts the workflows (run, job batch) and the control activities (graph generation,
 // transform, bookkeeping) on the orchestrator task queue.
 import { Worker } from '@temporalio/worker';
+import * as campaign from '../activities/campaign.js';
 import * as control from '../activities/control.js';
+import * as htcondor from '../activities/htcondor.js';
 import { closeStore } from '../activities/storeHandle.js';
 import { orchestratorQueue } from '../core/run/queues.js';
 import { workflowsPath } from './bundle.js';
@@ -16,7 +18,7 @@ const worker = await Worker.create({
   namespace,
   taskQueue: orchestratorQueue(prefix),
   ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath }),
-  activities: control,
+  activities: { ...control, ...campaign, ...htcondor },
   maxConcurrentActivityTaskExecutions: 8,
   maxCachedWorkflows: 500,
 });

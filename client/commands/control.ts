@@ -6,6 +6,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { orchestratorQueue, runWorkflowId, siteQueue } from '../../core/run/queues.js';
 import { BpsRun, BpsRunState } from '../../core/run/searchKeys.js';
 import type { RunInput, SerializedConfig } from '../../core/run/types.js';
+import { SAVED_CONFIG } from '../../core/submit/files.js';
 import { openStore } from '../../store/index.js';
 import { connectClient } from '../../temporal/connection.js';
 import { storeLocation } from '../../temporal/paths.js';
@@ -14,7 +15,6 @@ import { pollerCount } from '../pollers.js';
 import { waitAndReport } from '../progress.js';
 import { taskQueuePrefix } from './submit.js';
 
-export const SAVED_CONFIG = 'tbps_config.json';
 
 export function registerControl(program: Command): void {
   program

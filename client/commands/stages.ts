@@ -11,7 +11,7 @@ import { transform } from '../../core/workflow/index.js';
 import type { BpsConfig } from '../../core/config/index.js';
 import { runAction } from '../exit.js';
 import { addConfigOptions, configOptionsFrom } from '../configOptions.js';
-import { loadSubmitConfig } from '../loadConfig.js';
+import { loadSubmitConfig } from '../../core/submit/config.js';
 
 async function acquire(config: BpsConfig) {
   const submitPath = path.resolve(config.getString('submitPath'));

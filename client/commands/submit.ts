@@ -9,7 +9,7 @@ import type { RunInput } from '../../core/run/types.js';
 import { connectClient } from '../../temporal/connection.js';
 import { runAction, UsageError } from '../exit.js';
 import { addConfigOptions, configOptionsFrom } from '../configOptions.js';
-import { loadSubmitConfig, preflightGraph } from '../loadConfig.js';
+import { loadSubmitConfig, preflightGraph } from '../../core/submit/config.js';
 import { pollerCount } from '../pollers.js';
 import { waitAndReport } from '../progress.js';
 import { webUiUrl } from '../links.js';

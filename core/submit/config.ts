@@ -1,15 +1,18 @@
-// Loads and checks a submit YAML the way `submit` and the stage commands need it: BPS layers (defaults, WMS
+// Loads and checks a submit YAML the way `submit`, the stage commands and campaign groups need it: BPS layers (defaults, WMS
 // plugin defaults, user YAML, CLI options), then a pre-flight check so bad input fails before anything starts.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { BpsConfig, loadBpsConfig } from '../core/config/index.js';
-import { BadInputError } from '../core/errors.js';
-import { clusterQuanta } from '../core/cluster/index.js';
-import { graphFromRecords, readQuantumGraph, syntheticGraph } from '../core/qgraph/index.js';
-import { syntheticOptionsFromConfig } from '../core/qgraph/syntheticConfig.js';
-import { buildGenericWorkflow } from '../core/workflow/index.js';
-import { repoRoot } from '../temporal/paths.js';
-import { WORKLOAD_SYSTEMS, wmsForServiceClass } from '../wms/index.js';
+import { fileURLToPath } from 'node:url';
+import { BpsConfig, loadBpsConfig } from '../config/index.js';
+import { BadInputError } from '../errors.js';
+import { clusterQuanta } from '../cluster/index.js';
+import { graphFromRecords, readQuantumGraph, syntheticGraph } from '../qgraph/index.js';
+import { syntheticOptionsFromConfig } from '../qgraph/syntheticConfig.js';
+import { buildGenericWorkflow } from '../workflow/index.js';
+import { WMS_NAMES, wmsNameFor } from './wmsNames.js';
+
+/** config/wms/ of this checkout: the WMS plugin defaults (a layer below the user YAML). */
+const WMS_DEFAULTS_DIR = fileURLToPath(new URL('../../config/wms/', import.meta.url));
 
 export interface CliConfigOptions {
   computeSite?: string;
@@ -35,36 +38,41 @@ const OVERRIDE_KEYS: Record<keyof CliConfigOptions, string> = {
   butlerConfig: 'butlerConfig',
 };
 
-export const WMS_NAMES = Object.keys(WORKLOAD_SYSTEMS);
-
 export function wmsDefaultsFile(wms: string): string {
-  return path.join(repoRoot, 'config', 'wms', `${wms}.yaml`);
+  return path.join(WMS_DEFAULTS_DIR, `${wms}.yaml`);
 }
 
-export function loadSubmitConfig(file: string, cli: CliConfigOptions = {}): BpsConfig {
+export interface LoadSubmitOptions {
+  /** Further command-line-level values by config key (campaign steps use these). */
+  overrides?: Record<string, unknown>;
+  /** Directory that relative paths and ${PWD} refer to (default: the process's). */
+  cwd?: string;
+}
+
+export function loadSubmitConfig(file: string, cli: CliConfigOptions = {}, opts: LoadSubmitOptions = {}): BpsConfig {
   if (!existsSync(file)) throw new BadInputError(`file not found (give the path of a BPS submit YAML)`, { file });
-  const overrides: Record<string, unknown> = {};
+  const overrides: Record<string, unknown> = { ...opts.overrides };
   for (const [k, key] of Object.entries(OVERRIDE_KEYS)) {
     const v = cli[k as keyof CliConfigOptions];
     if (v !== undefined) overrides[key] = k === 'qgraph' ? path.resolve(v) : v;
   }
-  const wms = normaliseWms(String(overrides.wmsServiceClass ?? peekWms(file) ?? 'local'), file);
+  const wms = normaliseWms(String(overrides.wmsServiceClass ?? peekWms(file, opts.cwd) ?? 'local'), file);
   const defaults = existsSync(wmsDefaultsFile(wms)) ? [wmsDefaultsFile(wms)] : [];
-  const config = loadBpsConfig(path.resolve(file), { overrides, defaultsFiles: defaults });
+  const config = loadBpsConfig(path.resolve(file), { overrides, defaultsFiles: defaults, cwd: opts.cwd });
   preflight(config, file);
   return config;
 }
 
 /** BPS names WMS plugins by class (lsst.ctrl.bps.htcondor.HTCondorService); tbps accepts those or short names. */
 export function normaliseWms(value: string, file?: string): string {
-  const wms = wmsForServiceClass(value);
-  if (wms) return wms.name;
+  const name = wmsNameFor(value);
+  if (name) return name;
   throw new BadInputError(`unknown workload system '${value}'; expected one of: ${WMS_NAMES.join(', ')}`, { file, key: 'wmsServiceClass' });
 }
 
-function peekWms(file: string): string | undefined {
+function peekWms(file: string, cwd?: string): string | undefined {
   try {
-    return String(loadBpsConfig(path.resolve(file), {}).get('wmsServiceClass') ?? '') || undefined;
+    return String(loadBpsConfig(path.resolve(file), { cwd }).get('wmsServiceClass') ?? '') || undefined;
   } catch {
     return undefined;
   }

@@ -1,0 +1,17 @@
+// Campaign activities (orchestrator queue), thin adapters: a group's RunInput (core/submit/groupRun.ts, built as
+// `tbps submit` builds a run), a group's retry input, and a nightly template. The workflow never touches files.
+import { loadCampaignSpec } from '../core/campaign/load.js';
+import { nightHasData, nightlyCampaign, type CampaignSpec, type NightWindow } from '../core/campaign/index.js';
+
+export { prepareGroupRun, restartGroupRun } from '../core/submit/groupRun.js';
+
+/** A nightly template for one night: the campaign to start, or a note why there is none. */
+export async function nightlyPlan({ templateFile, window }: { templateFile: string; window: NightWindow }): Promise<{ spec?: CampaignSpec; note: string }> {
+  const template = loadCampaignSpec(templateFile);
+  const has = nightHasData(template, window);
+  if (has === false) return { note: `no data for night ${window.night} (not in nightly.dataNights of ${templateFile})` };
+  // TODO(butler): without nightly.dataNights, ask the butler for exposures with day_obs = window.dayObs
+  // (`butler query-dimension-records REPO exposure --where "day_obs = ..."`) and end quietly when there are none.
+  const spec = nightlyCampaign(template, window);
+  return { spec, note: has ? `night ${window.night} has data` : `night ${window.night}: data not checked (no nightly.dataNights; butler query TODO)` };
+}

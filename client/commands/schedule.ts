@@ -1,0 +1,191 @@
+// `tbps schedule create|list|pause|unpause|trigger|backfill|delete`: Temporal Schedules that start nightlyWorkflow,
+// which picks the night from the scheduled time and starts a campaign from a template (a campaign spec YAML).
+import path from 'node:path';
+import type { Command } from 'commander';
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import { nightlyCampaign, nightWindow } from '../../core/campaign/index.js';
+import { loadCampaignSpec } from '../../core/campaign/load.js';
+import { BadInputError } from '../../core/errors.js';
+import { orchestratorQueue } from '../../core/run/queues.js';
+import type { NightlyInput } from '../../workflows/nightly.js';
+import { connectClient } from '../../temporal/connection.js';
+import { runAction, UsageError } from '../exit.js';
+import { checkCampaign, defaultOperator } from './campaign.js';
+import { taskQueuePrefix } from './submit.js';
+
+const OVERLAP: Record<string, ScheduleOverlapPolicy> = {
+  skip: ScheduleOverlapPolicy.SKIP,
+  buffer_one: ScheduleOverlapPolicy.BUFFER_ONE,
+  buffer_all: ScheduleOverlapPolicy.BUFFER_ALL,
+  cancel_other: ScheduleOverlapPolicy.CANCEL_OTHER,
+  terminate_other: ScheduleOverlapPolicy.TERMINATE_OTHER,
+  allow_all: ScheduleOverlapPolicy.ALLOW_ALL,
+};
+
+function overlap(v: string): ScheduleOverlapPolicy {
+  const p = OVERLAP[v.toLowerCase().replace(/-/g, '_')];
+  if (p === undefined) throw new BadInputError(`unknown overlap policy '${v}'; expected one of ${Object.keys(OVERLAP).join(', ')}`, { key: '--overlap' });
+  return p;
+}
+
+function date(v: string, key: string): Date {
+  const d = new Date(v);
+  if (Number.isNaN(d.getTime())) throw new BadInputError(`not a date/time: '${v}' (e.g. 2026-11-01T12:00:00Z)`, { key });
+  return d;
+}
+
+async function withClient<T>(fn: (client: Client) => Promise<T>): Promise<T> {
+  const { client, connection } = await connectClient();
+  try {
+    return await fn(client);
+  } finally {
+    await connection.close();
+  }
+}
+
+async function existing(client: Client, id: string) {
+  const h = client.schedule.getHandle(id);
+  try {
+    return { handle: h, desc: await h.describe() };
+  } catch (err) {
+    if (err instanceof ScheduleNotFoundError) throw new UsageError(`no schedule '${id}'; 'tbps schedule list' lists them`);
+    throw err;
+  }
+}
+
+export function registerSchedule(program: Command): void {
+  const s = program.command('schedule').description('nightly campaigns on Temporal Schedules (nightlyWorkflow)');
+
+  s.command('create')
+    .description('create a schedule that starts a campaign from a template for each night')
+    .argument('<id>', 'schedule id')
+    .requiredOption('--template <spec>', 'campaign spec YAML used as the template ({night}, {dayObs}, {nightStart}, {nightEnd} in data queries)')
+    .option('--cron <expr>', 'cron expression (UTC)', '0 14 * * *')
+    .option('--offset-hours <h>', 'hours the night boundary is shifted from 00:00 UTC (Rubin dayObs: 12)', '12')
+    .option('--overlap <policy>', 'overlap policy: skip, buffer_one, buffer_all, cancel_other, terminate_other, allow_all', 'skip')
+    .option('--catchup-window <duration>', 'how far back missed nights are caught up (e.g. 1d)', '1d')
+    .option('--paused', 'create it paused')
+    .option('--operator <name>', 'operator of the campaigns', defaultOperator())
+    .action((id: string, o, cmd: Command) =>
+      runAction(async () => {
+        if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(id)) throw new BadInputError(`schedule id '${id}': use letters, digits, _ and -`);
+        const template = loadCampaignSpec(o.template);
+        const offsetHours = Number(o.offsetHours);
+        if (!Number.isFinite(offsetHours)) throw new BadInputError(`not a number: '${o.offsetHours}'`, { key: '--offset-hours' });
+        const operator: string = cmd.getOptionValueSource('operator') === 'cli' ? o.operator : (template.operator ?? o.operator);
+        await checkCampaign(nightlyCampaign(template, nightWindow(new Date(), offsetHours)), o.template, process.cwd(), operator);
+        const pol = overlap(o.overlap);
+        return withClient(async (client) => {
+          const prefix = taskQueuePrefix();
+          const input: NightlyInput = { templateFile: path.resolve(o.template), cwd: process.cwd(), taskQueuePrefix: prefix, operator, offsetHours };
+          try {
+            await client.schedule.create({
+              scheduleId: id,
+              spec: { cronExpressions: [o.cron] },
+              action: { type: 'startWorkflow', workflowType: 'nightlyWorkflow', workflowId: `nightly/${id}`, taskQueue: orchestratorQueue(prefix), args: [input] },
+              policies: { overlap: pol, catchupWindow: o.catchupWindow },
+              state: { paused: !!o.paused, note: `tbps nightly campaigns from ${path.resolve(o.template)}` },
+            });
+          } catch (err) {
+            if (err instanceof ScheduleAlreadyRunning) throw new UsageError(`schedule '${id}' already exists`);
+            throw err;
+          }
+          console.log(`created schedule ${id} (${o.cron}${o.paused ? ', paused' : ''}) starting nightly campaigns from ${o.template}`);
+          return 0;
+        });
+      }),
+    );
+
+  s.command('list')
+    .description('list schedules')
+    .option('--json', 'machine-readable output')
+    .action((o) =>
+      runAction(() =>
+        withClient(async (client) => {
+          const rows = [];
+          for await (const sc of client.schedule.list()) {
+            const d = await client.schedule.getHandle(sc.scheduleId).describe();
+            rows.push({
+              id: sc.scheduleId,
+              paused: d.state.paused,
+              note: d.state.note ?? '',
+              next: d.info.nextActionTimes[0]?.toISOString() ?? '',
+              recent: d.info.recentActions.slice(-1)[0]?.scheduledAt?.toISOString() ?? '',
+              actions: d.info.numActionsTaken,
+            });
+          }
+          if (o.json) console.log(JSON.stringify(rows, null, 2));
+          else if (rows.length === 0) console.log('no schedules');
+          else for (const r of rows) console.log(`${r.id}  ${r.paused ? 'PAUSED' : 'ACTIVE'}  next ${r.next || '-'}  last ${r.recent || '-'}  actions ${r.actions}  ${r.note}`);
+          return 0;
+        }),
+      ),
+    );
+
+  for (const verb of ['pause', 'unpause'] as const)
+    s.command(verb)
+      .description(`${verb} a schedule`)
+      .argument('<id>')
+      .option('--note <text>')
+      .action((id: string, o) =>
+        runAction(() =>
+          withClient(async (client) => {
+            const { handle, desc } = await existing(client, id);
+            if (verb === 'pause' && desc.state.paused) throw new UsageError(`schedule '${id}' is already paused`);
+            if (verb === 'unpause' && !desc.state.paused) throw new UsageError(`schedule '${id}' is not paused`);
+            await (verb === 'pause' ? handle.pause(o.note) : handle.unpause(o.note));
+            console.log(`${verb}d schedule ${id}`);
+            return 0;
+          }),
+        ),
+      );
+
+  s.command('trigger')
+    .description('start the nightly workflow now (for the night before now)')
+    .argument('<id>')
+    .action((id: string) =>
+      runAction(() =>
+        withClient(async (client) => {
+          const { handle } = await existing(client, id);
+          await handle.trigger(ScheduleOverlapPolicy.ALLOW_ALL);
+          console.log(`triggered schedule ${id}`);
+          return 0;
+        }),
+      ),
+    );
+
+  s.command('backfill')
+    .description('run the schedule for past times: one nightly workflow per scheduled time in [start, end)')
+    .argument('<id>')
+    .requiredOption('--start <time>', 'ISO time, e.g. 2026-11-01T00:00:00Z')
+    .requiredOption('--end <time>', 'ISO time')
+    .option('--overlap <policy>', 'overlap policy for the backfilled actions', 'allow_all')
+    .action((id: string, o) =>
+      runAction(() => {
+        const start = date(o.start, '--start');
+        const end = date(o.end, '--end');
+        if (end <= start) throw new BadInputError('--end must be after --start', { key: '--end' });
+        const pol = overlap(o.overlap);
+        return withClient(async (client) => {
+          const { handle } = await existing(client, id);
+          await handle.backfill([{ start, end, overlap: pol }]);
+          console.log(`backfill of schedule ${id} requested for ${start.toISOString()} .. ${end.toISOString()}`);
+          return 0;
+        });
+      }),
+    );
+
+  s.command('delete')
+    .description('delete a schedule (campaigns it started keep running)')
+    .argument('<id>')
+    .action((id: string) =>
+      runAction(() =>
+        withClient(async (client) => {
+          const { handle } = await existing(client, id);
+          await handle.delete();
+          console.log(`deleted schedule ${id}`);
+          return 0;
+        }),
+      ),
+    );
+}

@@ -1,0 +1,190 @@
+// Campaign spec: an ordered list of steps over one base BPS config; each step is split into groups (one group =
+// one run whose data query is ANDed with `dim IN (...)`). Pure (no node: imports): the workflow uses the same
+// schema to validate `edit` updates. Files are read in load.ts.
+import { z } from 'zod';
+import { BadInputError } from '../errors.js';
+
+const scalar = z.union([z.string(), z.number()]);
+
+export const splitSchema = z
+  .strictObject({
+    /** The dimension the groups are made of, e.g. visit, tract, exposure. */
+    dimension: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]*$/, 'a dimension name such as visit or tract'),
+    /** Explicit groups: each inner list is one group. */
+    groups: z.array(z.array(scalar)).optional(),
+    /** Values, cut into groups of `groupSize` (default: one group per value). */
+    values: z.array(scalar).optional(),
+    /** Integer ranges (inclusive), each range cut into groups of `groupSize` (default: one group per range). */
+    ranges: z.array(z.strictObject({ from: z.number().int(), to: z.number().int() })).optional(),
+    groupSize: z.number().int().positive().optional(),
+  })
+  .refine((s) => [s.groups, s.values, s.ranges].filter((x) => x !== undefined).length === 1, {
+    message: 'give exactly one of groups, values or ranges',
+  });
+
+export const failurePolicySchema = z.strictObject({
+  /** pause: auto-pause the campaign when a step ends with more failed groups than maxFailedGroups; continue: go on. */
+  onFailure: z.enum(['pause', 'continue']).default('pause'),
+  maxFailedGroups: z.number().int().min(0).default(0),
+});
+
+const stepFields = {
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'letters, digits, _ and - (used in run names)'),
+  /** Pipeline (subset) of this step, e.g. "${DRP_PIPE_DIR}/pipelines/HSC/DRP-RC2.yaml#step1". */
+  pipelineYaml: z.string().min(1).optional(),
+  /** Data query of the step (default: the base config's dataQuery); group clauses are ANDed to it. */
+  dataQuery: z.string().optional(),
+  /** BPS config overrides of this step (dotted keys allowed), highest layer like command-line options. */
+  overrides: z.record(z.string(), z.unknown()).optional(),
+  split: splitSchema.optional(),
+  /** Groups of this step in flight at once (default: the campaign's concurrency). */
+  concurrency: z.number().int().positive().optional(),
+  failurePolicy: failurePolicySchema.optional(),
+  /** Manual gate: after the step ends, wait for `tbps campaign accept` before the next step. */
+  gate: z.boolean().optional(),
+};
+
+export const stepSchema = z.strictObject(stepFields);
+/** An edit of a not-yet-started step: any step field but the name. */
+export const stepPatchSchema = z.strictObject({ ...stepFields, name: stepFields.name.optional() }).partial();
+
+export const campaignSpecSchema = z
+  .strictObject({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'letters, digits, _ and - (used in workflow ids and run names)'),
+    /** Base BPS submit YAML (relative to the campaign file). */
+    baseConfig: z.string().min(1),
+    /** Input collection(s) of the first step (default: the base config's inCollection). */
+    inCollection: z.string().optional(),
+    /** Prefix of the output collections: <output>/<step> per step, <output>/<step>/g<k> per group run. */
+    output: z.string().optional(),
+    operator: z.string().optional(),
+    project: z.string().optional(),
+    concurrency: z.number().int().positive().default(4),
+    failurePolicy: failurePolicySchema.default({ onFailure: 'pause', maxFailedGroups: 0 }),
+    steps: z.array(stepSchema).min(1, 'a campaign needs at least one step'),
+    /** Nightly campaigns: which nights have data (synthetic campaigns; YYYY-MM-DD). */
+    nightly: z.strictObject({ dataNights: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).optional() }).optional(),
+  })
+  .superRefine((s, ctx) => {
+    const seen = new Set<string>();
+    s.steps.forEach((st, i) => {
+      if (seen.has(st.name)) ctx.addIssue({ code: 'custom', path: ['steps', i, 'name'], message: `duplicate step name '${st.name}'` });
+      seen.add(st.name);
+    });
+  });
+
+export type SplitSpec = z.infer<typeof splitSchema>;
+export type StepSpec = z.infer<typeof stepSchema>;
+export type StepPatch = z.infer<typeof stepPatchSchema>;
+export type FailurePolicy = z.infer<typeof failurePolicySchema>;
+export type CampaignSpec = z.infer<typeof campaignSpecSchema>;
+
+/** One zod issue as "key: problem" (key as a dotted path, steps by name when known). */
+function issueText(issue: z.core.$ZodIssue, root: unknown, prefix: string): { key: string; problem: string } {
+  const parts: string[] = prefix ? [prefix] : [];
+  let node: unknown = root;
+  for (const p of issue.path) {
+    if (typeof p === 'number' && Array.isArray(node)) {
+      const item = node[p] as { name?: unknown } | undefined;
+      parts.push(item && typeof item === 'object' && typeof item.name === 'string' ? `${parts.pop() ?? ''}[${item.name}]` : `${parts.pop() ?? ''}[${p}]`);
+    } else parts.push(String(p));
+    node = node && typeof node === 'object' ? (node as Record<string, unknown>)[String(p)] : undefined;
+  }
+  let problem = issue.message;
+  if (issue.code === 'unrecognized_keys') problem = `unknown field(s) ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
+  return { key: parts.filter(Boolean).join('.'), problem };
+}
+
+/** Validates a parsed campaign document; every problem is a BadInputError naming the file and key. */
+export function parseCampaignSpec(raw: unknown, file?: string): CampaignSpec {
+  const r = campaignSpecSchema.safeParse(raw);
+  if (!r.success) {
+    const { key, problem } = issueText(r.error.issues[0], raw, '');
+    throw new BadInputError(problem, { file, key: key || undefined });
+  }
+  r.data.steps.forEach((st) => checkSplit(st, file));
+  return r.data;
+}
+
+/** Validates an edit of one step; returns the edited step (name unchanged). */
+export function applyStepPatch(step: StepSpec, patch: unknown, what = 'edit'): StepSpec {
+  const r = stepPatchSchema.safeParse(patch);
+  if (!r.success) {
+    const { key, problem } = issueText(r.error.issues[0], patch, `steps[${step.name}]`);
+    throw new BadInputError(problem, { file: what, key });
+  }
+  if (r.data.name !== undefined && r.data.name !== step.name) throw new BadInputError(`a step cannot be renamed by an edit`, { file: what, key: `steps[${step.name}].name` });
+  const next: StepSpec = { ...step, ...r.data, name: step.name };
+  if (r.data.overrides) next.overrides = { ...(step.overrides ?? {}), ...r.data.overrides };
+  checkSplit(next, what);
+  return next;
+}
+
+function checkSplit(step: StepSpec, file?: string): void {
+  const n = splitStep(step).length;
+  if (n === 0) throw new BadInputError(`the split of step '${step.name}' yields zero groups`, { file, key: `steps[${step.name}].split` });
+}
+
+export interface GroupDef {
+  /** g1, g2, ... */
+  id: string;
+  /** Values of the split dimension (empty for an unsplit step). */
+  values: Array<string | number>;
+}
+
+const MAX_RANGE = 1_000_000;
+
+/** The groups of a step, in order. An unsplit step is one group. */
+export function splitStep(step: StepSpec): GroupDef[] {
+  const s = step.split;
+  if (!s) return [{ id: 'g1', values: [] }];
+  let lists: Array<Array<string | number>> = [];
+  if (s.groups) lists = s.groups.filter((g) => g.length > 0);
+  else if (s.values) lists = chunk(s.values, s.groupSize ?? 1);
+  else if (s.ranges) {
+    for (const r of s.ranges) {
+      if (r.to < r.from || r.to - r.from >= MAX_RANGE) continue;
+      const vals: number[] = [];
+      for (let v = r.from; v <= r.to; v++) vals.push(v);
+      lists.push(...(s.groupSize ? chunk(vals, s.groupSize) : [vals]));
+    }
+  }
+  return lists.map((values, i) => ({ id: `g${i + 1}`, values }));
+}
+
+function chunk<T>(xs: T[], n: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
+  return out;
+}
+
+function literal(v: string | number): string {
+  return typeof v === 'number' ? String(v) : `'${v.replace(/'/g, "''")}'`;
+}
+
+/** The data query of a group: the step's query ANDed with `dim IN (...)`. */
+export function groupDataQuery(base: string | undefined, split: SplitSpec | undefined, group: GroupDef): string | undefined {
+  const b = base?.trim() ? base.trim() : undefined;
+  if (!split || group.values.length === 0) return b;
+  const clause = `${split.dimension} IN (${group.values.map(literal).join(', ')})`;
+  return b ? `(${b}) AND ${clause}` : clause;
+}
+
+/** Run name (uniqProcName) of a group: <campaign>_<step>_<group>. */
+export function groupRunId(campaign: string, step: string, group: string): string {
+  return `${campaign}_${step}_${group}`;
+}
+
+/** Output collection of a step (the next step's input). */
+export function stepOutput(spec: Pick<CampaignSpec, 'name' | 'output'>, step: string, operator: string): string {
+  return `${spec.output ?? `u/${operator}/${spec.name}`}/${step}`;
+}
+
+export function campaignWorkflowId(name: string): string {
+  return `campaign/${name}`;
+}
+
+/** Step effective failure policy and concurrency. */
+export function stepPolicy(spec: CampaignSpec, step: StepSpec): { failure: FailurePolicy; concurrency: number } {
+  return { failure: step.failurePolicy ?? spec.failurePolicy, concurrency: step.concurrency ?? spec.concurrency };
+}
