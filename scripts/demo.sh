@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm run demo`: the main job on the embedded default. Provisions what is missing (npm packages, Temporal CLI,
 # LSST venv), starts the Temporal dev server and the local workers if they are not running, builds the ci_hsc-shaped
-# demo repository, and processes step1 -> step2 -> step3 of the mock DRP pipeline with the real pipetask/butler.
+# demo repository, and processes step1 -> step2 -> step3 of the mock DRP pipeline with the real pipetask/butler as a
+# three-step campaign.
 #   npm run demo                 the LSST demo (about 3 minutes on 2 cores)
 #   npm run demo -- --synthetic  a synthetic DRP-shaped run of shell jobs (no LSST stack needed)
 set -euo pipefail
@@ -28,22 +29,41 @@ REPO=${TBPS_DEMO_REPO:-$ROOT/.data/demo/repo}
 echo
 echo "==> Building the demo repository $REPO (ci_hsc dimension records, mock inputs)"
 .venv/bin/python lsst/make_demo_repo.py "$REPO" --clobber
-CONFIG=config/examples/demo_drp.yaml
-PIPE=$ROOT/lsst/pipelines/mock_drp.yaml
-input=HSC/defaults
-for step in step1 step2 step3; do
-  case $step in
-    step3) query="instrument='HSC' AND skymap='discrete/ci_hsc'" ;;
-    *) query="instrument='HSC'" ;;
-  esac
-  echo
-  echo "==> $step: pipetask qgraph -> clusters -> jobs on the local executor -> merge"
-  tbps submit "$CONFIG" -b "$REPO" -i "$input" -o "u/demo/$step" -p "$PIPE#$step" -d "$query" --wait
-  input=u/demo/$step
-done
+# The three steps as one campaign: step1 and step2 split into groups of visits, step3 per tract. The spec is written
+# here because it names this checkout's pipeline and repository by absolute path.
+NAME=demo_drp_$(date -u +%Y%m%dT%H%M%S)
+SPEC=$ROOT/.data/demo/campaign.yaml
+cat > "$SPEC" <<YAML
+name: $NAME
+baseConfig: $ROOT/config/examples/demo_drp.yaml
+inCollection: HSC/defaults
+output: u/demo/$NAME
+concurrency: 2
+failurePolicy: {onFailure: pause, maxFailedGroups: 0}
+steps:
+  - name: step1
+    pipelineYaml: "$ROOT/lsst/pipelines/mock_drp.yaml#step1"
+    dataQuery: "instrument='HSC'"
+    overrides: {butlerConfig: "$REPO"}
+    split: {dimension: visit, values: [903334, 903336, 903338, 903342, 903344, 903346, 903986, 903988, 903990, 904010, 904014], groupSize: 6}
+  - name: step2
+    pipelineYaml: "$ROOT/lsst/pipelines/mock_drp.yaml#step2"
+    dataQuery: "instrument='HSC'"
+    overrides: {butlerConfig: "$REPO"}
+    split: {dimension: visit, values: [903334, 903336, 903338, 903342, 903344, 903346, 903986, 903988, 903990, 904010, 904014], groupSize: 6}
+  - name: step3
+    pipelineYaml: "$ROOT/lsst/pipelines/mock_drp.yaml#step3"
+    dataQuery: "instrument='HSC' AND skymap='discrete/ci_hsc'"
+    overrides: {butlerConfig: "$REPO"}
+    split: {dimension: tract, values: [0]}
+YAML
 echo
-echo "==> Outputs in $REPO (collection u/demo/step3 chains all three steps)"
-.venv/bin/python lsst/count_datasets.py "$REPO" u/demo/step3 | tr -d '{}"' | tr ',' '\n' | sed 's/^ */  /'
+echo "==> Campaign $NAME: step1 -> step2 -> step3 (pipetask qgraph -> clusters -> run-qbb jobs -> merge per group)"
+tbps campaign start "$SPEC" --wait
+OUT=u/demo/$NAME/step3
 echo
-echo "Web UI: http://localhost:8233 · runs: npx tbps report · datasets: .venv/bin/butler query-datasets $REPO --collections u/demo/step3"
+echo "==> Outputs in $REPO (collection $OUT chains all three steps)"
+.venv/bin/python lsst/count_datasets.py "$REPO" "$OUT" | tr -d '{}"' | tr ',' '\n' | sed 's/^ */  /'
+echo
+echo "Web UI: http://localhost:8233 · runs: npx tbps report · campaign: npx tbps campaign show $NAME"
 echo "stop everything: npx tbps server stop"
