@@ -31,3 +31,13 @@ export function runIdFrom(stdout: string): string {
   if (!m) throw new Error(`no run id in submit output:\n${stdout}`);
   return m[1];
 }
+
+/** Submit-YAML lines giving a synthetic run a shell pipetaskInit and a shell finalJob that always runs. */
+export const SHELL_INIT_AND_FINAL = [
+  'pipetask:',
+  '  pipetaskInit:',
+  `    runQuantumCommand: "sh -c 'echo init'"`,
+  'finalJob:',
+  '  whenRun: ALWAYS',
+  `  command1: "sh -c 'echo merge'"`,
+];

@@ -11,7 +11,7 @@ import type { State } from '../../core/states.js';
 import { repoRoot } from '../../temporal/paths.js';
 import { parsePrefix } from '../../wms/htcondor/index.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
-import { waitFor, withStore } from '../helpers/runs.js';
+import { waitFor, withStore, SHELL_INIT_AND_FINAL } from '../helpers/runs.js';
 
 const SCRIPT = path.join(repoRoot, 'scripts', 'htcondor.sh');
 const PREFIX = `bash ${SCRIPT} exec`;
@@ -76,12 +76,7 @@ function writeRun(name: string, quanta: number, body: string[], extra: string[] 
       ...(extra.some((l) => l.startsWith('requestMemory:')) ? [] : ['requestMemory: 64']),
       'numberOfRetries: 2',
       'htcondorPollSeconds: 2',
-      'pipetask:',
-      '  pipetaskInit:',
-      `    runQuantumCommand: "sh -c 'echo init'"`,
-      'finalJob:',
-      '  whenRun: ALWAYS',
-      `  command1: "sh -c 'echo merge'"`,
+      ...SHELL_INIT_AND_FINAL,
       ...extra,
       '',
     ].join('\n'),

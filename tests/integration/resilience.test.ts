@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../helpers/harness.js';
-import { runIdFrom, totals, waitFor, withStore } from '../helpers/runs.js';
+import { runIdFrom, totals, waitFor, withStore, SHELL_INIT_AND_FINAL } from '../helpers/runs.js';
 
 let h: Harness;
 let executor: ChildProcess;
@@ -32,12 +32,7 @@ function writeConfig(name: string, quanta: number, command: string): string {
       'requestMemory: 100',
       'jobHeartbeatTimeout: 5',
       'jobBatchWindow: 50',
-      'pipetask:',
-      '  pipetaskInit:',
-      `    runQuantumCommand: "sh -c 'echo init'"`,
-      'finalJob:',
-      '  whenRun: ALWAYS',
-      `  command1: "sh -c 'echo merge'"`,
+      ...SHELL_INIT_AND_FINAL,
       '',
     ].join('\n'),
   );

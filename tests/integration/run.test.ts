@@ -10,7 +10,7 @@ import { readJobs } from '../../core/workflow/index.js';
 import type { JobSpec } from '../../core/workflow/index.js';
 import type { State } from '../../core/states.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
-import { withStore } from '../helpers/runs.js';
+import { withStore, SHELL_INIT_AND_FINAL } from '../helpers/runs.js';
 
 let h: Harness;
 const RUN = 'itest_planted';
@@ -84,12 +84,7 @@ describe('a synthetic run with planted failures', () => {
         'memoryMultiplier: 2',
         'numberOfRetries: 2',
         'jobHeartbeatTimeout: 15',
-        'pipetask:',
-        '  pipetaskInit:',
-        `    runQuantumCommand: "sh -c 'echo init'"`,
-        'finalJob:',
-        '  whenRun: ALWAYS',
-        `  command1: "sh -c 'echo merge'"`,
+        ...SHELL_INIT_AND_FINAL,
         '',
       ].join('\n'),
     );
