@@ -4,6 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { inject } from 'vitest';
 import { repoRoot } from '../../temporal/paths.js';
 
@@ -21,6 +22,8 @@ export interface Harness {
   startExecutor(extraEnv?: NodeJS.ProcessEnv): ChildProcess;
   tbps(args: string[], opts?: { timeoutMs?: number; env?: NodeJS.ProcessEnv }): { code: number; stdout: string; stderr: string };
   tbpsAsync(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** A Temporal client on the test server (closed by stopAll). */
+  client(): Promise<Client>;
   stopAll(): Promise<void>;
 }
 
@@ -36,6 +39,7 @@ export function createHarness(name: string): Harness {
     TBPS_LOG_LEVEL: 'warn',
   };
   const procs: ChildProcess[] = [];
+  let connection: Connection | undefined;
   const start = (script: string, extra: NodeJS.ProcessEnv = {}) => {
     const log = openSync(path.join(home, `${path.basename(script, '.ts')}-${procs.length}.log`), 'a');
     const p = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'workers', script)], { cwd: repoRoot, env: { ...env, ...extra }, stdio: ['ignore', log, log] });
@@ -62,7 +66,13 @@ export function createHarness(name: string): Harness {
         p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
       });
     },
+    async client() {
+      connection ??= await Connection.connect({ address: inject('temporalAddress') });
+      return new Client({ connection });
+    },
     async stopAll() {
+      await connection?.close();
+      connection = undefined;
       for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGTERM');
       await Promise.all(
         procs.map(

@@ -4,28 +4,23 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { Client, Connection } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Client } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CampaignStatus } from '../../core/campaign/index.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
 import { waitFor, withStore } from '../helpers/runs.js';
 
 let h: Harness;
 let orchestrator: ChildProcess;
-let connection: Connection;
 let client: Client;
 
 beforeAll(async () => {
   h = createHarness('campaigncrash');
   orchestrator = h.startOrchestrator();
   h.startExecutor({ TBPS_EXECUTOR_CPUS: '4', TBPS_EXECUTOR_MEMORY_MB: '4000' });
-  connection = await Connection.connect({ address: inject('temporalAddress') });
-  client = new Client({ connection });
+  client = await h.client();
 });
-afterAll(async () => {
-  await connection?.close();
-  await h.stopAll();
-});
+afterAll(async () => h?.stopAll());
 
 describe('a campaign survives the loss of its orchestrator worker', () => {
   it('finishes every group exactly once after SIGKILL and a new worker', async () => {

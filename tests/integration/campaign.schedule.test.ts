@@ -3,28 +3,23 @@
 // has data (nightly.dataNights), or ends quietly with a note.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Client } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nightWindow } from '../../core/campaign/index.js';
 import type { NightlyResult } from '../../workflows/nightly.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
 import { waitFor } from '../helpers/runs.js';
 
 let h: Harness;
-let connection: Connection;
 let client: Client;
 
 beforeAll(async () => {
   h = createHarness('nightly');
   h.startOrchestrator();
   h.startExecutor({ TBPS_EXECUTOR_CPUS: '4' });
-  connection = await Connection.connect({ address: inject('temporalAddress') });
-  client = new Client({ connection });
+  client = await h.client();
 });
-afterAll(async () => {
-  await connection?.close();
-  await h.stopAll();
-});
+afterAll(async () => h?.stopAll());
 
 describe('nightly schedule', () => {
   it('trigger and backfill start campaigns for the right nights', async () => {

@@ -4,28 +4,23 @@
 // planted failure auto-pauses, and a retry re-runs only the failed group's failed jobs; bad input exits 2.
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Client } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CampaignStatus } from '../../core/campaign/index.js';
 import type { State } from '../../core/states.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
 import { waitFor, withStore } from '../helpers/runs.js';
 
 let h: Harness;
-let connection: Connection;
 let client: Client;
 
 beforeAll(async () => {
   h = createHarness('campaign');
   h.startOrchestrator();
   h.startExecutor({ TBPS_EXECUTOR_CPUS: '4', TBPS_EXECUTOR_MEMORY_MB: '4000' });
-  connection = await Connection.connect({ address: inject('temporalAddress') });
-  client = new Client({ connection });
+  client = await h.client();
 });
-afterAll(async () => {
-  await connection?.close();
-  await h.stopAll();
-});
+afterAll(async () => h?.stopAll());
 
 const status = async (name: string) => (await client.workflow.getHandle(`campaign/${name}`).query('status')) as CampaignStatus;
 const step = (s: CampaignStatus, name: string) => s.steps.find((x) => x.name === name)!;

@@ -3,9 +3,8 @@
 // cycles).
 import { describe, expect, it } from 'vitest';
 import { clusterQuanta, type Cluster } from '../../core/cluster/index.js';
-import { isBadInput } from '../../core/errors.js';
 import { graphFromRecords, syntheticGraph, type QuantumGraph } from '../../core/qgraph/index.js';
-import { configFromYaml, graph } from '../fixtures/transform/config.js';
+import { configFromYaml, graph, errorOf } from '../fixtures/transform/config.js';
 
 const DIM = 'clusterAlgorithm: lsst.ctrl.bps.quantum_clustering_funcs.dimension_clustering\n';
 
@@ -33,16 +32,6 @@ function checkInvariants(g: QuantumGraph, clusters: Cluster[]): void {
     expect(new Set(c.parents)).toEqual(expected);
     for (const p of c.parents) expect(p).toBeLessThan(k);
   });
-}
-
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    expect(isBadInput(e)).toBe(true);
-    return e as Error;
-  }
-  throw new Error('expected a BadInputError');
 }
 
 describe('single-quantum clustering', () => {

@@ -5,7 +5,6 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { clusterQuanta } from '../../core/cluster/index.js';
 import { BpsConfig } from '../../core/config/index.js';
-import { isBadInput } from '../../core/errors.js';
 import { graphFromRecords, syntheticGraph, writeQuantumGraph, type QuantumGraph } from '../../core/qgraph/index.js';
 import {
   aggregateAttributes,
@@ -17,7 +16,7 @@ import {
   writeGenericWorkflow,
   type JobSpec,
 } from '../../core/workflow/index.js';
-import { configFromYaml, tmpDir } from '../fixtures/transform/config.js';
+import { configFromYaml, tmpDir, errorOf } from '../fixtures/transform/config.js';
 
 const DIM = 'clusterAlgorithm: lsst.ctrl.bps.quantum_clustering_funcs.dimension_clustering\n';
 const QG = '/runs/r1/r1.qgraph';
@@ -29,16 +28,6 @@ function drp(): QuantumGraph {
 
 function build(g: QuantumGraph, cfg: BpsConfig, butlerConfig?: string) {
   return buildGenericWorkflow(g, clusterQuanta(g, cfg), cfg, { qgraphFile: QG, butlerConfig });
-}
-
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    expect(isBadInput(e)).toBe(true);
-    return e as Error;
-  }
-  throw new Error('expected a BadInputError');
 }
 
 describe('generic workflow', () => {
