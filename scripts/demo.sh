@@ -11,7 +11,7 @@ ROOT=$PWD
 tbps() { node "$ROOT/bin/tbps.js" "$@"; }
 
 if [ "${1:-}" = "--synthetic" ]; then
-  [ -x .tools/bin/temporal ] && [ -d node_modules/@temporalio/worker ] || bash scripts/setup.sh
+  [ -x .tools/bin/temporal ] && [ -d node_modules/@temporalio/worker ] || bash scripts/setup.sh --no-lsst --no-htcondor
   tbps server start
   echo
   status=0
@@ -22,7 +22,7 @@ if [ "${1:-}" = "--synthetic" ]; then
 fi
 
 if [ ! -x .tools/bin/temporal ] || [ ! -d node_modules/@temporalio/worker ] || [ ! -x .venv/bin/pipetask ]; then
-  bash scripts/setup.sh
+  bash scripts/setup.sh --no-htcondor   # the demo needs no HTCondor pool
 fi
 tbps server start
 REPO=${TBPS_DEMO_REPO:-$ROOT/.data/demo/repo}
