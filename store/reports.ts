@@ -45,30 +45,22 @@ export async function labelCounts(b: Backend, runId: string): Promise<LabelCount
 }
 
 /** Job counts of the whole run by state (every state present). */
-export async function stateCounts(b: Backend, runId: string): Promise<Record<State, number>> {
-  const rows = await b.db
-    .selectFrom('jobs')
-    .select((eb) => ['state', eb.fn.countAll().as('n')])
-    .where('run_id', '=', runId)
-    .groupBy('state')
-    .execute();
-  const out = zeroCounts();
-  for (const r of rows) {
-    const state = (STATES as readonly string[]).includes(r.state) ? (r.state as State) : 'UNKNOWN';
-    out[state] += num(r.n);
-  }
-  return out;
+export function stateCounts(b: Backend, runId: string): Promise<Record<State, number>> {
+  return countByState(b, runId);
 }
 
 /** Job counts of one batch by state (every state present). */
-export async function batchCounts(b: Backend, runId: string, batch: number): Promise<Record<State, number>> {
-  const rows = await b.db
+export function batchCounts(b: Backend, runId: string, batch: number): Promise<Record<State, number>> {
+  return countByState(b, runId, batch);
+}
+
+async function countByState(b: Backend, runId: string, batch?: number): Promise<Record<State, number>> {
+  let q = b.db
     .selectFrom('jobs')
     .select((eb) => ['state', eb.fn.countAll().as('n')])
-    .where('run_id', '=', runId)
-    .where('batch', '=', batch)
-    .groupBy('state')
-    .execute();
+    .where('run_id', '=', runId);
+  if (batch !== undefined) q = q.where('batch', '=', batch);
+  const rows = await q.groupBy('state').execute();
   const out = zeroCounts();
   for (const r of rows) {
     const state = (STATES as readonly string[]).includes(r.state) ? (r.state as State) : 'UNKNOWN';

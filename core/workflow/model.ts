@@ -1,10 +1,13 @@
 // The generic workflow: what every WMS plugin consumes. Written to the submit directory as
 // generic_workflow/jobs.jsonl (one JobSpec a line, parents before children) plus batches.json.
 
+import type { JobAttributes } from '../config/types.js';
+
 export type JobKind = 'init' | 'payload' | 'final';
 export type WhenRun = 'ALWAYS' | 'SUCCESS' | 'NEVER';
 
-export interface JobSpec {
+/** One job: its identity and command, plus the per-job values of BPS (resources, retries, site) it was built with. */
+export interface JobSpec extends JobAttributes {
   name: string;
   kind: JobKind;
   /** Cluster label (task label for single-quantum jobs); "pipetaskInit" / "finalJob" for the special jobs. */
@@ -15,30 +18,8 @@ export interface JobSpec {
   quanta: number;
   /** Argument vector: argv[0] is the executable. Never run through a shell unless argv says so. */
   argv: string[];
-  environment: Record<string, string>;
-  /** MiB. */
-  requestMemory: number;
-  requestMemoryMax?: number;
-  memoryMultiplier: number;
-  /** MiB cap for memory escalation. */
-  memoryLimit?: number;
-  requestCpus: number;
-  requestDisk?: number;
-  /** Seconds. */
-  requestWalltime?: number;
-  numberOfRetries: number;
-  retryUnlessExit: number[];
-  computeSite: string;
-  priority?: number;
   /** Names of jobs that must succeed first. */
   parents: string[];
-  /** WMS queue / Slurm partition. */
-  queue?: string;
-  /** WMS concurrency-limit name (HTCondor concurrency_limits). */
-  concurrencyLimit?: string;
-  /** Exit code that aborts the whole run (BPS abortOnValue). */
-  abortOnValue?: number;
-  preemptible?: boolean;
   /** Task labels of the quanta in the job (payload jobs; in pipeline order). */
   taskLabels?: string[];
   /** Dimension values that define the job's cluster (dimension clustering only). */
