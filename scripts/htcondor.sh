@@ -6,13 +6,20 @@
 #   htcondor.sh exec CMD   runs CMD as the submitting user inside the chroot, in the current directory
 #                          (the command prefix tbps uses for condor_* commands: wmsCommandPrefix)
 #   htcondor.sh mount|unmount
-# While mounted, .sandbox/htcondor/root contains the host's /tmp, /dev and this repo: run `htcondor.sh stop` (which
-# unmounts) before deleting .sandbox/htcondor, or use `rm -rf --one-file-system`.
+# Mounts (at the same paths inside the chroot): /proc, /dev, /tmp, this repo and, when the repo has a venv (.venv or
+# TBPS_VENV, the LSST stack of lsst/env.ts), its interpreter's base prefix read-only (e.g. a pyenv build under the
+# host's /root, which is not otherwise visible inside the chroot; the chroot's own parent directories of it are made
+# traversable). `start` (re)does missing mounts even when condor_master already runs, so a venv made after the pool
+# started becomes usable by re-running it.
+# While mounted, .sandbox/htcondor/root contains the host's /tmp, /dev, this repo and that prefix: run
+# `htcondor.sh stop` (which unmounts) before deleting .sandbox/htcondor, or use `rm -rf --one-file-system`.
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 SANDBOX=$REPO/.sandbox/htcondor
 ROOTFS=$SANDBOX/root
 PIDFILE=$SANDBOX/master.pid
+PYPREFIX_FILE=$SANDBOX/python-prefix   # interpreter prefixes bind-mounted by do_mount (one a line), for do_unmount
+VENV=${TBPS_VENV:-$REPO/.venv}
 SUBMIT_USER=${TBPS_CONDOR_USER:-tbpsuser}
 die() { echo "htcondor.sh: $*" >&2; exit 1; }
 
@@ -32,12 +39,46 @@ do_mount() {
   bind /dev
   bind /tmp
   bind "$REPO"
+  bind_python_prefix
+}
+
+# The venv's interpreter lives outside the venv (pyvenv.cfg `home`, sys.base_prefix): bind that prefix read-only at
+# the same path so .venv/bin/python resolves inside the chroot. Nothing to do when there is no venv or its prefix is
+# already visible there (under /usr, /tmp or the repo).
+bind_python_prefix() {
+  [ -x "$VENV/bin/python" ] || return 0
+  local prefix dst d
+  prefix=$("$VENV/bin/python" -c 'import sys; print(sys.base_prefix)' 2>/dev/null) || return 0
+  prefix=$(readlink -f "$prefix") || return 0
+  case "$prefix" in
+    ""|/|/usr|/usr/*|/tmp|/tmp/*|"$REPO"|"$REPO"/*) return 0 ;;
+  esac
+  [ -d "$prefix" ] || return 0
+  dst=$ROOTFS$prefix
+  if ! mountpoint -q "$dst"; then
+    mkdir -p "$dst"
+    mount --bind "$prefix" "$dst"
+    mount -o remount,bind,ro "$dst" || true
+  fi
+  grep -qxF "$prefix" "$PYPREFIX_FILE" 2>/dev/null || echo "$prefix" >> "$PYPREFIX_FILE"
+  # The chroot's own directories above it (e.g. its /root, 0700 by default) must be traversable by the submitting user.
+  d=$(dirname "$dst")
+  while [ "$d" != "$ROOTFS" ] && [ "${#d}" -gt "${#ROOTFS}" ]; do
+    chmod a+x "$d"
+    d=$(dirname "$d")
+  done
 }
 
 do_unmount() {
-  for d in "$ROOTFS$REPO" "$ROOTFS/tmp" "$ROOTFS/dev" "$ROOTFS/proc"; do
+  local d prefixes=()
+  # Deepest first: the interpreter prefix(es) (longest path first), then the repo, /tmp, /dev, /proc.
+  if [ -f "$PYPREFIX_FILE" ]; then
+    mapfile -t prefixes < <(awk 'NF { print length($0) "\t" $0 }' "$PYPREFIX_FILE" | sort -rn | cut -f2- | sed "s|^|$ROOTFS|")
+  fi
+  for d in ${prefixes[@]+"${prefixes[@]}"} "$ROOTFS$REPO" "$ROOTFS/tmp" "$ROOTFS/dev" "$ROOTFS/proc"; do
     if mountpoint -q "$d" 2>/dev/null; then umount "$d" || umount -l "$d"; fi
   done
+  rm -f "$PYPREFIX_FILE"
 }
 
 master_pid() {

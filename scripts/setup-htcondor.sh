@@ -2,8 +2,11 @@
 # Provisions a personal HTCondor pool for the htcondor test tier, idempotently, in .sandbox/htcondor/:
 #   a Debian trixie chroot (debootstrap --variant=minbase; `condor` is not in bookworm) with `condor` installed,
 #   a personal-pool config (CentralManager+Submit+Execute on 127.0.0.1, host-based security, jobs run as their
-#   owner), a non-root submitting user (tbpsuser), bind mounts of /proc, /dev, /tmp and the repo at the same paths,
-#   then starts condor_master and checks that a slot appears and a trivial DAG runs as that user.
+#   owner), a non-root submitting user (tbpsuser), bind mounts of /proc, /dev, /tmp and the repo at the same paths
+#   (plus, read-only, the base prefix of the repo venv's interpreter when it lives elsewhere, e.g. pyenv under /root),
+#   the shared libraries a Python build and the LSST wheels link to, then starts condor_master and checks that a slot
+#   appears, a trivial DAG runs as that user and, when the LSST venv exists (scripts/setup-lsst.sh), that its
+#   pipetask runs inside the chroot as that user.
 # Must run as root. Use scripts/htcondor.sh start|stop|status|exec afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,7 +50,7 @@ else
   echo "done"
 fi
 
-step "bind mounts (/proc, /dev, /tmp, $REPO)"
+step "bind mounts (/proc, /dev, /tmp, $REPO, the venv's Python prefix if any)"
 bash scripts/htcondor.sh mount
 
 step "condor package inside the chroot"
@@ -62,6 +65,25 @@ else
   chroot "$ROOTFS" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends condor procps python3 \
     || die "apt-get install condor failed inside the chroot"
   echo "installed: $(chroot "$ROOTFS" condor_version | head -1)"
+fi
+
+step "shared libraries for the LSST venv's interpreter and wheels"
+# What a Python built on the host (pyenv: libpython, _ssl, _sqlite3, _ctypes, _bz2, _lzma, readline, _curses, _dbm,
+# _uuid) and the manylinux wheels (numpy & co.: libstdc++, libgcc, libgomp) link to. Most come with python3 already.
+LIBS="libssl3t64 libsqlite3-0 libffi8 libbz2-1.0 liblzma5 zlib1g libreadline8t64 libncursesw6 libgdbm6t64 libgdbm-compat4t64 libuuid1 libexpat1 libcrypt1 libstdc++6 libgcc-s1 libgomp1"
+missing=""
+for p in $LIBS; do
+  chroot "$ROOTFS" dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q ' installed$' || missing="$missing $p"
+done
+if [ -z "$missing" ]; then
+  echo "already installed"
+else
+  cp /etc/resolv.conf "$ROOTFS/etc/resolv.conf" 2>/dev/null || true
+  chroot "$ROOTFS" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  # shellcheck disable=SC2086
+  chroot "$ROOTFS" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing \
+    || die "apt-get install $missing failed inside the chroot"
+  echo "installed: $missing"
 fi
 
 step "submitting user $SUBMIT_USER"
@@ -198,5 +220,21 @@ who=$(head -1 "$T/hello.B.out")
 [ "$who" = "$SUBMIT_USER" ] || die "the check job ran as '$who', expected $SUBMIT_USER"
 echo "DAG of 2 nodes succeeded, jobs ran as $who"
 rm -rf "$T"
+
+VENV=${TBPS_VENV:-$REPO/.venv}
+step "check: the LSST venv runs inside the chroot as $SUBMIT_USER"
+if [ -x "$VENV/bin/pipetask" ]; then
+  # Shared libraries the interpreter or the venv's extension modules need and the chroot lacks (the prefix's
+  # _tkinter and nis modules are not used by the stack and not checked).
+  notfound=$(chroot "$ROOTFS" sh -c 'p=$(readlink -f "$1/bin/python"); { echo "$p"; find "$1" -name "*.so*" -type f; } | xargs -r ldd 2>/dev/null | grep "not found" | sort -u' sh "$VENV" || true)
+  [ -z "$notfound" ] || echo "warning: shared libraries missing in the chroot:"$'\n'"$notfound"
+  (cd /tmp && bash "$REPO/scripts/htcondor.sh" exec "$VENV/bin/python" -c 'import lsst.ctrl.mpexec, lsst.daf.butler, lsst.pipe.base.tests.mocks') \
+    || die "the venv's Python does not import the LSST stack inside the chroot as $SUBMIT_USER"
+  (cd /tmp && bash "$REPO/scripts/htcondor.sh" exec "$VENV/bin/pipetask" --help >/dev/null) \
+    || die "'$VENV/bin/pipetask --help' fails inside the chroot as $SUBMIT_USER"
+  echo "pipetask runs inside the chroot as $SUBMIT_USER"
+else
+  echo "skipped: no LSST venv at $VENV (scripts/setup-lsst.sh makes it; then re-run this or 'htcondor.sh start')"
+fi
 
 printf '\nHTCondor personal pool ready. Command prefix for condor_* commands: %s\n' "bash $REPO/scripts/htcondor.sh exec"
