@@ -14,7 +14,7 @@ import { lsstVersions } from '../lsst/env.js';
 import { TBPS_VERSION, TEMPORAL_SDK_VERSION } from '../temporal/versions.js';
 import type { BatchJobs, BatchResult, RunPlan, RunSummary, SerializedConfig } from '../core/run/types.js';
 import { totalCounts } from '../core/report/index.js';
-import type { State } from '../core/states.js';
+import { isTerminal, type State } from '../core/states.js';
 import { readJobs, transform } from '../core/workflow/index.js';
 import { localWms, wmsForServiceClass } from '../wms/index.js';
 import { getStore } from './storeHandle.js';
@@ -157,6 +157,15 @@ export async function finishBatch({ runId, batch, failed }: { runId: string; bat
   await store.pruneBlocked(runId, batch);
   const counts = await store.batchCounts(runId, batch);
   return { batch, succeeded: counts.SUCCEEDED ?? 0, failed: counts.FAILED ?? 0, pruned: counts.PRUNED ?? 0 };
+}
+
+/** Ends a job run as a unit of its own by an external WMS: one that never ended there counts as FAILED. */
+export async function finishJob({ runId, name }: { runId: string; name: string }): Promise<BatchResult> {
+  const store = await getStore();
+  const j = await store.getJob(runId, name);
+  if (j && !isTerminal(j.state)) await store.setJobStates(runId, [name], 'FAILED');
+  const state = j && isTerminal(j.state) ? j.state : 'FAILED';
+  return { batch: -1, succeeded: state === 'SUCCEEDED' ? 1 : 0, failed: state === 'FAILED' ? 1 : 0, pruned: state === 'PRUNED' ? 1 : 0 };
 }
 
 export async function jobRetryInfo({ runId, name }: { runId: string; name: string }): Promise<{ maxAttempts: number }> {

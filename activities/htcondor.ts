@@ -8,6 +8,7 @@ import type { SerializedConfig } from '../core/run/types.js';
 import type { BatchRef, BatchStatus } from '../wms/types.js';
 import { HTCondorWms, parsePrefix } from '../wms/htcondor/index.js';
 import { SAVED_CONFIG } from '../core/submit/files.js';
+import { withLsstPath } from '../lsst/env.js';
 import { getStore } from './storeHandle.js';
 
 const cache = new Map<string, HTCondorWms>();
@@ -21,7 +22,10 @@ async function wmsFor(ref: BatchRef): Promise<HTCondorWms> {
   const str = (k: string) => (c.has(k) ? String(c.get(k) ?? '') : '');
   const prefix = str('htcondorCommandPrefix') || process.env.TBPS_HTCONDOR_PREFIX || '';
   const extra = c.has('htcondorSubmitCommands') ? (c.get('htcondorSubmitCommands') as unknown[]).map(String) : undefined;
-  const w = new HTCondorWms({ commandPrefix: parsePrefix(prefix), store: await getStore(), extraSubmit: extra });
+  // Jobs start with the LSST stack's bin/ first on PATH, as on the local executor (the pool must see the venv).
+  const base = withLsstPath({ TBPS_VENV: process.env.TBPS_VENV, PATH: '/usr/local/bin:/usr/bin:/bin' });
+  const baseEnvironment = Object.fromEntries(Object.entries(base).filter((e): e is [string, string] => e[1] !== undefined));
+  const w = new HTCondorWms({ commandPrefix: parsePrefix(prefix), store: await getStore(), extraSubmit: extra, baseEnvironment });
   if (cache.size > 100) cache.clear();
   cache.set(ref.submitPath, w);
   return w;

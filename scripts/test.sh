@@ -7,4 +7,10 @@ if [ ! -x node_modules/.bin/vitest ] || [ ! -x .tools/bin/temporal ] || [ ! -x .
   || { [ "$(id -u)" = 0 ] && [ ! -e .sandbox/htcondor/root/usr/sbin/condor_master ]; }; then
   bash scripts/setup.sh
 fi
-exec node_modules/.bin/vitest run "$@"
+# The HTCondor tests start the pool when it is not running; stop it again afterwards in that case (bind mounts).
+pool_was_running=0
+bash scripts/htcondor.sh status >/dev/null 2>&1 && pool_was_running=1
+status=0
+node_modules/.bin/vitest run "$@" || status=$?
+if [ $pool_was_running = 0 ] && [ "$(id -u)" = 0 ]; then bash scripts/htcondor.sh stop >/dev/null 2>&1 || true; fi
+exit $status

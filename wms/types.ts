@@ -3,10 +3,16 @@
 // external systems (HTCondor, Slurm, PanDA) take the batch as one unit (DAG, dependent jobs, task) and are polled.
 import type { State } from '../core/states.js';
 
+/**
+ * A unit an external WMS runs: a job batch, or (with `job`) one job outside the batches (pipetaskInit, finalJob),
+ * which `final` marks as the run's final job (HTCondor: a FINAL node).
+ */
 export interface BatchRef {
   runId: string;
   batch: number;
   submitPath: string;
+  job?: string;
+  final?: boolean;
 }
 
 export interface BatchStatus {

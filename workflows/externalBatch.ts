@@ -1,4 +1,5 @@
-// externalBatchWorkflow: one job batch run by an external workload system (HTCondor DAGMan) as one unit:
+// externalBatchWorkflow: one job batch (or one job outside the batches: pipetaskInit, finalJob) run by an external
+// workload system (HTCondor DAGMan) as one unit:
 // prepare + submit, then poll (a heartbeating activity that waits up to a minute per call) until the DAG is done,
 // continuing-as-new when Temporal suggests it. Cancel removes the DAG (condor_rm) and records what ended.
 import { CancellationScope, continueAsNew, isCancellation, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
@@ -12,6 +13,9 @@ export interface ExternalBatchInput {
   submitPath: string;
   wms: string;
   pollSeconds: number;
+  /** A job unit instead of a batch (batch is then -1); `final` marks the run's final job. */
+  job?: string;
+  final?: boolean;
   /** Set once submitted; carried across continue-as-new. */
   wmsId?: string;
 }
@@ -28,7 +32,7 @@ const wmsPoll = proxyActivities<typeof htcondor>({
 });
 
 export async function externalBatchWorkflow(input: ExternalBatchInput): Promise<BatchResult> {
-  const ref = { runId: input.runId, batch: input.batch, submitPath: input.submitPath };
+  const ref = { runId: input.runId, batch: input.batch, submitPath: input.submitPath, job: input.job, final: input.final };
   let wmsId = input.wmsId;
   try {
     if (!wmsId) {
@@ -48,5 +52,6 @@ export async function externalBatchWorkflow(input: ExternalBatchInput): Promise<
     }
     throw err;
   }
+  if (input.job) return ctl.finishJob({ runId: input.runId, name: input.job });
   return ctl.finishBatch({ runId: input.runId, batch: input.batch, failed: [] });
 }

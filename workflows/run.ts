@@ -1,5 +1,6 @@
 // runWorkflow (id run/<uniqProcName>): prepare -> generate graph -> transform -> pipetaskInit -> job batches ->
 // finalJob (per whenRun) -> summary. Batches are child workflows started when their upstream batches finish.
+// With an external WMS, pipetaskInit and finalJob are units of that WMS too (HTCondor: one-node DAGs, FINAL node).
 // Cancel is graceful: running batches are cancelled, finalJob still runs under whenRun ALWAYS.
 import {
   CancellationScope,
@@ -8,20 +9,25 @@ import {
   condition,
   continueAsNew,
   defineQuery,
+  executeChild,
   isCancellation,
+  patched,
   setHandler,
   startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { BatchResult, RunInput, RunPlan, RunProgress, RunSummary } from '../core/run/types.js';
-import { batchWorkflowId, orchestratorQueue, siteQueue } from '../core/run/queues.js';
+import { batchWorkflowId, jobWorkflowId, orchestratorQueue, siteQueue } from '../core/run/queues.js';
 import { BpsRunState } from '../core/run/searchKeys.js';
 import { ctl, runJobOn, stages } from './activityProxies.js';
 import { jobBatchWorkflow } from './batch.js';
 import { externalBatchWorkflow } from './externalBatch.js';
 
 export const runStatusQuery = defineQuery<RunProgress>('status');
+
+/** Patch id: runs on an external WMS send pipetaskInit and finalJob there (earlier ones ran them on the executor). */
+const EXTERNAL_INIT_FINAL = 'external-wms-init-final';
 
 export async function runWorkflow(input: RunInput): Promise<RunSummary> {
   const p: RunProgress = input.progress ?? { phase: 'prepare', doneBatches: [] };
@@ -50,7 +56,7 @@ export async function runWorkflow(input: RunInput): Promise<RunSummary> {
       const queue = siteQueue(input.taskQueuePrefix, plan.computeSite);
       if (plan.hasInit && plan.initJob && p.initOk === undefined) {
         p.phase = 'init';
-        p.initOk = await runOneJob(queue, plan, plan.initJob, runId, submitPath);
+        p.initOk = await runOneJob(input, queue, plan, plan.initJob, false);
       }
       if (p.initOk === false) return;
       p.phase = 'jobs';
@@ -68,7 +74,7 @@ export async function runWorkflow(input: RunInput): Promise<RunSummary> {
       const clean = !p.cancelled && p.initOk !== false && (await ctl.countFailures({ runId })) === 0;
       if (plan.finalWhenRun === 'ALWAYS' || (plan.finalWhenRun === 'SUCCESS' && clean)) {
         p.phase = 'final';
-        await runOneJob(siteQueue(input.taskQueuePrefix, plan.computeSite), plan, plan.finalJob, runId, submitPath);
+        await runOneJob(input, siteQueue(input.taskQueuePrefix, plan.computeSite), plan, plan.finalJob, true);
       }
     }
     p.phase = 'done';
@@ -78,9 +84,20 @@ export async function runWorkflow(input: RunInput): Promise<RunSummary> {
   });
 }
 
-async function runOneJob(queue: string, plan: RunPlan, name: string, runId: string, submitPath: string): Promise<boolean> {
-  const { maxAttempts } = await ctl.jobRetryInfo({ runId, name });
+/** pipetaskInit or finalJob: an activity on the site's executor queue, or a unit of the external WMS. */
+async function runOneJob(input: RunInput, queue: string, plan: RunPlan, name: string, final: boolean): Promise<boolean> {
+  const { runId, submitPath } = input;
   try {
+    if (plan.wmsMode === 'external' && patched(EXTERNAL_INIT_FINAL)) {
+      const r = await executeChild(externalBatchWorkflow, {
+        workflowId: jobWorkflowId(runId, name),
+        taskQueue: orchestratorQueue(input.taskQueuePrefix),
+        cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+        args: [{ runId, batch: -1, submitPath, job: name, final, wms: plan.wms ?? 'htcondor', pollSeconds: plan.wmsPollSeconds ?? 5 }],
+      });
+      return r.succeeded === 1;
+    }
+    const { maxAttempts } = await ctl.jobRetryInfo({ runId, name });
     const out = await runJobOn(queue, { runId, name, maxAttempts, submitPath }, plan.heartbeatSeconds);
     return out.state === 'SUCCEEDED';
   } catch (err) {

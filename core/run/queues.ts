@@ -14,3 +14,8 @@ export function runWorkflowId(runId: string): string {
 export function batchWorkflowId(runId: string, batch: number): string {
   return `run/${runId}/batch/${batch}`;
 }
+
+/** A job outside the batches (pipetaskInit, finalJob) run by an external WMS as a unit of its own. */
+export function jobWorkflowId(runId: string, job: string): string {
+  return `run/${runId}/job/${job}`;
+}

@@ -1,59 +1,30 @@
 // The HTCondor workload system against a real personal pool (scripts/setup-htcondor.sh: a Debian trixie chroot
 // with condor, jobs run as the non-root user tbpsuser): a DAG of a few hundred shell jobs with dependencies to
 // SUCCEEDED with counts equal to condor_history; a payload failure (exit 1) not retried, its descendants PRUNED;
-// cancel removing the DAG. pipetaskInit and finalJob run on the local executor; the payload batches are DAGs.
-import { spawnSync } from 'node:child_process';
+// cancel removing the DAG; a job killed by SIGKILL held, released with more memory, succeeding; the planted-failure
+// run of the local-executor tests, unchanged, with the same final report. No executor worker runs: pipetaskInit
+// and finalJob are DAGs in the pool too (finalJob as a FINAL node).
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphFromRecords, syntheticGraph, syntheticOptionsForQuanta, writeQuantumGraph } from '../../core/qgraph/index.js';
 import type { State } from '../../core/states.js';
-import { repoRoot } from '../../temporal/paths.js';
-import { parsePrefix } from '../../wms/htcondor/index.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
+import { condor, ensurePool, POOL_PREFIX } from '../helpers/htcondorPool.js';
+import { expectPlantedReport, jobNamesByQuantum, writePlantedRun, type PlantedReport } from '../helpers/planted.js';
 import { waitFor, withStore, SHELL_INIT_AND_FINAL } from '../helpers/runs.js';
 
-const SCRIPT = path.join(repoRoot, 'scripts', 'htcondor.sh');
-const PREFIX = `bash ${SCRIPT} exec`;
 let h: Harness;
-let startedPool = false;
-
-function condor(args: string[]): string {
-  const argv = [...parsePrefix(PREFIX), ...args];
-  const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', cwd: '/tmp' });
-  if (r.status !== 0) throw new Error(`${argv.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-
-function ensurePool(): void {
-  const how = "run 'bash scripts/setup-htcondor.sh' (as root) to provision the HTCondor test pool";
-  if (!existsSync(path.join(repoRoot, '.sandbox/htcondor/root/usr/sbin/condor_master'))) throw new Error(`no HTCondor chroot: ${how}`);
-  let st = spawnSync('bash', [SCRIPT, 'status'], { encoding: 'utf8' });
-  if (st.status !== 0) {
-    const start = spawnSync('bash', [SCRIPT, 'start'], { encoding: 'utf8' });
-    if (start.status !== 0) throw new Error(`the HTCondor pool does not start (${start.stderr.trim()}): ${how}`);
-    startedPool = true;
-  }
-  for (let i = 0; i < 60; i++) {
-    st = spawnSync('bash', [SCRIPT, 'exec', 'condor_status', '-af', 'Name'], { encoding: 'utf8' });
-    if (st.status === 0 && st.stdout.trim()) return;
-    spawnSync('sleep', ['2']);
-  }
-  throw new Error(`the HTCondor pool shows no slot: ${how}`);
-}
 
 beforeAll(() => {
   ensurePool();
   h = createHarness('htcondor');
   chmodSync(h.home, 0o755); // the jobs run as tbpsuser and must reach the submit directory
-  h.env.TBPS_HTCONDOR_PREFIX = PREFIX;
-  h.startOrchestrator();
-  h.startExecutor({ TBPS_EXECUTOR_CPUS: '4' });
+  h.env.TBPS_HTCONDOR_PREFIX = POOL_PREFIX;
+  h.startOrchestrator(); // and no executor: every job of these runs must run in the pool
 }, 300_000);
 afterAll(async () => {
   await h?.stopAll();
-  // A pool this test started is stopped again: that also removes its bind mounts of /tmp, /dev and the repo.
-  if (startedPool) spawnSync('bash', [SCRIPT, 'stop'], { encoding: 'utf8' });
 }, 120_000);
 
 function writeRun(name: string, quanta: number, body: string[], extra: string[] = []) {
@@ -121,6 +92,12 @@ describe('HTCondor WMS on a real personal pool', () => {
     expect(hist.length).toBe(payloadSucceeded);
     expect(hist.every((j) => j.ExitCode === 0 && j.JobStatus === 4 && j.bps_run === 'hc_ok')).toBe(true);
     expect(new Set(hist.map((j) => j.bps_job_name)).size).toBe(payloadSucceeded);
+    // pipetaskInit and finalJob ran in the pool as DAGs of their own, finalJob as a FINAL node.
+    const unitDag = (job: string) => path.join(r0.dir, 'submit', 'htcondor', job, 'try1', `${job}.dag`);
+    expect(readFileSync(unitDag('pipetaskInit'), 'utf8')).toMatch(/^JOB pipetaskInit /m);
+    expect(readFileSync(unitDag('finalJob'), 'utf8')).toMatch(/^FINAL finalJob /m);
+    const units = JSON.parse(condor(['condor_history', '-constraint', 'bps_run == "hc_ok" && (bps_job_label == "pipetaskInit" || bps_job_label == "finalJob")', '-json', '-attributes', 'bps_job_label,ExitCode,DAGNodeName'])) as Array<{ bps_job_label: string; ExitCode: number }>;
+    expect(units.map((u) => [u.bps_job_label, u.ExitCode]).sort()).toEqual([['finalJob', 0], ['pipetaskInit', 0]]);
     // Attempts recorded: one per job, with host and log path.
     await withStore(h.home, async (s) => {
       const j = (await s.jobsByState('hc_ok', 'SUCCEEDED', 10)).find((x) => x.kind === 'payload')!;
@@ -215,6 +192,32 @@ describe('HTCondor WMS on a real personal pool', () => {
         ['HELD', 200, 'out_of_memory'],
         ['SUCCEEDED', 400, null],
       ]);
+    });
+  }, 900_000);
+
+  it('runs the planted-failure run of the local tests unchanged, with the same final report', async () => {
+    const p = await writePlantedRun(path.join(h.home, 'planted'), 'hc_planted');
+    chmodSync(p.dir, 0o755);
+    const r = await h.tbpsAsync(['submit', p.config, '--wms-service-class', 'htcondor', '--wait']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('ValueError: planted failure');
+    expectPlantedReport(p, JSON.parse(h.tbps(['report', '--id', 'hc_planted', '--json']).stdout) as PlantedReport);
+    const jobOf = await jobNamesByQuantum(p);
+    await withStore(h.home, async (s) => {
+      const failAtt = await s.attempts('hc_planted', jobOf(p.failId));
+      expect(failAtt.map((a) => [a.state, a.exitCode, a.errorClass])).toEqual([['FAILED', 1, 'payload']]); // not retried
+      expect(failAtt[0].errorSummary).toBe(`ValueError: planted failure in ${p.failId}`);
+      // SIGKILL: held, released with the next attempt's memory, then succeeded.
+      const killAtt = await s.attempts('hc_planted', jobOf(p.killId));
+      expect(killAtt.map((a) => [a.state, a.signal, a.memoryMb])).toEqual([
+        ['HELD', 'SIGKILL', 200],
+        ['SUCCEEDED', null, 400],
+      ]);
+      expect(killAtt[0].errorSummary).toContain('killed by signal 9');
+      // The memory the pool gave the second attempt (TBPS_MEMORY_MB is RequestMemory at match time).
+      expect(readFileSync(killAtt[1].logPath!, 'utf8')).toContain('attempt 2 memory 400');
+      expect((await s.attempts('hc_planted', jobOf(p.oomId))).at(-1)!.state).toBe('SUCCEEDED');
     });
   }, 900_000);
 

@@ -34,13 +34,20 @@ describe('HTCondor submit files', () => {
     expect(sub).toContain('+bps_job_name = "isr_903342_10"');
     expect(sub).toContain('output = /s/jobs/isr/isr_903342_10.$$([NumJobStarts+1]).out');
     expect(sub).toMatch(/^queue$/m);
+    // SIGKILL: held, released while retries are left; out of memory: released only below the memory limit.
+    expect(sub).toContain('on_exit_hold = ExitBySignal =?= true && ExitSignal =?= 9');
+    expect(sub).toContain('on_exit_hold_subcode = 9');
+    expect(sub).toMatch(/^periodic_release = .*RequestMemory < 8192\) \|\| \(\(HoldReasonCode =\?= 3 && HoldReasonSubCode =\?= 9\) && NumJobStarts <= JobMaxRetries\)$/m);
     const flat = submitDescription({ ...job, memoryLimit: undefined, requestMemoryMax: undefined }, { runId: 'r', batch: 0, submitPath: '/s' });
     expect(flat).toContain('request_memory = 2048\n');
   });
 
   it('writes a DAG with edges and a node status file', () => {
     expect(dagText([{ node: 'a', subFile: 'jobs/a.sub', parents: [] }, { node: 'b', subFile: 'jobs/b.sub', parents: ['a'] }], 'x.status')).toBe(
-      '# tbps batch DAG\nJOB a jobs/a.sub\nJOB b jobs/b.sub\nPARENT a CHILD b\nNODE_STATUS_FILE x.status 5 ALWAYS-UPDATE\n',
+      '# tbps DAG\nJOB a jobs/a.sub\nJOB b jobs/b.sub\nPARENT a CHILD b\nNODE_STATUS_FILE x.status 5 ALWAYS-UPDATE\n',
+    );
+    expect(dagText([{ node: 'finalJob', subFile: 'jobs/finalJob.sub', parents: [], final: true }], 'f.status')).toBe(
+      '# tbps DAG\nFINAL finalJob jobs/finalJob.sub\nNODE_STATUS_FILE f.status 5 ALWAYS-UPDATE\n',
     );
     expect(nodeName('a+b/c')).toBe('a_b_c');
     expect(parsePrefix(`bash '/my repo/scripts/htcondor.sh' exec`)).toEqual(['bash', '/my repo/scripts/htcondor.sh', 'exec']);

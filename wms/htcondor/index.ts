@@ -3,6 +3,7 @@
 // status file, cancelled with condor_rm. Every condor_* command goes through a configurable command prefix
 // (e.g. `bash scripts/htcondor.sh exec` for the test pool in a chroot; empty on a site where condor_* are on PATH).
 // Job attempts (one per HTCondor execution of a node's job) are recorded in the store, idempotently.
+// pipetaskInit and finalJob are one-node DAGs of their own (finalJob as a FINAL node), driven the same way.
 import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,11 +11,11 @@ import { promisify } from 'node:util';
 import { rootCause } from '../../core/logs/rootCause.js';
 import { readTail } from '../../core/logs/tail.js';
 import type { BatchJobs } from '../../core/run/types.js';
-import { classifyExit, isTerminal, type ErrorClass, type State } from '../../core/states.js';
+import { STATES, classifyExit, isTerminal, type ErrorClass, type State } from '../../core/states.js';
 import type { JobSpec } from '../../core/workflow/model.js';
 import type { BatchRef, BatchStatus, WorkloadSystem } from '../types.js';
 import { DAG_FINISHED, NODE_STATE, readNodeStatus } from './nodeStatus.js';
-import { dagText, jobLogBase, memoryCap, nodeName, submitDescription } from './submitFiles.js';
+import { SIGKILL_HOLD_SUBCODE, dagText, type DagNode, jobLogBase, memoryCap, nodeName, submitDescription } from './submitFiles.js';
 import { dagNode, eventIso, execHost, exitOf, holdCodes, memoryUsage, readEvents, reason, type LogEvent } from './userLog.js';
 
 const run = promisify(execFile);
@@ -23,6 +24,7 @@ const run = promisify(execFile);
 export interface HTCondorStore {
   loadBatch(runId: string, batch: number): Promise<BatchJobs>;
   getJobSpec(runId: string, name: string): Promise<JobSpec>;
+  getJob(runId: string, name: string): Promise<{ state: State; maxAttempts: number } | undefined>;
   setJobStates(runId: string, names: readonly string[], state: State, from?: readonly State[]): Promise<number>;
   recordAttemptStart(runId: string, name: string, attempt: number, s: { host?: string | null; memoryMb?: number | null; logPath?: string | null; startedAt?: string; state?: State }): Promise<void>;
   recordAttemptEnd(runId: string, name: string, attempt: number, e: { state: State; exitCode?: number | null; signal?: string | null; peakRssMb?: number | null; errorClass?: ErrorClass | null; errorSummary?: string | null; endedAt?: string }): Promise<void>;
@@ -36,6 +38,8 @@ export interface HTCondorOptions {
   store: HTCondorStore;
   /** Extra submit commands for every job. */
   extraSubmit?: string[];
+  /** Environment every job starts from (the job's own goes on top). */
+  baseEnvironment?: Record<string, string>;
   /** Directories the jobs and DAGMan write are made world-writable (the submitting user differs from tbps's). */
   shareDirs?: boolean;
 }
@@ -55,6 +59,8 @@ interface PollState {
 }
 
 const TRY_FILE = 'current';
+/** Written by cancel before condor_rm: what the removal ends (failed or futile nodes) is DELETED, not FAILED/PRUNED. */
+const CANCELLED_FILE = 'cancelled';
 
 export function parsePrefix(s: string | undefined): string[] {
   if (!s) return [];
@@ -88,7 +94,27 @@ export class HTCondorWms implements WorkloadSystem {
   }
 
   batchRoot(b: BatchRef): string {
-    return path.join(b.submitPath, 'htcondor', `batch_${b.batch}`);
+    return path.join(b.submitPath, 'htcondor', dagName(b));
+  }
+
+  /** The unit's jobs as a local DAG: a batch from the store, or the one job of a job unit. */
+  async #jobsOf(b: BatchRef): Promise<BatchJobs['jobs']> {
+    if (!b.job) return (await this.#o.store.loadBatch(b.runId, b.batch)).jobs;
+    const j = await this.#o.store.getJob(b.runId, b.job);
+    if (!j) throw new Error(`run ${b.runId} has no job ${b.job}`);
+    return [{ name: b.job, state: j.state, maxAttempts: j.maxAttempts, parents: [], blocked: false }];
+  }
+
+  async #counts(b: BatchRef): Promise<Record<State, number>> {
+    if (!b.job) return this.#o.store.batchCounts(b.runId, b.batch);
+    const out = Object.fromEntries(STATES.map((s) => [s, 0])) as Record<State, number>;
+    const j = await this.#o.store.getJob(b.runId, b.job);
+    if (j) out[j.state] = 1;
+    return out;
+  }
+
+  async #pruneBlocked(b: BatchRef): Promise<void> {
+    if (!b.job) await this.#o.store.pruneBlocked(b.runId, b.batch);
   }
 
   /** The directory of the batch's current submission (each prepare after a submission starts a new one). */
@@ -124,12 +150,12 @@ export class HTCondorWms implements WorkloadSystem {
     this.#share(path.join(b.submitPath, 'jobs'));
 
     const store = this.#o.store;
-    const { jobs } = await store.loadBatch(b.runId, b.batch);
+    const jobs = await this.#jobsOf(b);
     // Jobs that cannot run (a failed ancestor outside the batch) are pruned now and left out of the DAG;
     // SUCCEEDED jobs are left out (as in a rescue DAG) and their edges dropped.
     const excluded = new Array<boolean>(jobs.length).fill(false);
     const pruned: string[] = [];
-    const nodes: Array<{ node: string; subFile: string; parents: string[] }> = [];
+    const nodes: DagNode[] = [];
     const info: Record<string, NodeInfo> = {};
     const labels = new Set<string>();
     for (let i = 0; i < jobs.length; i++) {
@@ -147,10 +173,10 @@ export class HTCondorWms implements WorkloadSystem {
       const spec = await store.getJobSpec(b.runId, j.name);
       const node = nodeName(spec.name);
       const subFile = `jobs/${node}.sub`;
-      writeFileSync(path.join(dir, subFile), submitDescription(spec, { runId: b.runId, batch: b.batch, submitPath: b.submitPath, extraSubmit: this.#o.extraSubmit }));
+      writeFileSync(path.join(dir, subFile), submitDescription(spec, { runId: b.runId, batch: b.batch, submitPath: b.submitPath, extraSubmit: this.#o.extraSubmit, baseEnvironment: this.#o.baseEnvironment }));
       labels.add(spec.label);
       info[node] = { name: spec.name, label: spec.label, requestMemory: spec.requestMemory, multiplier: spec.memoryMultiplier > 0 ? spec.memoryMultiplier : 1, cap: memoryCap(spec) };
-      nodes.push({ node, subFile, parents: j.parents.filter((p) => !excluded[p]).map((p) => nodeName(jobs[p].name)) });
+      nodes.push({ node, subFile, final: b.final, parents: j.parents.filter((p) => !excluded[p]).map((p) => nodeName(jobs[p].name)) });
     }
     for (const l of labels) this.#share(path.join(b.submitPath, 'jobs', l));
     if (pruned.length > 0) await store.setJobStates(b.runId, pruned, 'PRUNED');
@@ -169,7 +195,7 @@ export class HTCondorWms implements WorkloadSystem {
       writeFileSync(idFile, 'none');
       return 'none';
     }
-    const out = await this.condor('condor_submit_dag', ['-f', '-batch-name', `${b.runId}_b${b.batch}`, `${dagName(b)}.dag`], dir);
+    const out = await this.condor('condor_submit_dag', ['-f', '-batch-name', `${b.runId}_${b.job ? nodeName(b.job) : `b${b.batch}`}`, `${dagName(b)}.dag`], dir);
     const m = /submitted to cluster (\d+)/.exec(out);
     if (!m) throw new Error(`condor_submit_dag gave no cluster id: ${out.trim().slice(0, 500)}`);
     writeFileSync(idFile, m[1]);
@@ -180,8 +206,8 @@ export class HTCondorWms implements WorkloadSystem {
     const store = this.#o.store;
     const dir = this.dir(b);
     if (wmsId === 'none') {
-      await store.pruneBlocked(b.runId, b.batch);
-      return { counts: await store.batchCounts(b.runId, b.batch), done: true };
+      await this.#pruneBlocked(b);
+      return { counts: await this.#counts(b), done: true };
     }
     const info = JSON.parse(readFileSync(path.join(dir, 'nodes.json'), 'utf8')) as Record<string, NodeInfo>;
     const stateFile = path.join(dir, 'poll.json');
@@ -193,7 +219,8 @@ export class HTCondorWms implements WorkloadSystem {
     const { events, offset } = readEvents(path.join(dir, `${dagName(b)}.dag.nodes.log`), st.offset);
     const pending: string[] = [];
     const released: string[] = [];
-    for (const e of events) await this.#apply(b, e, st, info, pending, released);
+    const cancelled = existsSync(path.join(dir, CANCELLED_FILE));
+    for (const e of events) await this.#apply(b, e, st, info, pending, released, cancelled);
     if (pending.length) await store.setJobStates(b.runId, pending, 'PENDING', ['UNREADY', 'READY']);
     if (released.length) await store.setJobStates(b.runId, released, 'PENDING', ['HELD']);
     st.offset = offset;
@@ -207,18 +234,21 @@ export class HTCondorWms implements WorkloadSystem {
         if (!job) continue;
         let s = NODE_STATE[n.status] ?? 'UNKNOWN';
         if (n.status === 3 && n.held > 0) s = 'HELD';
-        if (s === 'FAILED' || s === 'PRUNED' || s === 'HELD') (byState.get(s) ?? byState.set(s, []).get(s)!).push(job.name);
+        // Removed by cancel: DAGMan marks the removed nodes failed and their descendants futile. A job that really
+        // failed is FAILED in the store already (its terminate event) and stays so.
+        if (cancelled && (s === 'FAILED' || s === 'PRUNED')) s = 'DELETED';
+        if (s === 'FAILED' || s === 'PRUNED' || s === 'HELD' || s === 'DELETED') (byState.get(s) ?? byState.set(s, []).get(s)!).push(job.name);
       }
       const active: State[] = ['UNKNOWN', 'MISFIT', 'UNREADY', 'READY', 'PENDING', 'RUNNING', 'HELD'];
       for (const [s, names] of byState) await store.setJobStates(b.runId, names, s, s === 'HELD' ? ['PENDING', 'READY'] : active);
     }
     if (finished) {
-      await store.pruneBlocked(b.runId, b.batch);
+      await this.#pruneBlocked(b);
       // What never ended in the DAG (removed with condor_rm): DELETED.
       const names = Object.values(info).map((n) => n.name);
       await store.setJobStates(b.runId, names, 'DELETED', ['UNKNOWN', 'MISFIT', 'UNREADY', 'READY', 'PENDING', 'RUNNING', 'HELD']);
     }
-    const counts = await store.batchCounts(b.runId, b.batch);
+    const counts = await this.#counts(b);
     const done = finished && Object.entries(counts).every(([s, n]) => n === 0 || isTerminal(s as State));
     return { counts, done: finished || done };
   }
@@ -228,7 +258,7 @@ export class HTCondorWms implements WorkloadSystem {
     return out.trim() !== '';
   }
 
-  async #apply(b: BatchRef, e: LogEvent, st: PollState, info: Record<string, NodeInfo>, pending: string[], released: string[]): Promise<void> {
+  async #apply(b: BatchRef, e: LogEvent, st: PollState, info: Record<string, NodeInfo>, pending: string[], released: string[], cancelled: boolean): Promise<void> {
     const store = this.#o.store;
     const key = String(e.cluster);
     if (e.code === 0) {
@@ -257,11 +287,18 @@ export class HTCondorWms implements WorkloadSystem {
         if (c.starts === 0) return;
         const { exitCode, signal } = exitOf(e);
         const ok = e.code === 5 && exitCode === 0;
+        const requeued = e.code === 4 && /requeued/.test(e.text);
+        // Evicted without requeue after our condor_rm: the attempt was cancelled.
+        if (e.code === 4 && !requeued && cancelled) {
+          c.open = false;
+          await store.recordAttemptEnd(b.runId, job.name, c.starts, { state: 'DELETED', errorClass: 'cancelled', errorSummary: 'removed by cancel', endedAt: eventIso(e) });
+          return;
+        }
         const errorClass = ok ? null : classifyExit(exitCode, signal, false);
         const summary = ok
           ? null
           : (rootCause(readTail(`${base}.${c.starts}.err`)) ?? rootCause(readTail(`${base}.${c.starts}.out`)) ?? (signal ? `killed by ${signal}` : `exit code ${exitCode}`));
-        const state: State = ok ? 'SUCCEEDED' : e.code === 4 ? (/requeued/.test(e.text) ? 'READY' : 'PENDING') : 'FAILED';
+        const state: State = ok ? 'SUCCEEDED' : e.code === 4 ? (requeued ? 'READY' : 'PENDING') : 'FAILED';
         c.open = false;
         await store.recordAttemptEnd(b.runId, job.name, c.starts, { state, exitCode, signal, peakRssMb: memoryUsage(e), errorClass, errorSummary: summary, endedAt: eventIso(e) });
         return;
@@ -270,10 +307,12 @@ export class HTCondorWms implements WorkloadSystem {
         // held
         const { code, subcode } = holdCodes(e);
         const oom = code === 34 || (code === 3 && subcode === 34);
+        const killed = code === 3 && subcode === SIGKILL_HOLD_SUBCODE;
         if (c.open && c.starts > 0) {
           c.open = false;
           await store.recordAttemptEnd(b.runId, job.name, c.starts, {
             state: 'HELD',
+            signal: killed ? 'SIGKILL' : null,
             errorClass: oom ? 'out_of_memory' : 'infrastructure',
             errorSummary: `held: ${reason(e)}`,
             endedAt: eventIso(e),
@@ -299,6 +338,7 @@ export class HTCondorWms implements WorkloadSystem {
 
   async cancel(b: BatchRef, wmsId: string): Promise<void> {
     if (wmsId === 'none') return;
+    writeFileSync(path.join(this.dir(b), CANCELLED_FILE), new Date().toISOString());
     try {
       await this.condor('condor_rm', [wmsId], this.dir(b));
     } catch (err) {
@@ -321,6 +361,7 @@ export class HTCondorWms implements WorkloadSystem {
   }
 }
 
+/** The unit's DAG (and directory) name: batch_<n>, or the job's node name for a job unit. */
 function dagName(b: BatchRef): string {
-  return `batch_${b.batch}`;
+  return b.job ? nodeName(b.job) : `batch_${b.batch}`;
 }

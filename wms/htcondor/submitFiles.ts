@@ -1,8 +1,9 @@
 // HTCondor files for one job batch: a DAG, one submit description per job, a node status file.
 // Retries are HTCondor job retries (max_retries / retry_until), so one DAG node = one HTCondor job whose
 // executions (NumJobStarts) are the job's attempts. Memory escalates by attempt as BPS does:
-// min(requestMemory * memoryMultiplier^(attempt-1), memoryLimit); a job over its request is held (out of memory)
-// and released with more memory until the limit, then removed (the node fails).
+// min(requestMemory * memoryMultiplier^(attempt-1), memoryLimit). A job over its request is held (out of memory)
+// and released with more memory until the limit, then removed (the node fails). A job killed by SIGKILL (what
+// out-of-memory killers send) is held too and released with the next attempt's memory while retries are left.
 import type { JobSpec } from '../../core/workflow/model.js';
 
 export interface SubmitContext {
@@ -11,7 +12,12 @@ export interface SubmitContext {
   submitPath: string;
   /** Extra submit commands for every job (site settings), `key = value` lines. */
   extraSubmit?: string[];
+  /** Environment every job starts from (e.g. PATH with the LSST stack's bin/ first); the job's own goes on top. */
+  baseEnvironment?: Record<string, string>;
 }
+
+/** HoldReasonSubCode of the on_exit_hold for a job killed by SIGKILL (HoldReasonCode 3). */
+export const SIGKILL_HOLD_SUBCODE = 9;
 
 /** Submit-language value: `$` must not start a macro. */
 function lit(s: string): string {
@@ -59,8 +65,11 @@ export function submitDescription(job: JobSpec, ctx: SubmitContext): string {
     : String(Math.round(job.requestMemory));
   const retryUntil = job.retryUnlessExit.length > 0 ? job.retryUnlessExit.map((c) => `ExitCode == ${c}`).join(' || ') : 'false';
   const oomHold = '(HoldReasonCode =?= 34 || (HoldReasonCode =?= 3 && HoldReasonSubCode =?= 34))';
+  const killHold = `(HoldReasonCode =?= 3 && HoldReasonSubCode =?= ${SIGKILL_HOLD_SUBCODE})`;
+  const retriesLeft = 'NumJobStarts <= JobMaxRetries';
   const env: Record<string, string> = {
     PATH: '/usr/local/bin:/usr/bin:/bin',
+    ...ctx.baseEnvironment,
     ...job.environment,
     TBPS_RUN: ctx.runId,
     TBPS_JOB_NAME: job.name,
@@ -88,8 +97,12 @@ export function submitDescription(job: JobSpec, ctx: SubmitContext): string {
     'periodic_hold = JobStatus == 2 && (MemoryUsage ?: 0) > RequestMemory',
     'periodic_hold_reason = strcat("out of memory: ", MemoryUsage, " MiB used, ", RequestMemory, " MiB requested")',
     'periodic_hold_subcode = 34',
-    `periodic_release = ${oomHold} && NumJobStarts <= JobMaxRetries && RequestMemory < ${cap}`,
-    `periodic_remove = JobStatus == 5 && ${oomHold} && (NumJobStarts > JobMaxRetries || RequestMemory >= ${cap})`,
+    // Killed by SIGKILL: hold, then release while retries are left (request_memory follows NumJobStarts).
+    'on_exit_hold = ExitBySignal =?= true && ExitSignal =?= 9',
+    'on_exit_hold_reason = "killed by signal 9 (SIGKILL)"',
+    `on_exit_hold_subcode = ${SIGKILL_HOLD_SUBCODE}`,
+    `periodic_release = (${oomHold} && ${retriesLeft} && RequestMemory < ${cap}) || (${killHold} && ${retriesLeft})`,
+    `periodic_remove = JobStatus == 5 && ((${oomHold} && (NumJobStarts > JobMaxRetries || RequestMemory >= ${cap})) || (${killHold} && NumJobStarts > JobMaxRetries))`,
     `+bps_run = ${classadString(ctx.runId)}`,
     `+bps_job_name = ${classadString(job.name)}`,
     `+bps_job_label = ${classadString(job.label)}`,
@@ -112,9 +125,17 @@ export function nodeName(jobName: string): string {
   return jobName.replace(/[^A-Za-z0-9_.-]/g, '_');
 }
 
-export function dagText(nodes: Array<{ node: string; subFile: string; parents: string[] }>, statusFile: string): string {
-  const out: string[] = ['# tbps batch DAG'];
-  for (const n of nodes) out.push(`JOB ${n.node} ${n.subFile}`);
+export interface DagNode {
+  node: string;
+  subFile: string;
+  parents: string[];
+  /** A FINAL node: DAGMan runs it last, even when other nodes failed or the DAG was removed. */
+  final?: boolean;
+}
+
+export function dagText(nodes: DagNode[], statusFile: string): string {
+  const out: string[] = ['# tbps DAG'];
+  for (const n of nodes) out.push(`${n.final ? 'FINAL' : 'JOB'} ${n.node} ${n.subFile}`);
   for (const n of nodes) if (n.parents.length > 0) out.push(`PARENT ${n.parents.join(' ')} CHILD ${n.node}`);
   out.push(`NODE_STATUS_FILE ${statusFile} 5 ALWAYS-UPDATE`);
   out.push('');

@@ -1,0 +1,79 @@
+// The real LSST middleware on the real HTCondor pool: step1 of the demo pipeline submitted with
+// `--wms-service-class htcondor`, every job (pre-exec-init-qbb, run-qbb, transfer-from-graph) run by the pool as the
+// non-root user tbpsuser with the project's venv (scripts/htcondor.sh bind-mounts its interpreter into the chroot),
+// and no executor worker running; the outputs equal a plain single-process `pipetask run` into a second repository.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasLsstStack, lsstPython, venvDir, withLsstPath } from '../../lsst/env.js';
+import { repoRoot } from '../../temporal/paths.js';
+import { createHarness, type Harness } from '../helpers/harness.js';
+import { condor, ensurePool, POOL_PREFIX } from '../helpers/htcondorPool.js';
+import { runIdFrom, withStore } from '../helpers/runs.js';
+
+const PIPE = path.join(repoRoot, 'lsst', 'pipelines', 'mock_drp.yaml');
+const DEMO_CONFIG = path.join(repoRoot, 'config', 'examples', 'demo_drp.yaml');
+const SMALL = ['--visits', '903334,903986', '--detectors', '16,22'];
+const env = () => withLsstPath({ ...process.env }) as NodeJS.ProcessEnv;
+
+let h: Harness;
+
+beforeAll(() => {
+  if (!hasLsstStack())
+    throw new Error(`LSST stack missing: no pipetask in ${venvDir()}/bin. Provision it with 'npm run setup' (installs lsst-ctrl-mpexec into .venv).`);
+  ensurePool();
+  h = createHarness('lsst-htcondor');
+  chmodSync(h.home, 0o755); // the jobs run as tbpsuser and must reach the submit directory and the repository
+  h.env.TBPS_HTCONDOR_PREFIX = POOL_PREFIX;
+  h.startOrchestrator(); // no executor worker: every job must run in the pool
+}, 300_000);
+afterAll(async () => h?.stopAll());
+
+/** A demo repository the pool's user may write to (datastore files, and the registry for the merge). */
+function makeRepo(name: string): string {
+  const repo = path.join(h.home, name);
+  execFileSync(lsstPython(), [path.join(repoRoot, 'lsst', 'make_demo_repo.py'), repo, ...SMALL], { env: env(), stdio: 'pipe' });
+  execFileSync('chmod', ['-R', 'a+rwX', repo]);
+  return repo;
+}
+
+function counts(repo: string, collection: string): Record<string, number> {
+  const out = execFileSync(lsstPython(), [path.join(repoRoot, 'lsst', 'count_datasets.py'), repo, collection], { env: env(), encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, number>;
+}
+
+describe('LSST step1 on the HTCondor pool', () => {
+  it('runs every job in the pool as tbpsuser, with the same outputs as a plain pipetask run', async () => {
+    const repo = makeRepo('repo');
+    const cfg = path.join(h.home, 'step1.yaml');
+    writeFileSync(cfg, `includeConfigs: [${DEMO_CONFIG}]\nhtcondorPollSeconds: 2\n`);
+    const query = "instrument='HSC'";
+    const r = await h.tbpsAsync(['submit', cfg, '--wms-service-class', 'htcondor', '-b', repo, '-i', 'HSC/defaults', '-o', 'u/hc/step1', '-p', `${PIPE}#step1`, '-d', query, '--wait']);
+    expect(r.stderr).toBe('');
+    expect(r.code, r.stdout).toBe(0);
+    const runId = runIdFrom(r.stdout);
+    await withStore(h.home, async (s) => {
+      expect((await s.getRun(runId))?.state).toBe('SUCCEEDED');
+      const c = await s.stateCounts(runId);
+      expect(c.SUCCEEDED).toBe(4 + 2); // one job per visit/detector, pipetaskInit, finalJob
+    });
+
+    // condor_history: each job, init and merge included, ran once in the pool as tbpsuser and exited 0.
+    const hist = JSON.parse(condor(['condor_history', '-constraint', `bps_run == "${runId}"`, '-json', '-attributes', 'bps_job_label,ExitCode,Owner,NumJobStarts'])) as Array<{ bps_job_label: string; ExitCode: number; Owner: string }>;
+    expect(hist.map((j) => j.bps_job_label).sort()).toEqual(['finalJob', 'pipetaskInit', 'step1_detector', 'step1_detector', 'step1_detector', 'step1_detector']);
+    expect(hist.every((j) => j.ExitCode === 0 && j.Owner === 'tbpsuser')).toBe(true);
+
+    const ref = makeRepo('ref');
+    const plain = spawnSync(
+      'pipetask',
+      ['run', '-b', ref, '-i', 'HSC/defaults', '-o', 'u/ref/step1', '--output-run', 'u/ref/step1/run', '-p', `${PIPE}#step1`, '-d', query, '--register-dataset-types'],
+      { env: env(), encoding: 'utf8' },
+    );
+    expect(plain.status, plain.stderr.slice(-2000)).toBe(0);
+    const got = counts(repo, 'u/hc/step1');
+    const want = counts(ref, 'u/ref/step1');
+    expect(got.calexp).toBeGreaterThan(0);
+    expect(got).toEqual(want);
+  }, 1_200_000);
+});
