@@ -145,7 +145,7 @@ describe('HTCondor WMS on a real personal pool', () => {
     expect(hist.map((j) => j.NumJobStarts)).toEqual([1]);
   }, 900_000);
 
-  it('restart submits a new DAG of only the failed and pruned jobs', async () => {
+  it('restart resubmits the DAG with its rescue file: only the failed and pruned jobs run', async () => {
     const dir = path.join(h.home, 'fail');
     writeFileSync(path.join(dir, 'fail.txt'), '');
     const before = await withStore(h.home, async (s) => new Set((await s.jobsByState('hc_fail', 'SUCCEEDED', 100_000)).filter((j) => j.kind === 'payload').map((j) => j.name)));
@@ -154,7 +154,11 @@ describe('HTCondor WMS on a real personal pool', () => {
     expect(r.code).toBe(0);
     const ids = readFileSync(path.join(dir, 'submit', 'htcondor', 'batch_0', 'current'), 'utf8').trim();
     expect(ids).toBe('try2');
-    const id = readFileSync(path.join(dir, 'submit', 'htcondor', 'batch_0', 'try2', 'wms_id'), 'utf8').trim();
+    const try2 = path.join(dir, 'submit', 'htcondor', 'batch_0', 'try2');
+    // The previous DAG resubmitted with DAGMan's rescue file: the nodes it marks DONE were skipped.
+    expect(readFileSync(path.join(try2, 'rescue'), 'utf8')).toBe('batch_0.dag.rescue001');
+    expect(readFileSync(path.join(try2, 'batch_0.dag.dagman.out'), 'utf8')).toContain('batch_0.dag.rescue001');
+    const id = readFileSync(path.join(try2, 'wms_id'), 'utf8').trim();
     const hist = JSON.parse(condor(['condor_history', '-constraint', `DAGManJobId == ${id}`, '-json', '-attributes', 'bps_job_name,ExitCode'])) as Array<{ bps_job_name: string; ExitCode: number }>;
     await withStore(h.home, async (s) => {
       const counts = await s.stateCounts('hc_fail');

@@ -5,7 +5,7 @@
 // Job attempts (one per HTCondor execution of a node's job) are recorded in the store, idempotently.
 // pipetaskInit and finalJob are one-node DAGs of their own (finalJob as a FINAL node), driven the same way.
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { rootCause } from '../../core/logs/rootCause.js';
@@ -59,6 +59,10 @@ interface PollState {
 }
 
 const TRY_FILE = 'current';
+/** Marks a DAG that holds every unfinished job of its batch (none left out as pruned): its rescue DAG can restart it. */
+const COMPLETE_FILE = 'complete';
+/** Names the rescue DAG a restart resubmits with (condor_submit_dag -autorescue). */
+const RESCUE_FILE = 'rescue';
 /** Written by cancel before condor_rm: what the removal ends (failed or futile nodes) is DELETED, not FAILED/PRUNED. */
 const CANCELLED_FILE = 'cancelled';
 
@@ -139,10 +143,16 @@ export class HTCondorWms implements WorkloadSystem {
     mkdirSync(root, { recursive: true });
     // Reuse a prepared but never submitted directory (a retried activity); else a fresh one.
     let tryName: string;
+    let prevDir: string | undefined;
     const cur = path.join(root, TRY_FILE);
-    if (existsSync(cur) && !existsSync(path.join(root, readFileSync(cur, 'utf8').trim(), 'wms_id'))) tryName = readFileSync(cur, 'utf8').trim();
-    else tryName = `try${readdirSync(root).filter((f) => f.startsWith('try')).length + 1}`;
+    const curName = existsSync(cur) ? readFileSync(cur, 'utf8').trim() : undefined;
+    if (curName && !existsSync(path.join(root, curName, 'wms_id'))) tryName = curName;
+    else {
+      tryName = `try${readdirSync(root).filter((f) => f.startsWith('try')).length + 1}`;
+      if (curName) prevDir = path.join(root, curName);
+    }
     const dir = path.join(root, tryName);
+    for (const f of [COMPLETE_FILE, RESCUE_FILE]) rmSync(path.join(dir, f), { force: true });
     this.#share(path.join(b.submitPath, 'htcondor'));
     this.#share(root);
     this.#share(dir);
@@ -158,6 +168,7 @@ export class HTCondorWms implements WorkloadSystem {
     const nodes: DagNode[] = [];
     const info: Record<string, NodeInfo> = {};
     const labels = new Set<string>();
+    let deadLeftOut = false;
     for (let i = 0; i < jobs.length; i++) {
       const j = jobs[i];
       if (j.state === 'SUCCEEDED') {
@@ -167,6 +178,7 @@ export class HTCondorWms implements WorkloadSystem {
       const dead = j.blocked || j.state === 'FAILED' || j.state === 'PRUNED' || j.parents.some((p) => excluded[p] && jobs[p].state !== 'SUCCEEDED');
       if (dead) {
         excluded[i] = true;
+        deadLeftOut = true;
         if (j.state !== 'FAILED' && j.state !== 'PRUNED') pruned.push(j.name);
         continue;
       }
@@ -180,8 +192,19 @@ export class HTCondorWms implements WorkloadSystem {
     }
     for (const l of labels) this.#share(path.join(b.submitPath, 'jobs', l));
     if (pruned.length > 0) await store.setJobStates(b.runId, pruned, 'PRUNED');
+    const dag = `${dagName(b)}.dag`;
+    // Restart: when the previous DAG held every unfinished job and nothing is left out now, resubmit that DAG with
+    // DAGMan's rescue file (nodes it marks DONE are skipped); else a new DAG of what is left.
+    const rescue = !b.job && prevDir && !deadLeftOut && existsSync(path.join(prevDir, COMPLETE_FILE)) ? latestRescue(prevDir, dag) : undefined;
+    if (prevDir && rescue) {
+      for (const f of readdirSync(path.join(prevDir, 'jobs'))) if (!existsSync(path.join(dir, 'jobs', f))) copyFileSync(path.join(prevDir, 'jobs', f), path.join(dir, 'jobs', f));
+      Object.assign(info, { ...(JSON.parse(readFileSync(path.join(prevDir, 'nodes.json'), 'utf8')) as Record<string, NodeInfo>), ...info });
+      copyFileSync(path.join(prevDir, dag), path.join(dir, dag));
+      copyFileSync(path.join(prevDir, rescue), path.join(dir, rescue));
+      writeFileSync(path.join(dir, RESCUE_FILE), rescue);
+    } else writeFileSync(path.join(dir, dag), dagText(nodes, `${dagName(b)}.status`));
+    if (!deadLeftOut) writeFileSync(path.join(dir, COMPLETE_FILE), '');
     writeFileSync(path.join(dir, 'nodes.json'), JSON.stringify(info));
-    writeFileSync(path.join(dir, `${dagName(b)}.dag`), dagText(nodes, `${dagName(b)}.status`));
     writeFileSync(path.join(dir, 'poll.json'), JSON.stringify({ offset: 0, clusters: {} } satisfies PollState));
     writeFileSync(cur, tryName);
   }
@@ -195,7 +218,12 @@ export class HTCondorWms implements WorkloadSystem {
       writeFileSync(idFile, 'none');
       return 'none';
     }
-    const out = await this.condor('condor_submit_dag', ['-f', '-batch-name', `${b.runId}_${b.job ? nodeName(b.job) : `b${b.batch}`}`, `${dagName(b)}.dag`], dir);
+    const dag = `${dagName(b)}.dag`;
+    const batchName = `${b.runId}_${b.job ? nodeName(b.job) : `b${b.batch}`}`;
+    // A rescue submission must not use -f (it would set the rescue DAG aside); clear what a lost attempt left.
+    const rescue = existsSync(path.join(dir, RESCUE_FILE));
+    if (rescue) rmSync(path.join(dir, `${dag}.condor.sub`), { force: true });
+    const out = await this.condor('condor_submit_dag', [...(rescue ? ['-autorescue', '1'] : ['-f']), '-batch-name', batchName, dag], dir);
     const m = /submitted to cluster (\d+)/.exec(out);
     if (!m) throw new Error(`condor_submit_dag gave no cluster id: ${out.trim().slice(0, 500)}`);
     writeFileSync(idFile, m[1]);
@@ -347,7 +375,7 @@ export class HTCondorWms implements WorkloadSystem {
     }
   }
 
-  /** Resubmits what did not succeed: a fresh DAG of the batch's unfinished jobs (what a rescue DAG would run). */
+  /** Resubmits what did not succeed: the previous DAG with its rescue file, or a new DAG of the unfinished jobs. */
   async restart(b: BatchRef): Promise<string> {
     await this.prepare(b);
     return this.submit(b);
@@ -359,6 +387,11 @@ export class HTCondorWms implements WorkloadSystem {
     const t = out.trim();
     return t ? (JSON.parse(t) as Array<Record<string, unknown>>) : [];
   }
+}
+
+/** The newest rescue DAG DAGMan wrote next to `dag` in `dir` (<dag>.rescue001, ...), if any. */
+function latestRescue(dir: string, dag: string): string | undefined {
+  return readdirSync(dir).filter((f) => /^.+\.rescue\d{3}$/.test(f) && f.startsWith(`${dag}.rescue`)).sort().at(-1);
 }
 
 /** The unit's DAG (and directory) name: batch_<n>, or the job's node name for a job unit. */
