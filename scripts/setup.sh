@@ -59,7 +59,7 @@ if [ "$want_condor" = 1 ]; then
   step "HTCondor test pool (.sandbox/htcondor: Debian trixie chroot with condor)"
   if [ "$(id -u)" = 0 ]; then
     bash scripts/setup-htcondor.sh
-    # Leave it stopped: the tests start it when they need it (and stop it again).
+    # Leave it stopped: the tests start it when they need it (and `npm test` stops it again).
     bash scripts/htcondor.sh stop >/dev/null 2>&1 || true
   else
     echo "skipped: provisioning the HTCondor pool needs root (sudo bash scripts/setup-htcondor.sh); the htcondor tests fail until it exists"

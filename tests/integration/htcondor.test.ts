@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphFromRecords, syntheticGraph, syntheticOptionsForQuanta, writeQuantumGraph } from '../../core/qgraph/index.js';
 import type { State } from '../../core/states.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
-import { condor, ensurePool, POOL_PREFIX } from '../helpers/htcondorPool.js';
+import { batchDagIds, condor, dagId, ensurePool, historyOf, POOL_PREFIX } from '../helpers/htcondorPool.js';
 import { expectPlantedReport, jobNamesByQuantum, writePlantedRun, type PlantedReport } from '../helpers/planted.js';
 import { waitFor, withStore, SHELL_INIT_AND_FINAL } from '../helpers/runs.js';
 
@@ -56,13 +56,7 @@ function writeRun(name: string, quanta: number, body: string[], extra: string[] 
 }
 
 function wmsIds(dir: string): string[] {
-  const root = path.join(dir, 'submit', 'htcondor');
-  const out: string[] = [];
-  for (let b = 0; existsSync(path.join(root, `batch_${b}`)); b++) {
-    const cur = readFileSync(path.join(root, `batch_${b}`, 'current'), 'utf8').trim();
-    out.push(readFileSync(path.join(root, `batch_${b}`, cur, 'wms_id'), 'utf8').trim());
-  }
-  return out;
+  return batchDagIds(path.join(dir, 'submit'));
 }
 
 type Report = { run: { state: State }; labels: Array<{ label: string; counts: Record<State, number>; expected: number }> };
@@ -87,8 +81,7 @@ describe('HTCondor WMS on a real personal pool', () => {
     // condor_history: one completed job per payload job, exit 0, ran once.
     const ids = wmsIds(r0.dir);
     expect(ids.length).toBeGreaterThanOrEqual(3);
-    let hist: Array<{ ExitCode: number; JobStatus: number; NumJobStarts: number; bps_job_name: string; bps_run: string }> = [];
-    for (const id of ids) hist = hist.concat(JSON.parse(condor(['condor_history', '-constraint', `DAGManJobId == ${id}`, '-json', '-attributes', 'ExitCode,JobStatus,NumJobStarts,bps_job_name,bps_run']) || '[]'));
+    const hist = historyOf<{ ExitCode: number; JobStatus: number; NumJobStarts: number; bps_job_name: string; bps_run: string }>(ids, 'ExitCode,JobStatus,NumJobStarts,bps_job_name,bps_run');
     expect(hist.length).toBe(payloadSucceeded);
     expect(hist.every((j) => j.ExitCode === 0 && j.JobStatus === 4 && j.bps_run === 'hc_ok')).toBe(true);
     expect(new Set(hist.map((j) => j.bps_job_name)).size).toBe(payloadSucceeded);
@@ -96,7 +89,7 @@ describe('HTCondor WMS on a real personal pool', () => {
     const unitDag = (job: string) => path.join(r0.dir, 'submit', 'htcondor', job, 'try1', `${job}.dag`);
     expect(readFileSync(unitDag('pipetaskInit'), 'utf8')).toMatch(/^JOB pipetaskInit /m);
     expect(readFileSync(unitDag('finalJob'), 'utf8')).toMatch(/^FINAL finalJob /m);
-    const units = JSON.parse(condor(['condor_history', '-constraint', 'bps_run == "hc_ok" && (bps_job_label == "pipetaskInit" || bps_job_label == "finalJob")', '-json', '-attributes', 'bps_job_label,ExitCode,DAGNodeName'])) as Array<{ bps_job_label: string; ExitCode: number }>;
+    const units = historyOf<{ bps_job_label: string; ExitCode: number }>(['pipetaskInit', 'finalJob'].map((u) => dagId(path.join(r0.dir, 'submit'), u)), 'bps_job_label,ExitCode');
     expect(units.map((u) => [u.bps_job_label, u.ExitCode]).sort()).toEqual([['finalJob', 0], ['pipetaskInit', 0]]);
     // Attempts recorded: one per job, with host and log path.
     await withStore(h.home, async (s) => {
@@ -230,7 +223,8 @@ describe('HTCondor WMS on a real personal pool', () => {
     await r0.write();
     const sub = h.tbps(['submit', path.join(r0.dir, 'submit.yaml'), '--wms-service-class', 'htcondor']);
     expect(sub.code).toBe(0);
-    await waitFor('a job running in the pool', async () => withStore(h.home, async (s) => (await s.stateCounts('hc_cancel')).RUNNING > 0), 300_000);
+    // A payload job (pipetaskInit runs in the pool too, before the batch DAG exists).
+    await waitFor('a payload job running in the pool', async () => withStore(h.home, async (s) => (await s.jobsByState('hc_cancel', 'RUNNING', 10)).some((j) => j.kind === 'payload')), 300_000);
     const id = wmsIds(r0.dir)[0];
     expect(condor(['condor_q', id, '-af', 'JobStatus']).trim()).not.toBe('');
     const c = h.tbps(['cancel', '--id', 'hc_cancel', '--wait']);

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasLsstStack, lsstPython, venvDir, withLsstPath } from '../../lsst/env.js';
 import { repoRoot } from '../../temporal/paths.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
-import { condor, ensurePool, POOL_PREFIX } from '../helpers/htcondorPool.js';
+import { batchDagIds, dagId, ensurePool, historyOf, POOL_PREFIX } from '../helpers/htcondorPool.js';
 import { runIdFrom, withStore } from '../helpers/runs.js';
 
 const PIPE = path.join(repoRoot, 'lsst', 'pipelines', 'mock_drp.yaml');
@@ -60,7 +60,9 @@ describe('LSST step1 on the HTCondor pool', () => {
     });
 
     // condor_history: each job, init and merge included, ran once in the pool as tbpsuser and exited 0.
-    const hist = JSON.parse(condor(['condor_history', '-constraint', `bps_run == "${runId}"`, '-json', '-attributes', 'bps_job_label,ExitCode,Owner,NumJobStarts'])) as Array<{ bps_job_label: string; ExitCode: number; Owner: string }>;
+    const submitPath = (await withStore(h.home, (s) => s.getRun(runId)))!.submitPath!;
+    const dags = [dagId(submitPath, 'pipetaskInit'), ...batchDagIds(submitPath), dagId(submitPath, 'finalJob')];
+    const hist = historyOf<{ bps_job_label: string; ExitCode: number; Owner: string }>(dags, 'bps_job_label,ExitCode,Owner');
     expect(hist.map((j) => j.bps_job_label).sort()).toEqual(['finalJob', 'pipetaskInit', 'step1_detector', 'step1_detector', 'step1_detector', 'step1_detector']);
     expect(hist.every((j) => j.ExitCode === 0 && j.Owner === 'tbpsuser')).toBe(true);
 
