@@ -163,8 +163,8 @@ export async function finishBatch({ runId, batch, failed }: { runId: string; bat
 export async function finishJob({ runId, name }: { runId: string; name: string }): Promise<BatchResult> {
   const store = await getStore();
   const j = await store.getJob(runId, name);
-  if (j && !isTerminal(j.state)) await store.setJobStates(runId, [name], 'FAILED');
   const state = j && isTerminal(j.state) ? j.state : 'FAILED';
+  if (j && state !== j.state) await store.setJobStates(runId, [name], 'FAILED');
   return { batch: -1, succeeded: state === 'SUCCEEDED' ? 1 : 0, failed: state === 'FAILED' ? 1 : 0, pruned: state === 'PRUNED' ? 1 : 0 };
 }
 

@@ -15,6 +15,14 @@ export function isTerminal(s: State): boolean {
   return s === 'SUCCEEDED' || s === 'FAILED' || s === 'PRUNED' || s === 'DELETED';
 }
 
+/** The states a job can still leave (every state but the terminal ones). */
+export const ACTIVE_STATES: readonly State[] = STATES.filter((s) => !isTerminal(s));
+
+/** A count of 0 for every state. */
+export function zeroCounts(): Record<State, number> {
+  return Object.fromEntries(STATES.map((s) => [s, 0])) as Record<State, number>;
+}
+
 /** Exit codes 1 and 2 are payload (science code) errors; anything else, signals and OOM are infrastructure. */
 export type ErrorClass = 'payload' | 'infrastructure' | 'out_of_memory' | 'timeout' | 'cancelled';
 

@@ -1,14 +1,10 @@
 // Read-only report queries: per-label state counts, run-wide state counts, jobs in a state.
 
-import { STATES, type State } from '../core/states.js';
+import { STATES, zeroCounts, type State } from '../core/states.js';
 import type { Backend } from './backend.js';
 import { jobFromRow, num } from './convert.js';
 import { JOB_COLUMNS } from './jobs.js';
 import type { JobRecord, LabelCount } from './types.js';
-
-function zeroCounts(): Record<State, number> {
-  return Object.fromEntries(STATES.map((s) => [s, 0])) as Record<State, number>;
-}
 
 /** Per label, in order of first appearance (init first, final last): job counts by state and the expected count. */
 export async function labelCounts(b: Backend, runId: string): Promise<LabelCount[]> {

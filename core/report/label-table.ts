@@ -1,7 +1,7 @@
 // The per-label table of `tbps report --id`: one row per label with the job count in every BPS state plus
 // EXPECTED, and a TOTAL row first (as `bps report` prints it), separated by rules.
 
-import { STATES, type State } from '../states.js';
+import { STATES, zeroCounts } from '../states.js';
 import { plainTable } from './table.js';
 import type { LabelCount } from './types.js';
 
@@ -9,7 +9,7 @@ export const LABEL_TABLE_COLUMNS = ['', ...STATES, 'EXPECTED'] as const;
 
 /** Sums every state and EXPECTED over the labels. */
 export function totalCounts(rows: readonly LabelCount[]): LabelCount {
-  const counts = Object.fromEntries(STATES.map((s) => [s, 0])) as Record<State, number>;
+  const counts = zeroCounts();
   let expected = 0;
   for (const r of rows) {
     for (const s of STATES) counts[s] += r.counts[s] ?? 0;

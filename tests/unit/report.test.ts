@@ -10,7 +10,7 @@ import {
   type LabelCount,
   type RunListRow,
 } from '../../core/report/index.js';
-import { STATES, type State } from '../../core/states.js';
+import { ACTIVE_STATES, STATES, zeroCounts, type State } from '../../core/states.js';
 
 const ANSI = /\u001b\[/;
 
@@ -120,5 +120,16 @@ describe('formatRunSummary', () => {
     expect(out).not.toMatch(/^Message:/m);
     const valueCols = lines.slice(4).map((l) => l.search(/(?<=:\s+)\S/));
     expect(new Set(valueCols).size).toBe(1);
+  });
+});
+
+describe('state sets', () => {
+  it('active states are every state a job can still leave; zero counts cover every state', () => {
+    expect([...ACTIVE_STATES]).toEqual(['UNKNOWN', 'MISFIT', 'UNREADY', 'READY', 'PENDING', 'RUNNING', 'HELD']);
+    const z = zeroCounts();
+    expect(Object.keys(z)).toEqual([...STATES]);
+    expect(Object.values(z).every((n) => n === 0)).toBe(true);
+    z.FAILED = 1;
+    expect(zeroCounts().FAILED).toBe(0); // a fresh record each call
   });
 });

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { rootCause } from '../../core/logs/rootCause.js';
 import { readTail } from '../../core/logs/tail.js';
 import type { BatchJobs } from '../../core/run/types.js';
-import { STATES, classifyExit, isTerminal, type ErrorClass, type State } from '../../core/states.js';
+import { ACTIVE_STATES, classifyExit, isTerminal, zeroCounts, type ErrorClass, type State } from '../../core/states.js';
 import type { JobSpec } from '../../core/workflow/model.js';
 import type { BatchRef, BatchStatus, WorkloadSystem } from '../types.js';
 import { DAG_FINISHED, NODE_STATE, readNodeStatus } from './nodeStatus.js';
@@ -111,7 +111,7 @@ export class HTCondorWms implements WorkloadSystem {
 
   async #counts(b: BatchRef): Promise<Record<State, number>> {
     if (!b.job) return this.#o.store.batchCounts(b.runId, b.batch);
-    const out = Object.fromEntries(STATES.map((s) => [s, 0])) as Record<State, number>;
+    const out = zeroCounts();
     const j = await this.#o.store.getJob(b.runId, b.job);
     if (j) out[j.state] = 1;
     return out;
@@ -198,7 +198,8 @@ export class HTCondorWms implements WorkloadSystem {
     const rescue = !b.job && prevDir && !deadLeftOut && existsSync(path.join(prevDir, COMPLETE_FILE)) ? latestRescue(prevDir, dag) : undefined;
     if (prevDir && rescue) {
       for (const f of readdirSync(path.join(prevDir, 'jobs'))) if (!existsSync(path.join(dir, 'jobs', f))) copyFileSync(path.join(prevDir, 'jobs', f), path.join(dir, 'jobs', f));
-      Object.assign(info, { ...(JSON.parse(readFileSync(path.join(prevDir, 'nodes.json'), 'utf8')) as Record<string, NodeInfo>), ...info });
+      const prevInfo = JSON.parse(readFileSync(path.join(prevDir, 'nodes.json'), 'utf8')) as Record<string, NodeInfo>;
+      for (const [node, n] of Object.entries(prevInfo)) info[node] ??= n;
       copyFileSync(path.join(prevDir, dag), path.join(dir, dag));
       copyFileSync(path.join(prevDir, rescue), path.join(dir, rescue));
       writeFileSync(path.join(dir, RESCUE_FILE), rescue);
@@ -267,14 +268,13 @@ export class HTCondorWms implements WorkloadSystem {
         if (cancelled && (s === 'FAILED' || s === 'PRUNED')) s = 'DELETED';
         if (s === 'FAILED' || s === 'PRUNED' || s === 'HELD' || s === 'DELETED') (byState.get(s) ?? byState.set(s, []).get(s)!).push(job.name);
       }
-      const active: State[] = ['UNKNOWN', 'MISFIT', 'UNREADY', 'READY', 'PENDING', 'RUNNING', 'HELD'];
-      for (const [s, names] of byState) await store.setJobStates(b.runId, names, s, s === 'HELD' ? ['PENDING', 'READY'] : active);
+      for (const [s, names] of byState) await store.setJobStates(b.runId, names, s, s === 'HELD' ? ['PENDING', 'READY'] : ACTIVE_STATES);
     }
     if (finished) {
       await this.#pruneBlocked(b);
       // What never ended in the DAG (removed with condor_rm): DELETED.
       const names = Object.values(info).map((n) => n.name);
-      await store.setJobStates(b.runId, names, 'DELETED', ['UNKNOWN', 'MISFIT', 'UNREADY', 'READY', 'PENDING', 'RUNNING', 'HELD']);
+      await store.setJobStates(b.runId, names, 'DELETED', ACTIVE_STATES);
     }
     const counts = await this.#counts(b);
     const done = finished && Object.entries(counts).every(([s, n]) => n === 0 || isTerminal(s as State));
@@ -366,9 +366,10 @@ export class HTCondorWms implements WorkloadSystem {
 
   async cancel(b: BatchRef, wmsId: string): Promise<void> {
     if (wmsId === 'none') return;
-    writeFileSync(path.join(this.dir(b), CANCELLED_FILE), new Date().toISOString());
+    const dir = this.dir(b);
+    writeFileSync(path.join(dir, CANCELLED_FILE), new Date().toISOString());
     try {
-      await this.condor('condor_rm', [wmsId], this.dir(b));
+      await this.condor('condor_rm', [wmsId], dir);
     } catch (err) {
       // Already gone is fine.
       if (!/not found|Couldn't find|no jobs? matching/i.test(String(err))) throw err;
