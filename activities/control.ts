@@ -72,6 +72,15 @@ export interface GraphFiles {
   jobQgraphFile?: string;
 }
 
+/** The environment that shapes a run's jobs: LSST stack locations, PATH, Python and tbps/Temporal settings (no secrets). */
+const PROVENANCE_ENV = /^(PATH|PYTHONPATH|VIRTUAL_ENV|CONDA_PREFIX|LSST_.*|.*_DIR|DAF_BUTLER_.*|TBPS_(?!.*(KEY|TOKEN|PASSWORD|SECRET)).*|TEMPORAL_(ADDRESS|NAMESPACE))$/;
+
+function selectedEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(env).sort()) if (PROVENANCE_ENV.test(k) && env[k] !== undefined) out[k] = env[k] as string;
+  return out;
+}
+
 /** What produced this run: tool and stack versions (the LSST versions also go into the run's graph header). */
 function provenance(c: BpsConfig) {
   return {
@@ -80,6 +89,7 @@ function provenance(c: BpsConfig) {
     temporalSdk: TEMPORAL_SDK_VERSION,
     lsst: lsstVersions() ?? null,
     configFile: c.configFile ?? null,
+    environment: selectedEnvironment(process.env),
     host: hostname(),
     preparedAt: new Date().toISOString(),
   };

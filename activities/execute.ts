@@ -8,7 +8,9 @@ import { rootCause } from '../core/logs/rootCause.js';
 import { readTail } from '../core/logs/tail.js';
 import { memoryForAttempt } from '../core/run/memory.js';
 import type { JobOutcome, JobRef } from '../core/run/types.js';
-import { classifyExit } from '../core/states.js';
+import { decideRetry } from '../core/run/retryDecision.js';
+import { runClassifier } from '../core/logs/errorClasses.js';
+import { taskSeconds } from '../core/logs/taskTimings.js';
 import { defaultCapacity, ResourcePool } from '../wms/local/resources.js';
 import { runProcess } from '../wms/local/runProcess.js';
 import { withLsstPath } from '../lsst/env.js';
@@ -16,6 +18,8 @@ import { getStore } from './storeHandle.js';
 
 const pool = new ResourcePool(defaultCapacity());
 const HEARTBEAT_MS = 2000;
+/** Bytes of a clustered job's logs read for pipetask's per-quantum timings. */
+const TIMINGS_TAIL = 4 << 20;
 
 export function jobLogPaths(submitPath: string, label: string, name: string, attempt: number) {
   const base = path.join(submitPath, 'jobs', label, `${name}.${attempt}`);
@@ -36,7 +40,8 @@ export async function runJob(ref: JobRef): Promise<JobOutcome> {
     const release = await pool.acquire(spec.requestCpus, memoryMb, ctx.cancellationSignal);
     try {
       const host = os.hostname();
-      await store.recordAttemptStart(ref.runId, spec.name, attempt, { host, memoryMb, logPath: logs.stdout, startedAt: new Date().toISOString() });
+      const readyAt = new Date(ctx.info.currentAttemptScheduledTimestampMs).toISOString();
+      await store.recordAttemptStart(ref.runId, spec.name, attempt, { host, memoryMb, logPath: logs.stdout, readyAt, startedAt: new Date().toISOString() });
       const r = await runProcess({
         argv: spec.argv,
         env: withLsstPath({
@@ -62,13 +67,12 @@ export async function runJob(ref: JobRef): Promise<JobOutcome> {
         throw new CancelledFailure('job cancelled');
       }
       if (!r.oom && !r.timedOut && !r.spawnError && r.exitCode === 0) {
+        if (spec.taskQuanta) await store.recordTaskSeconds(ref.runId, spec.name, taskSeconds(readTail(logs.stdout, TIMINGS_TAIL) + readTail(logs.stderr, TIMINGS_TAIL)));
         await store.recordAttemptEnd(ref.runId, spec.name, attempt, { ...base, state: 'SUCCEEDED' });
         return { name: spec.name, state: 'SUCCEEDED', attempt, exitCode: 0 };
       }
-      const errorClass = r.timedOut ? 'timeout' : classifyExit(r.exitCode, r.signal, r.oom);
-      const payloadFatal = !r.oom && r.exitCode !== null && spec.retryUnlessExit.includes(r.exitCode);
-      const last = payloadFatal || attempt >= ref.maxAttempts || !!r.spawnError;
-      const summary = r.spawnError
+      // The executor's own reason (out of memory, walltime, signal) comes first, then the ends of the logs.
+      const reason = r.spawnError
         ? `could not start ${spec.argv[0]}: ${r.spawnError}`
         : r.oom
           ? `out of memory: RSS ${r.peakRssMb} MiB above the ${memoryMb} MiB request`
@@ -76,16 +80,22 @@ export async function runJob(ref: JobRef): Promise<JobOutcome> {
             ? `walltime of ${spec.requestWalltime} s exceeded`
             : r.signal
               ? `killed by ${r.signal}`
-              : (rootCause(readTail(logs.stderr)) ?? rootCause(readTail(logs.stdout)) ?? `exit code ${r.exitCode}`);
+              : undefined;
+      const tails = [readTail(logs.stderr), readTail(logs.stdout)];
+      const match = runClassifier(ref.submitPath).match(r.exitCode, [reason ? `tbps: ${reason}` : '', ...tails]);
+      const failure = { exitCode: r.exitCode, signal: r.signal, oom: r.oom, timedOut: r.timedOut, spawnError: !!r.spawnError };
+      const decision = decideRetry(failure, match, spec, attempt, ref.maxAttempts);
+      const summary = reason ?? rootCause(tails[0]) ?? rootCause(tails[1]) ?? `exit code ${r.exitCode}`;
       await store.recordAttemptEnd(ref.runId, spec.name, attempt, {
         ...base,
-        state: last ? 'FAILED' : 'READY',
-        errorClass,
+        state: decision.retry ? 'READY' : 'FAILED',
+        errorClass: decision.errorClass,
         errorSummary: summary,
+        errorLine: match?.line ?? null,
       });
-      const message = `${spec.name} attempt ${attempt}: ${summary}${r.exitCode !== null ? ` (exit ${r.exitCode})` : ''}`;
-      if (payloadFatal) throw ApplicationFailure.nonRetryable(message, 'PayloadError', { exitCode: r.exitCode });
+      const message = `${spec.name} attempt ${attempt}: ${summary}${r.exitCode !== null ? ` (exit ${r.exitCode})` : ''} [${decision.errorClass}: ${decision.reason}]`;
       if (r.spawnError) throw ApplicationFailure.nonRetryable(message, 'Misfit');
+      if (!decision.retry) throw ApplicationFailure.nonRetryable(message, 'PayloadError', { exitCode: r.exitCode, errorClass: decision.errorClass });
       throw ApplicationFailure.retryable(message, r.oom ? 'OutOfMemory' : r.signal ? 'KilledBySignal' : 'JobFailed', { exitCode: r.exitCode });
     } finally {
       release();

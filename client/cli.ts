@@ -3,10 +3,13 @@
 import { Command } from 'commander';
 import { registerCampaign } from './commands/campaign.js';
 import { registerControl } from './commands/control.js';
+import { registerDashboard } from './commands/dashboard.js';
+import { registerLogs } from './commands/logs.js';
 import { registerReport } from './commands/report.js';
 import { registerSchedule } from './commands/schedule.js';
 import { registerServer } from './commands/server.js';
 import { registerStages } from './commands/stages.js';
+import { registerStats } from './commands/stats.js';
 import { registerSubmit } from './commands/submit.js';
 
 const program = new Command();
@@ -25,8 +28,11 @@ registerServer(program);
 registerSubmit(program);
 registerStages(program);
 registerReport(program);
+registerStats(program);
+registerLogs(program);
 registerControl(program);
 registerCampaign(program);
 registerSchedule(program);
+registerDashboard(program);
 
 await program.parseAsync(process.argv);

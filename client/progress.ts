@@ -3,13 +3,13 @@
 import type { Client } from '@temporalio/client';
 import { totalCounts } from '../core/report/index.js';
 import { runWorkflowId } from '../core/run/queues.js';
-import { openStore } from '../store/index.js';
-import { storeLocation } from '../temporal/paths.js';
 import { printRunReport } from './reportView.js';
+import { openServices, runDetail } from './services/index.js';
 
 export async function waitAndReport(client: Client, runId: string): Promise<number> {
   const handle = client.workflow.getHandle(runWorkflowId(runId));
-  const store = await openStore(storeLocation());
+  const ctx = await openServices();
+  const store = ctx.store;
   const tty = process.stdout.isTTY;
   const t0 = Date.now();
   let lastPrint = 0;
@@ -34,9 +34,10 @@ export async function waitAndReport(client: Client, runId: string): Promise<numb
       }
       await new Promise((r) => setTimeout(r, 2000));
     }
-    const state = await printRunReport(store, runId);
-    return state === 'SUCCEEDED' ? 0 : 1;
+    const detail = await runDetail(ctx, runId);
+    printRunReport(detail);
+    return detail.run.state === 'SUCCEEDED' ? 0 : 1;
   } finally {
-    await store.close();
+    await ctx.close();
   }
 }

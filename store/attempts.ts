@@ -14,16 +14,22 @@ function checkAttempt(attempt: number): void {
   if (!Number.isInteger(attempt) || attempt < 1) throw new Error(`attempt must be an integer >= 1, got ${attempt}`);
 }
 
-/** The stored attempt number for the caller's attempt; throws when the job does not exist. */
-async function storedAttempt(trx: Kysely<Database>, runId: string, name: string, attempt: number): Promise<number> {
+/** The stored attempt number for the caller's attempt, and the job's label; throws when the job does not exist. */
+async function storedAttempt(trx: Kysely<Database>, runId: string, name: string, attempt: number): Promise<{ n: number; label: string }> {
   const row = await trx
     .selectFrom('jobs')
-    .select('attempt_base')
+    .select(['attempt_base', 'label'])
     .where('run_id', '=', runId)
     .where('name', '=', name)
     .executeTakeFirst();
   if (!row) throw new Error(`job '${name}' not found in run '${runId}'`);
-  return num(row.attempt_base) + attempt;
+  return { n: num(row.attempt_base) + attempt, label: row.label };
+}
+
+function secondsBetween(from: string | null | undefined, to: string | null | undefined): number | null {
+  if (!from || !to) return null;
+  const s = (Date.parse(to) - Date.parse(from)) / 1000;
+  return Number.isFinite(s) ? Math.max(0, s) : null;
 }
 
 /**
@@ -32,15 +38,18 @@ async function storedAttempt(trx: Kysely<Database>, runId: string, name: string,
  */
 export async function recordAttemptStart(b: Backend, runId: string, name: string, attempt: number, s: AttemptStart): Promise<void> {
   checkAttempt(attempt);
+  const started = toIso(s.startedAt);
+  const readyAt = s.readyAt === undefined || s.readyAt === null ? null : toIso(s.readyAt);
   const vals = {
     state: s.state ?? 'RUNNING',
     host: s.host ?? null,
     memory_mb: s.memoryMb ?? null,
     log_path: s.logPath ?? null,
-    started_at: toIso(s.startedAt),
+    started_at: started,
   };
+  const timing = { ready_at: readyAt, wait_s: secondsBetween(readyAt, started) };
   await b.writeTx(async (trx) => {
-    const n = await storedAttempt(trx, runId, name, attempt);
+    const { n, label } = await storedAttempt(trx, runId, name, attempt);
     await trx
       .updateTable('jobs')
       .set({
@@ -52,6 +61,7 @@ export async function recordAttemptStart(b: Backend, runId: string, name: string
         peak_rss_mb: null,
         error_class: null,
         error_summary: null,
+        error_line: null,
       })
       .where('run_id', '=', runId)
       .where('name', '=', name)
@@ -59,9 +69,9 @@ export async function recordAttemptStart(b: Backend, runId: string, name: string
       .execute();
     await trx
       .insertInto('job_attempts')
-      .values({ run_id: runId, job_name: name, attempt: n, ...vals })
+      .values({ run_id: runId, job_name: name, attempt: n, label, ...vals, ...timing })
       .onConflict((oc) =>
-        oc.columns(['run_id', 'job_name', 'attempt']).doUpdateSet(vals).where('job_attempts.ended_at', 'is', null),
+        oc.columns(['run_id', 'job_name', 'attempt']).doUpdateSet({ ...vals, ...timing }).where('job_attempts.ended_at', 'is', null),
       )
       .execute();
   });
@@ -80,10 +90,19 @@ export async function recordAttemptEnd(b: Backend, runId: string, name: string, 
     peak_rss_mb: e.peakRssMb ?? null,
     error_class: e.errorClass ?? null,
     error_summary: e.errorSummary ?? null,
+    error_line: e.errorLine ?? null,
     ended_at: toIso(e.endedAt),
   };
   await b.writeTx(async (trx) => {
-    const n = await storedAttempt(trx, runId, name, attempt);
+    const { n, label } = await storedAttempt(trx, runId, name, attempt);
+    const prior = await trx
+      .selectFrom('job_attempts')
+      .select('started_at')
+      .where('run_id', '=', runId)
+      .where('job_name', '=', name)
+      .where('attempt', '=', n)
+      .executeTakeFirst();
+    const wall = { wall_s: secondsBetween(prior?.started_at, vals.ended_at) };
     await trx
       .updateTable('jobs')
       .set({ ...vals, attempts: n })
@@ -93,8 +112,8 @@ export async function recordAttemptEnd(b: Backend, runId: string, name: string, 
       .execute();
     await trx
       .insertInto('job_attempts')
-      .values({ run_id: runId, job_name: name, attempt: n, ...vals })
-      .onConflict((oc) => oc.columns(['run_id', 'job_name', 'attempt']).doUpdateSet(vals))
+      .values({ run_id: runId, job_name: name, attempt: n, label, ...vals, ...wall })
+      .onConflict((oc) => oc.columns(['run_id', 'job_name', 'attempt']).doUpdateSet({ ...vals, ...wall }))
       .execute();
   });
 }
@@ -109,4 +128,24 @@ export async function listAttempts(b: Backend, runId: string, name: string): Pro
     .orderBy('attempt')
     .execute();
   return rows.map(attemptFromRow);
+}
+
+/**
+ * Records the seconds pipetask logged per task for a clustered job (its last attempt); tasks not in the job are
+ * ignored. Idempotent.
+ */
+export async function recordTaskSeconds(b: Backend, runId: string, name: string, seconds: Record<string, number>): Promise<void> {
+  const entries = Object.entries(seconds);
+  if (entries.length === 0) return;
+  await b.writeTx(async (trx) => {
+    for (const [task, s] of entries) {
+      await trx
+        .updateTable('job_tasks')
+        .set({ seconds: s })
+        .where('run_id', '=', runId)
+        .where('job_name', '=', name)
+        .where('task_label', '=', task)
+        .execute();
+    }
+  });
 }

@@ -1,7 +1,7 @@
 // Small helpers shared by the store's query modules: timestamps, chunking, row -> record mapping.
 
 import type { Selectable } from 'kysely';
-import type { ErrorClass, State } from '../core/states.js';
+import type { State } from '../core/states.js';
 import type { JobKind } from '../core/workflow/model.js';
 import type { JobAttemptsTable, JobsTable, RunsTable } from './schema.js';
 import type { AttemptRecord, JobRecord, RunRecord, TimeInput } from './types.js';
@@ -69,8 +69,11 @@ export function jobFromRow(r: JobRow): JobRecord {
     peakRssMb: r.peak_rss_mb,
     memoryMb: r.memory_mb,
     logPath: r.log_path,
-    errorClass: r.error_class as ErrorClass | null,
+    errorClass: r.error_class,
     errorSummary: r.error_summary,
+    errorLine: r.error_line,
+    dataId: r.data_id ? r.data_id.trim() : null,
+    computeSite: r.compute_site,
     parents: JSON.parse(r.parents) as string[],
   };
 }
@@ -89,7 +92,11 @@ export function attemptFromRow(r: Selectable<JobAttemptsTable>): AttemptRecord {
     exitCode: r.exit_code,
     signal: r.signal,
     peakRssMb: r.peak_rss_mb,
-    errorClass: r.error_class as ErrorClass | null,
+    errorClass: r.error_class,
     errorSummary: r.error_summary,
+    errorLine: r.error_line,
+    readyAt: r.ready_at,
+    waitSeconds: r.wait_s,
+    wallSeconds: r.wall_s,
   };
 }

@@ -5,11 +5,11 @@ import type { State } from '../core/states.js';
 import type { JobSpec } from '../core/workflow/model.js';
 import type { Backend } from './backend.js';
 import { IN_CHUNK, chunks, jobFromRow } from './convert.js';
-import type { JobsTable, RunLabelsTable } from './schema.js';
+import type { JobTasksTable, JobsTable, RunLabelsTable } from './schema.js';
 import type { InsertJobsResult, JobRecord } from './types.js';
 
 /** Columns written by insertJobs (the rest take their defaults). */
-const INSERT_COLUMNS = 11;
+const INSERT_COLUMNS = 13;
 /** Rows per write transaction. */
 export const JOBS_PER_TX = 1000;
 
@@ -30,9 +30,23 @@ function jobRow(runId: string, j: JobSpec, seq: number): Insertable<JobsTable> {
     quanta: j.quanta ?? 0,
     state: j.kind === 'init' ? 'READY' : 'UNREADY',
     max_attempts: (j.numberOfRetries ?? 0) + 1,
+    data_id: dataIdText(j.tags ?? j.dataId),
+    compute_site: j.computeSite ?? null,
     parents: JSON.stringify(j.parents ?? []),
     spec: JSON.stringify(j),
   };
+}
+
+/** A data id as stored for filters: " key=value key=value " (keys sorted), so `LIKE '% visit=903334 %'` finds it. */
+export function dataIdText(d: Record<string, string | number> | undefined): string | null {
+  if (!d) return null;
+  const keys = Object.keys(d).sort();
+  return keys.length ? ` ${keys.map((k) => `${k}=${d[k]}`).join(' ')} ` : null;
+}
+
+function taskRows(runId: string, j: JobSpec): Insertable<JobTasksTable>[] {
+  if (!j.taskQuanta) return [];
+  return Object.entries(j.taskQuanta).map(([task, n]) => ({ run_id: runId, job_name: j.name, label: j.label, task_label: task, quanta: n }));
 }
 
 /**
@@ -51,19 +65,29 @@ export async function insertJobs(
   const labels = new Map<string, Insertable<RunLabelsTable>>();
   const batches = new Set<number>();
   let buf: Insertable<JobsTable>[] = [];
+  let tasks: Insertable<JobTasksTable>[] = [];
   let seq = 0;
   let quanta = 0;
 
   const flush = async () => {
     if (buf.length === 0) return;
     const rows = buf;
+    const taskRowsNow = tasks;
     buf = [];
+    tasks = [];
     await b.writeTx(async (trx) => {
       for (const part of chunks(rows, perStmt)) {
         await trx
           .insertInto('jobs')
           .values(part)
           .onConflict((oc) => oc.columns(['run_id', 'name']).doNothing())
+          .execute();
+      }
+      for (const part of chunks(taskRowsNow, Math.floor(b.maxParams / 5))) {
+        await trx
+          .insertInto('job_tasks')
+          .values(part)
+          .onConflict((oc) => oc.columns(['run_id', 'job_name', 'task_label']).doNothing())
           .execute();
       }
     });
@@ -82,6 +106,7 @@ export async function insertJobs(
     quanta += j.quanta ?? 0;
     seq++;
     buf.push(row);
+    tasks.push(...taskRows(runId, j));
     if (buf.length >= perTx) await flush();
   }
   await flush();
@@ -122,7 +147,7 @@ export async function getJobSpec(b: Backend, runId: string, name: string): Promi
 export const JOB_COLUMNS = [
   'run_id', 'name', 'seq', 'label', 'kind', 'batch', 'quanta', 'state', 'max_attempts', 'attempts', 'exit_code',
   'signal', 'host', 'started_at', 'ended_at', 'peak_rss_mb', 'memory_mb', 'log_path', 'error_class', 'error_summary',
-  'parents',
+  'error_line', 'data_id', 'compute_site', 'parents',
 ] as const;
 
 export async function getJob(b: Backend, runId: string, name: string): Promise<JobRecord | undefined> {

@@ -98,9 +98,57 @@ const m0001: Migration = {
   },
 };
 
+/**
+ * Watching: per-attempt facts for statistics (job label, ready time, wall and queue-wait seconds, the matched
+ * error-class line), per-job data id and compute site for filters, per-task quanta of clustered jobs (and their
+ * measured seconds) for per-task statistics, and the indexes the dashboard's pages page through.
+ */
+const m0002: Migration = {
+  async up(db: Kysely<any>) {
+    for (const [col, type] of [['data_id', 'text'], ['compute_site', 'varchar(255)'], ['error_line', 'text']] as const) {
+      await db.schema.alterTable('jobs').addColumn(col, type).execute();
+    }
+    for (const [col, type] of [
+      ['label', 'varchar(255)'],
+      ['ready_at', 'varchar(32)'],
+      ['wall_s', 'double precision'],
+      ['wait_s', 'double precision'],
+      ['error_line', 'text'],
+    ] as const) {
+      await db.schema.alterTable('job_attempts').addColumn(col, type).execute();
+    }
+    await db.schema
+      .createTable('job_tasks')
+      .ifNotExists()
+      .addColumn('run_id', 'varchar(255)', (c) => c.notNull())
+      .addColumn('job_name', 'varchar(255)', (c) => c.notNull())
+      .addColumn('label', 'varchar(255)', (c) => c.notNull())
+      .addColumn('task_label', 'varchar(255)', (c) => c.notNull())
+      .addColumn('quanta', 'integer', (c) => c.notNull())
+      .addColumn('seconds', 'double precision')
+      .addPrimaryKeyConstraint('job_tasks_pk', ['run_id', 'job_name', 'task_label'])
+      .execute();
+    await db.schema.createIndex('job_tasks_label').ifNotExists().on('job_tasks').columns(['run_id', 'label']).execute();
+    await db.schema.createIndex('jobs_seq').ifNotExists().on('jobs').columns(['run_id', 'seq']).execute();
+    await db.schema.createIndex('jobs_label_seq').ifNotExists().on('jobs').columns(['run_id', 'label', 'seq']).execute();
+    await db.schema.createIndex('jobs_site_seq').ifNotExists().on('jobs').columns(['run_id', 'compute_site', 'seq']).execute();
+    await db.schema
+      .createIndex('job_attempts_label_stats')
+      .ifNotExists()
+      .on('job_attempts')
+      .columns(['run_id', 'label', 'state', 'wall_s', 'peak_rss_mb', 'wait_s'])
+      .execute();
+  },
+  async down(db: Kysely<any>) {
+    await db.schema.dropTable('job_tasks').ifExists().execute();
+    for (const i of ['jobs_seq', 'jobs_label_seq', 'jobs_site_seq', 'job_attempts_label_stats']) await db.schema.dropIndex(i).ifExists().execute();
+  },
+};
+
 /** All migrations by name; names sort in application order. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001,
+  '0002_watching': m0002,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

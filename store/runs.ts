@@ -79,6 +79,8 @@ export async function getRun(b: Backend, runId: string): Promise<RunRecord | und
 export async function listRuns(b: Backend, opts: ListRunsOptions): Promise<RunRecord[]> {
   let q = b.db.selectFrom('runs').selectAll();
   if (opts.since !== undefined) q = q.where('created_at', '>=', toIso(opts.since));
+  if (opts.computeSite !== undefined) q = q.where('compute_site', '=', opts.computeSite);
+  if (opts.campaign !== undefined) q = q.where('campaign', '=', opts.campaign);
   const rows = await q.orderBy('created_at', 'desc').orderBy('run_id', 'desc').limit(Math.max(0, opts.limit)).execute();
   return rows.map(runFromRow);
 }

@@ -55,6 +55,11 @@ export interface JobsTable {
   log_path: OptText;
   error_class: OptText;
   error_summary: OptText;
+  /** Data id as " key=value key=value " (leading/trailing space, keys sorted) for filters; null for init/final. */
+  data_id: OptText;
+  compute_site: OptText;
+  /** The log line the error class matched. */
+  error_line: OptText;
   /** JSON array of parent job names. */
   parents: string;
   /** JSON of the JobSpec. */
@@ -76,6 +81,24 @@ export interface JobAttemptsTable {
   peak_rss_mb: OptReal;
   error_class: OptText;
   error_summary: OptText;
+  /** Job label (denormalised for statistics). */
+  label: OptText;
+  /** When the attempt became ready to run (queued), and seconds from then to its start. */
+  ready_at: OptText;
+  wait_s: OptReal;
+  /** Seconds from start to end. */
+  wall_s: OptReal;
+  error_line: OptText;
+}
+
+/** Task labels of clustered jobs: quanta per task, and the seconds pipetask logged for them (last attempt). */
+export interface JobTasksTable {
+  run_id: string;
+  job_name: string;
+  label: string;
+  task_label: string;
+  quanta: Int;
+  seconds: OptReal;
 }
 
 /** Per-run label summary written by insertJobs: order of first appearance and expected job count. */
@@ -93,4 +116,5 @@ export interface Database {
   jobs: JobsTable;
   job_attempts: JobAttemptsTable;
   run_labels: RunLabelsTable;
+  job_tasks: JobTasksTable;
 }

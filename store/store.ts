@@ -3,13 +3,15 @@
 
 import type { State } from '../core/states.js';
 import type { JobSpec } from '../core/workflow/model.js';
-import { listAttempts, recordAttemptEnd, recordAttemptStart } from './attempts.js';
+import { listAttempts, recordAttemptEnd, recordAttemptStart, recordTaskSeconds } from './attempts.js';
 import type { Backend } from './backend.js';
 import { loadBatch } from './batch.js';
 import { getJob, getJobSpec, insertJobs, setJobStates, type InsertJobsOptions } from './jobs.js';
 import { cancelUnfinished, pruneBlocked, resetForRestart } from './prune.js';
 import { batchCounts, jobsByState, labelCounts, stateCounts } from './reports.js';
+import { campaignRunIds, errorSummary, listJobs, listSites, runsStateCounts, type ErrorClassCount, type JobFilter, type JobPage } from './jobList.js';
 import { getRun, listRuns, setRunState, upsertRun } from './runs.js';
+import { labelStats, taskStats, type LabelStats, type TaskStats } from './stats.js';
 import type {
   AttemptEnd,
   AttemptRecord,
@@ -105,6 +107,41 @@ export class Store {
 
   attempts(runId: string, name: string): Promise<AttemptRecord[]> {
     return listAttempts(this.#b, runId, name);
+  }
+
+  /** Seconds pipetask logged per task of a clustered job. */
+  recordTaskSeconds(runId: string, name: string, seconds: Record<string, number>): Promise<void> {
+    return recordTaskSeconds(this.#b, runId, name, seconds);
+  }
+
+  // ---- watching
+
+  listJobs(runId: string, filter: JobFilter, offset: number, limit: number): Promise<JobPage> {
+    return listJobs(this.#b, runId, filter, offset, limit);
+  }
+
+  labelStats(runIds: readonly string[]): Promise<LabelStats[]> {
+    return labelStats(this.#b, runIds);
+  }
+
+  taskStats(runIds: readonly string[], byLabel: readonly LabelStats[]): Promise<TaskStats[]> {
+    return taskStats(this.#b, runIds, byLabel);
+  }
+
+  errorSummary(runIds: readonly string[]): Promise<ErrorClassCount[]> {
+    return errorSummary(this.#b, runIds);
+  }
+
+  campaignRunIds(campaign: string): Promise<string[]> {
+    return campaignRunIds(this.#b, campaign);
+  }
+
+  runsStateCounts(runIds: readonly string[], since: string): Promise<{ counts: Record<string, number>; recentDone: number }> {
+    return runsStateCounts(this.#b, runIds, since);
+  }
+
+  listSites(): Promise<{ site: string; runs: number }[]> {
+    return listSites(this.#b);
   }
 
   // ---- reports

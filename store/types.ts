@@ -1,6 +1,9 @@
 // Public record types of the store API (camelCase; the database columns are snake_case, see schema.ts).
 
-import type { ErrorClass, State } from '../core/states.js';
+import type { State } from '../core/states.js';
+
+/** A failure kind (payload, infrastructure, out_of_memory, timeout, cancelled) or an error class's name. */
+export type ErrorClassName = string;
 import type { JobKind } from '../core/workflow/model.js';
 
 export type { LabelCount } from '../core/report/types.js';
@@ -44,6 +47,8 @@ export interface ListRunsOptions {
   limit: number;
   /** Only runs created at or after this time. */
   since?: TimeInput;
+  computeSite?: string;
+  campaign?: string;
 }
 
 export interface JobRecord {
@@ -65,8 +70,11 @@ export interface JobRecord {
   peakRssMb: number | null;
   memoryMb: number | null;
   logPath: string | null;
-  errorClass: ErrorClass | null;
+  errorClass: ErrorClassName | null;
   errorSummary: string | null;
+  errorLine: string | null;
+  dataId: string | null;
+  computeSite: string | null;
   parents: string[];
 }
 
@@ -101,6 +109,8 @@ export interface AttemptStart {
   startedAt?: TimeInput;
   /** State of the job while this attempt runs; default RUNNING. */
   state?: State;
+  /** When the attempt was queued (ready to run); the queue wait is startedAt - readyAt. */
+  readyAt?: TimeInput | null;
 }
 
 export interface AttemptEnd {
@@ -108,8 +118,10 @@ export interface AttemptEnd {
   exitCode?: number | null;
   signal?: string | null;
   peakRssMb?: number | null;
-  errorClass?: ErrorClass | null;
+  errorClass?: ErrorClassName | null;
   errorSummary?: string | null;
+  /** The log line an error class matched. */
+  errorLine?: string | null;
   endedAt?: TimeInput;
 }
 
@@ -127,6 +139,10 @@ export interface AttemptRecord {
   exitCode: number | null;
   signal: string | null;
   peakRssMb: number | null;
-  errorClass: ErrorClass | null;
+  errorClass: ErrorClassName | null;
   errorSummary: string | null;
+  errorLine: string | null;
+  readyAt: string | null;
+  waitSeconds: number | null;
+  wallSeconds: number | null;
 }

@@ -12,9 +12,6 @@ import {
   ParentClosePolicy,
   condition,
   continueAsNew,
-  defineQuery,
-  defineSignal,
-  defineUpdate,
   isCancellation,
   proxyActivities,
   setHandler,
@@ -45,21 +42,25 @@ import {
 import { orchestratorQueue, runWorkflowId } from '../core/run/queues.js';
 import { BpsCampaign, BpsOperator, BpsPayload, BpsRun, BpsRunState, BpsSite, BpsStep } from '../core/run/searchKeys.js';
 import type { RunInput, RunSummary } from '../core/run/types.js';
+import {
+  acceptUpdate,
+  campaignStatusQuery,
+  editStepUpdate,
+  pauseSignal,
+  rejectUpdate,
+  resumeSignal,
+  retryUpdate,
+  skipUpdate,
+} from './campaignDefinitions.js';
 import { runWorkflow } from './run.js';
+
+export * from './campaignDefinitions.js';
 
 const acts = proxyActivities<typeof campaignActivities>({
   startToCloseTimeout: '10 minutes',
   retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 5, nonRetryableErrorTypes: ['BadInputError'] },
 });
 
-export const pauseSignal = defineSignal<[OperatorAction]>('pause');
-export const resumeSignal = defineSignal<[OperatorAction]>('resume');
-export const campaignStatusQuery = defineQuery<CampaignStatus>('status');
-export const editStepUpdate = defineUpdate<ActionRecord, [EditAction]>('editStep');
-export const acceptUpdate = defineUpdate<ActionRecord, [GroupAction]>('accept');
-export const rejectUpdate = defineUpdate<ActionRecord, [GroupAction]>('reject');
-export const retryUpdate = defineUpdate<ActionRecord, [GroupAction]>('retry');
-export const skipUpdate = defineUpdate<ActionRecord, [GroupAction]>('skip');
 
 const TERMINAL: GroupStatus[] = ['SUCCEEDED', 'FAILED', 'DELETED', 'skipped'];
 const MAX_ACTIONS_KEPT = 500;

@@ -17,8 +17,10 @@ import { BpsCampaign, BpsOperator, BpsRunState, BpsStep } from '../../core/run/s
 import { prepareGroupRun } from '../../core/submit/groupRun.js';
 import { connectClient } from '../../temporal/connection.js';
 import { runAction, UsageError } from '../exit.js';
+import { cancelCampaign, campaignStatus, editStep, groupAction, listCampaigns, pauseCampaign, resumeCampaign, withServices } from '../services/index.js';
 import { webUiUrl } from '../links.js';
 import { pollerCount } from '../pollers.js';
+import { campaignWorkflow } from '../../workflows/campaign.js';
 import { taskQueuePrefix } from './submit.js';
 
 export function defaultOperator(): string {
@@ -52,39 +54,6 @@ async function withClient<T>(fn: (client: Client, settings: Awaited<ReturnType<t
     return await fn(client, settings);
   } finally {
     await connection.close();
-  }
-}
-
-async function campaignStatus(handle: WorkflowHandle, name: string): Promise<{ status: CampaignStatus; running: boolean }> {
-  let desc;
-  try {
-    desc = await handle.describe();
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw new UsageError(`no campaign '${name}' on the Temporal server; 'tbps campaign list' lists them`);
-    throw err;
-  }
-  const running = desc.status.name === 'RUNNING';
-  if (!running && desc.status.name === 'COMPLETED') return { status: (await handle.result()) as CampaignStatus, running };
-  return { status: (await handle.query('status')) as CampaignStatus, running };
-}
-
-async function runningCampaign(client: Client, name: string): Promise<{ handle: WorkflowHandle; status: CampaignStatus }> {
-  const handle = client.workflow.getHandle(campaignWorkflowId(name));
-  const { status, running } = await campaignStatus(handle, name);
-  if (!running) throw new UsageError(`campaign '${name}' is not running (${status.phase.toLowerCase()})`);
-  return { handle, status };
-}
-
-async function update(client: Client, name: string, update: string, arg: unknown): Promise<unknown> {
-  const { handle } = await runningCampaign(client, name);
-  try {
-    return await handle.executeUpdate(update, { args: [arg] });
-  } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError) {
-      const cause = err.cause instanceof Error ? err.cause.message : err.message;
-      throw new UsageError(`campaign '${name}': ${cause}`);
-    }
-    throw err;
   }
 }
 
@@ -160,7 +129,7 @@ export function registerCampaign(program: Command): void {
         if (o.continueAsNewAfter !== undefined) input.continueAsNewAfterEvents = Number(o.continueAsNewAfter);
         const id = campaignWorkflowId(spec.name);
         try {
-          await client.workflow.start('campaignWorkflow', {
+          await client.workflow.start(campaignWorkflow, {
             taskQueue: orchestratorQueue(prefix),
             workflowId: id,
             // A campaign name is used once: its runs, submit directories and collections are named after it.
@@ -185,10 +154,10 @@ export function registerCampaign(program: Command): void {
             console.log(`  warning: no orchestrator worker polls '${orchestratorQueue(prefix)}'; start one with 'npx tbps server start'`);
         }
         if (!o.wait) return 0;
-        const handle = client.workflow.getHandle(id);
+        return withServices(async (ctx) => {
         let last = '';
         for (;;) {
-          const { status, running } = await campaignStatus(handle, spec.name);
+          const { status, running } = await campaignStatus(ctx, spec.name);
           const line = `${status.phase} step ${status.steps[Math.min(status.current, status.steps.length - 1)]?.name}: ${status.steps
             .map((s) => `${s.name}=${s.groups.filter((g) => g.status === 'SUCCEEDED').length}/${s.groups.length || '-'}`)
             .join(' ')}`;
@@ -200,6 +169,7 @@ export function registerCampaign(program: Command): void {
           }
           await new Promise((r) => setTimeout(r, 2000));
         }
+        });
       });
     }),
   );
@@ -207,25 +177,12 @@ export function registerCampaign(program: Command): void {
   c.command('list')
     .description('list campaigns, running and most recent first')
     .option('--limit <n>', 'how many', '20')
+    .option('--days <n>', 'ended campaigns: only those ended within this many days (0: all)', '7')
     .option('--json', 'machine-readable output')
     .action((o) =>
       runAction(() =>
-        withClient(async (client) => {
-          const rows: Array<{ name: string; state: string; status: string; step: string; operator: string; started: string; closed?: string }> = [];
-          for await (const wf of client.workflow.list({ query: `WorkflowType = 'campaignWorkflow'` })) {
-            const sa = wf.typedSearchAttributes;
-            rows.push({
-              name: wf.workflowId.replace(/^campaign\//, ''),
-              status: wf.status.name,
-              state: String(sa.get(BpsRunState) ?? wf.status.name),
-              step: String(sa.get(BpsStep) ?? ''),
-              operator: String(sa.get(BpsOperator) ?? ''),
-              started: wf.startTime.toISOString(),
-              closed: wf.closeTime?.toISOString(),
-            });
-          }
-          rows.sort((a, b) => Number(b.status === 'RUNNING') - Number(a.status === 'RUNNING') || b.started.localeCompare(a.started));
-          const shown = rows.slice(0, Number(o.limit));
+        withServices(async (ctx) => {
+          const shown = await listCampaigns(ctx, { endedWithinDays: Number(o.days), limit: Number(o.limit) });
           if (o.json) console.log(JSON.stringify(shown, null, 2));
           else if (shown.length === 0) console.log("no campaigns yet: start one with 'tbps campaign start campaign.yaml'");
           else console.log(pad([['CAMPAIGN', 'WORKFLOW', 'STATE', 'STEP', 'OPERATOR', 'STARTED'], ...shown.map((r) => [r.name, r.status, r.state, r.step, r.operator, r.started])]));
@@ -240,8 +197,8 @@ export function registerCampaign(program: Command): void {
     .option('--json', 'machine-readable output (the status query)')
     .action((name: string, o) =>
       runAction(() =>
-        withClient(async (client) => {
-          const { status } = await campaignStatus(client.workflow.getHandle(campaignWorkflowId(name)), name);
+        withServices(async (ctx) => {
+          const { status } = await campaignStatus(ctx, name);
           console.log(o.json ? JSON.stringify(status, null, 2) : formatCampaign(status));
           return 0;
         }),
@@ -250,10 +207,8 @@ export function registerCampaign(program: Command): void {
 
   opOpt(c.command('pause').description('pause: running groups finish, nothing new starts').argument('<name>').option('--reason <text>')).action((name: string, o) =>
     runAction(() =>
-      withClient(async (client) => {
-        const { handle, status } = await runningCampaign(client, name);
-        if (status.paused) throw new UsageError(`campaign '${name}' is already paused (${status.pauseReason ?? ''})`);
-        await handle.signal('pause', { operator: o.operator, reason: o.reason });
+      withServices(async (ctx) => {
+        await pauseCampaign(ctx, name, { operator: o.operator, reason: o.reason });
         console.log(`pause requested for campaign ${name}: running groups finish, nothing new starts`);
         return 0;
       }),
@@ -262,10 +217,8 @@ export function registerCampaign(program: Command): void {
 
   opOpt(c.command('resume').description('resume a paused campaign').argument('<name>').option('--reason <text>')).action((name: string, o) =>
     runAction(() =>
-      withClient(async (client) => {
-        const { handle, status } = await runningCampaign(client, name);
-        if (!status.paused) throw new UsageError(`campaign '${name}' is not paused (${status.phase}); nothing to resume`);
-        await handle.signal('resume', { operator: o.operator, reason: o.reason });
+      withServices(async (ctx) => {
+        await resumeCampaign(ctx, name, { operator: o.operator, reason: o.reason });
         console.log(`resumed campaign ${name}`);
         return 0;
       }),
@@ -299,8 +252,8 @@ export function registerCampaign(program: Command): void {
         patch.overrides = { ...((patch.overrides as object) ?? {}), [kv.slice(0, eq)]: parseYaml(kv.slice(eq + 1)) };
       }
       if (Object.keys(patch).length === 0) throw new UsageError('nothing to edit: give --pipeline, --data-query, --set, --gate or --patch');
-      return withClient(async (client) => {
-        await update(client, name, 'editStep', { operator: o.operator, step: o.step, patch });
+      return withServices(async (ctx) => {
+        await editStep(ctx, name, { operator: o.operator, step: o.step, patch });
         console.log(`edited step ${o.step} of campaign ${name}: ${JSON.stringify(patch)}`);
         return 0;
       });
@@ -318,9 +271,9 @@ export function registerCampaign(program: Command): void {
         .option('--note <text>', 'recorded with the action'),
     ).action((name: string, o) =>
       runAction(() =>
-        withClient(async (client) => {
+        withServices(async (ctx) => {
           const arg: GroupAction = { operator: o.operator, step: o.step, groups: groupsOpt(o.group), note: o.note };
-          const r = (await update(client, name, verb, arg)) as { groups?: string[] };
+          const r = await groupAction(ctx, name, verb, arg);
           console.log(`${verb} ${o.step}${r.groups?.length ? ` ${r.groups.join(',')}` : ''} of campaign ${name}: done`);
           return 0;
         }),
@@ -333,9 +286,8 @@ export function registerCampaign(program: Command): void {
 
   opOpt(c.command('cancel').description('cancel a campaign: running groups are cancelled gracefully').argument('<name>')).action((name: string) =>
     runAction(() =>
-      withClient(async (client) => {
-        const { handle } = await runningCampaign(client, name);
-        await handle.cancel();
+      withServices(async (ctx) => {
+        await cancelCampaign(ctx, name);
         console.log(`cancel requested for campaign ${name}`);
         return 0;
       }),

@@ -2,6 +2,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { runWorkflow } from '../../workflows/run.js';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { orchestratorQueue, runWorkflowId, siteQueue } from '../../core/run/queues.js';
 import { BpsRun, BpsRunState } from '../../core/run/searchKeys.js';
@@ -64,7 +65,7 @@ export function registerControl(program: Command): void {
           if (d?.status.name === 'RUNNING') throw new UsageError(`run '${o.id}' is still running; cancel it first or wait`);
           const prefix = taskQueuePrefix();
           const input: RunInput = { runId: o.id, submitPath: run.submitPath, config, taskQueuePrefix: prefix, restart: true };
-          await client.workflow.start('runWorkflow', {
+          await client.workflow.start(runWorkflow, {
             taskQueue: orchestratorQueue(prefix),
             workflowId: runWorkflowId(o.id),
             args: [input],

@@ -7,7 +7,7 @@ import { nightlyCampaign, nightWindow } from '../../core/campaign/index.js';
 import { loadCampaignSpec } from '../../core/campaign/load.js';
 import { BadInputError } from '../../core/errors.js';
 import { orchestratorQueue } from '../../core/run/queues.js';
-import type { NightlyInput } from '../../workflows/nightly.js';
+import { nightlyWorkflow, type NightlyInput } from '../../workflows/nightly.js';
 import { connectClient } from '../../temporal/connection.js';
 import { runAction, UsageError } from '../exit.js';
 import { checkCampaign, defaultOperator } from './campaign.js';
@@ -82,7 +82,7 @@ export function registerSchedule(program: Command): void {
             await client.schedule.create({
               scheduleId: id,
               spec: { cronExpressions: [o.cron] },
-              action: { type: 'startWorkflow', workflowType: 'nightlyWorkflow', workflowId: `nightly/${id}`, taskQueue: orchestratorQueue(prefix), args: [input] },
+              action: { type: 'startWorkflow', workflowType: nightlyWorkflow, workflowId: `nightly/${id}`, taskQueue: orchestratorQueue(prefix), args: [input] },
               policies: { overlap: pol, catchupWindow: o.catchupWindow },
               state: { paused: !!o.paused, note: `tbps nightly campaigns from ${path.resolve(o.template)}` },
             });

@@ -6,7 +6,7 @@ import { dataDir } from '../../temporal/paths.js';
 import { orchestratorQueue, siteQueue } from '../../core/run/queues.js';
 import { runAction } from '../exit.js';
 import { waitForPollers } from '../pollers.js';
-import { startWorker, stopWorker, workerStatus } from '../services.js';
+import { startWorker, stopWorker, workerStatus } from '../background.js';
 
 const prefix = () => process.env.TBPS_TASK_QUEUE ?? 'tbps';
 

@@ -2,6 +2,7 @@
 // prints where to watch it; with --wait shows progress and ends with the report.
 import path from 'node:path';
 import type { Command } from 'commander';
+import { runWorkflow } from '../../workflows/run.js';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { orchestratorQueue, runWorkflowId, siteQueue } from '../../core/run/queues.js';
 import { BpsOperator, BpsPayload, BpsRun, BpsRunState, BpsSite } from '../../core/run/searchKeys.js';
@@ -42,7 +43,7 @@ export function registerSubmit(program: Command): void {
         const input: RunInput = { runId, submitPath, config: config.toJSON(), taskQueuePrefix: prefix };
         const str = (k: string) => String(config.get(k) ?? '');
         try {
-          await client.workflow.start('runWorkflow', {
+          await client.workflow.start(runWorkflow, {
             taskQueue: orchestratorQueue(prefix),
             workflowId: runWorkflowId(runId),
             args: [input],

@@ -3,6 +3,7 @@
 // checked when a job reads them), finalJob.whenRun is ALWAYS/SUCCESS/NEVER. Errors name the file and full key.
 
 import { BadInputError } from '../errors.js';
+import { parseErrorClasses } from '../logs/errorClasses.js';
 import { ATTRIBUTE_KEYS, checkRawAttribute } from './attributes.js';
 import { CLI_SECTION, COMPUTED_SECTION } from './lookup.js';
 import { isMapping, sourceOf, type Layer, type Mapping } from './merge.js';
@@ -14,6 +15,8 @@ const SECTIONS = [CLI_SECTION, COMPUTED_SECTION, 'payload', 'pipetask', 'cluster
 const NAMED = { pipetask: 'task label', cluster: 'cluster', site: 'compute site', cloud: 'compute cloud' } as const;
 
 const WHEN = ['ALWAYS', 'SUCCESS', 'NEVER'];
+/** Error-class lists, matched in this order (core/logs/errorClasses.ts). */
+export const ERROR_CLASS_KEYS = ['errorClasses', 'defaultErrorClasses'] as const;
 
 export function validateTree(layer: Layer): void {
   const { tree, sources } = layer;
@@ -61,4 +64,6 @@ export function validateTree(layer: Layer): void {
       }
     }
   }
+
+  for (const key of ERROR_CLASS_KEYS) parseErrorClasses(tree[key], key, fileOf([key]));
 }

@@ -4,3 +4,4 @@ export { formatRunList, runFlag, percentSucceeded, RUN_LIST_COLUMNS } from './ru
 export { formatLabelTable, totalCounts, LABEL_TABLE_COLUMNS } from './label-table.js';
 export { formatRunSummary } from './run-summary.js';
 export type { LabelCount, RunListRow, RunSummaryInput } from './types.js';
+export { estimateProgress, formatDuration, type ProgressEstimate, type ProgressInput } from './eta.js';

@@ -96,8 +96,17 @@ export class GenericWorkflow {
     const parents = c.parents.map((p) => this.clustered.clusters[p].name);
     if (this.init && this.rootSet[i]) parents.unshift(this.init.name);
     const spec = jobSpec(c.name, 'payload', c.label, this.batchOf ? this.batchOf[i] : -1, c.quanta.length, argv, info.attrs, parents);
-    if (info.taskLabels) spec.taskLabels = info.taskLabels;
+    if (info.taskLabels) {
+      spec.taskLabels = info.taskLabels;
+      const perTask: Record<string, number> = {};
+      for (const q of c.quanta) {
+        const label = this.graph.label(q);
+        perTask[label] = (perTask[label] ?? 0) + 1;
+      }
+      spec.taskQuanta = perTask;
+    }
     if (Object.keys(c.tags).length > 0) spec.tags = c.tags;
+    else if (c.quanta.length === 1) spec.dataId = this.graph.dataId(c.quanta[0]);
     return spec;
   }
 

@@ -24,6 +24,10 @@ export interface JobSpec extends JobAttributes {
   taskLabels?: string[];
   /** Dimension values that define the job's cluster (dimension clustering only). */
   tags?: Record<string, string | number>;
+  /** Quanta per task label, for jobs holding several tasks (statistics split a job's time by them). */
+  taskQuanta?: Record<string, number>;
+  /** Data id of a single-quantum job (clustered jobs have `tags`). */
+  dataId?: Record<string, string | number>;
 }
 
 export interface BatchSpec {

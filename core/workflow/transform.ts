@@ -7,6 +7,7 @@ import { readQuantumGraph } from '../qgraph/reader.js';
 import { buildGenericWorkflow, type LabelSummary } from './generic.js';
 import { planBatches } from './batches.js';
 import { writeGenericWorkflow } from './io.js';
+import { errorClassesOf, writeErrorClasses } from '../logs/errorClasses.js';
 import type { BatchPlan } from './model.js';
 
 export interface TransformOptions {
@@ -64,6 +65,7 @@ export async function transform(
   const plan = planBatches(gw, opts.maxBatchJobs ?? 1000);
   const planT = lap();
   const written = await writeGenericWorkflow(submitDir, gw, plan);
+  writeErrorClasses(submitDir, errorClassesOf(config));
   const write = lap();
   return {
     plan,

@@ -130,7 +130,7 @@ describe('HTCondor WMS on a real personal pool', () => {
       const failed = await s.jobsByState('hc_fail', 'FAILED', 10);
       expect(failed.length).toBe(1);
       const att = await s.attempts('hc_fail', failed[0].name);
-      expect(att.map((a) => [a.state, a.exitCode, a.errorClass])).toEqual([['FAILED', 1, 'payload']]); // not retried
+      expect(att.map((a) => [a.state, a.exitCode, a.errorClass])).toEqual([['FAILED', 1, 'python:ValueError']]); // not retried (class without an action: exit 1 is in retryUnlessExit)
       expect(att[0].errorSummary).toBe(`ValueError: planted failure in ${failId}`);
     });
     const id = wmsIds(r0.dir)[0];
@@ -203,7 +203,7 @@ describe('HTCondor WMS on a real personal pool', () => {
     const jobOf = await jobNamesByQuantum(p);
     await withStore(h.home, async (s) => {
       const failAtt = await s.attempts('hc_planted', jobOf(p.failId));
-      expect(failAtt.map((a) => [a.state, a.exitCode, a.errorClass])).toEqual([['FAILED', 1, 'payload']]); // not retried
+      expect(failAtt.map((a) => [a.state, a.exitCode, a.errorClass])).toEqual([['FAILED', 1, 'python:ValueError']]); // not retried (class without an action: exit 1 is in retryUnlessExit)
       expect(failAtt[0].errorSummary).toBe(`ValueError: planted failure in ${p.failId}`);
       // SIGKILL: held, released with the next attempt's memory, then succeeded.
       const killAtt = await s.attempts('hc_planted', jobOf(p.killId));

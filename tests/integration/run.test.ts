@@ -37,7 +37,7 @@ describe('a synthetic run with planted failures', () => {
     const jobOf = await jobNamesByQuantum(p);
     await withStore(h.home, async (s) => {
       const failAtt = await s.attempts(RUN, jobOf(p.failId));
-      expect(failAtt.map((a) => [a.state, a.exitCode, a.errorClass])).toEqual([['FAILED', 1, 'payload']]); // not retried
+      expect(failAtt.map((a) => [a.state, a.exitCode, a.errorClass])).toEqual([['FAILED', 1, 'python:ValueError']]); // not retried (class without an action: exit 1 is in retryUnlessExit)
       expect(failAtt[0].errorSummary).toBe(`ValueError: planted failure in ${p.failId}`);
       const killAtt = await s.attempts(RUN, jobOf(p.killId));
       expect(killAtt.map((a) => [a.state, a.signal, a.errorClass])).toEqual([

@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { runClassifier } from '../../core/logs/errorClasses.js';
 import { rootCause } from '../../core/logs/rootCause.js';
 import { readTail } from '../../core/logs/tail.js';
 import type { BatchJobs } from '../../core/run/types.js';
@@ -27,7 +28,7 @@ export interface HTCondorStore {
   getJob(runId: string, name: string): Promise<{ state: State; maxAttempts: number } | undefined>;
   setJobStates(runId: string, names: readonly string[], state: State, from?: readonly State[]): Promise<number>;
   recordAttemptStart(runId: string, name: string, attempt: number, s: { host?: string | null; memoryMb?: number | null; logPath?: string | null; startedAt?: string; state?: State }): Promise<void>;
-  recordAttemptEnd(runId: string, name: string, attempt: number, e: { state: State; exitCode?: number | null; signal?: string | null; peakRssMb?: number | null; errorClass?: ErrorClass | null; errorSummary?: string | null; endedAt?: string }): Promise<void>;
+  recordAttemptEnd(runId: string, name: string, attempt: number, e: { state: State; exitCode?: number | null; signal?: string | null; peakRssMb?: number | null; errorClass?: string | null; errorSummary?: string | null; errorLine?: string | null; endedAt?: string }): Promise<void>;
   pruneBlocked(runId: string, batch?: number): Promise<number>;
   batchCounts(runId: string, batch: number): Promise<Record<State, number>>;
 }
@@ -322,13 +323,10 @@ export class HTCondorWms implements WorkloadSystem {
           await store.recordAttemptEnd(b.runId, job.name, c.starts, { state: 'DELETED', errorClass: 'cancelled', errorSummary: 'removed by cancel', endedAt: eventIso(e) });
           return;
         }
-        const errorClass = ok ? null : classifyExit(exitCode, signal, false);
-        const summary = ok
-          ? null
-          : (rootCause(readTail(`${base}.${c.starts}.err`)) ?? rootCause(readTail(`${base}.${c.starts}.out`)) ?? (signal ? `killed by ${signal}` : `exit code ${exitCode}`));
         const state: State = ok ? 'SUCCEEDED' : e.code === 4 ? (requeued ? 'READY' : 'PENDING') : 'FAILED';
         c.open = false;
-        await store.recordAttemptEnd(b.runId, job.name, c.starts, { state, exitCode, signal, peakRssMb: memoryUsage(e), errorClass, errorSummary: summary, endedAt: eventIso(e) });
+        const failure = ok ? {} : classifyFailure(b.submitPath, `${base}.${c.starts}`, exitCode, signal);
+        await store.recordAttemptEnd(b.runId, job.name, c.starts, { state, exitCode, signal, peakRssMb: memoryUsage(e), ...failure, endedAt: eventIso(e) });
         return;
       }
       case 12: {
@@ -398,4 +396,15 @@ function latestRescue(dir: string, dag: string): string | undefined {
 /** The unit's DAG (and directory) name: batch_<n>, or the job's node name for a job unit. */
 function dagName(b: BatchRef): string {
   return b.job ? nodeName(b.job) : `batch_${b.batch}`;
+}
+
+/** Error class, matched line and root cause of a failed attempt, from the ends of its logs (<base>.err/.out). */
+function classifyFailure(submitPath: string, base: string, exitCode: number | null, signal: string | null) {
+  const tails = [readTail(`${base}.err`), readTail(`${base}.out`)];
+  const match = runClassifier(submitPath).match(exitCode, [signal ? `tbps: killed by ${signal}` : '', ...tails]);
+  return {
+    errorClass: match?.name ?? classifyExit(exitCode, signal, false),
+    errorLine: match?.line ?? null,
+    errorSummary: rootCause(tails[0]) ?? rootCause(tails[1]) ?? (signal ? `killed by ${signal}` : `exit code ${exitCode}`),
+  };
 }

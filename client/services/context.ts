@@ -1,0 +1,47 @@
+// What every service function works on: the store, and (only for campaign data and actions) a Temporal client
+// connected on first use. The CLI opens one per command; the dashboard keeps one for its lifetime.
+import type { Client } from '@temporalio/client';
+import { openStore, type Store } from '../../store/index.js';
+import { connectClient, type ConnectionSettings } from '../../temporal/connection.js';
+import { storeLocation } from '../../temporal/paths.js';
+
+export interface ServiceContext {
+  store: Store;
+  /** The Temporal client, connected on first call (throws UnreachableServerError when the server is down). */
+  temporal(): Promise<{ client: Client; settings: ConnectionSettings }>;
+  close(): Promise<void>;
+}
+
+export async function openServices(dbLocation = storeLocation()): Promise<ServiceContext> {
+  const store = await openStore(dbLocation);
+  let connected: Awaited<ReturnType<typeof connectClient>> | undefined;
+  let connecting: Promise<Awaited<ReturnType<typeof connectClient>>> | undefined;
+  return {
+    store,
+    async temporal() {
+      if (!connected) {
+        connecting ??= connectClient();
+        try {
+          connected = await connecting;
+        } finally {
+          connecting = undefined;
+        }
+      }
+      return { client: connected.client, settings: connected.settings };
+    },
+    async close() {
+      await store.close();
+      await connected?.connection.close();
+    },
+  };
+}
+
+/** Runs fn with a fresh context and closes it afterwards. */
+export async function withServices<T>(fn: (ctx: ServiceContext) => Promise<T>): Promise<T> {
+  const ctx = await openServices();
+  try {
+    return await fn(ctx);
+  } finally {
+    await ctx.close();
+  }
+}
