@@ -11,6 +11,7 @@ import { graphFromRecords, syntheticGraph, syntheticOptionsForQuanta, writeQuant
 import type { State } from '../../core/states.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
 import { batchDagIds, condor, dagId, ensurePool, historyOf, POOL_PREFIX } from '../helpers/htcondorPool.js';
+import { expectErrorClassOutcome, writeErrorClassRun } from '../helpers/errorClassRun.js';
 import { expectPlantedReport, jobNamesByQuantum, writePlantedRun, type PlantedReport } from '../helpers/planted.js';
 import { waitFor, withStore, SHELL_INIT_AND_FINAL } from '../helpers/runs.js';
 
@@ -217,6 +218,27 @@ describe('HTCondor WMS on a real personal pool', () => {
       expect((await s.attempts('hc_planted', jobOf(p.oomId))).at(-1)!.state).toBe('SUCCEEDED');
     });
   }, 900_000);
+
+  it('decides retries with the error classes: a retry class released from its exit hold, a fail class removed', async () => {
+    const r = await writeErrorClassRun(path.join(h.home, 'errclass'), 'hc_errclass', ['wmsServiceClass: htcondor', 'htcondorPollSeconds: 2']);
+    const sub = await h.tbpsAsync(['submit', r.config, '--wait']);
+    expect(sub.stderr).toBe('');
+    expect(sub.code).toBe(1);
+    await withStore(h.home, (s) => expectErrorClassOutcome(r, s));
+    // In the pool: the flaky job started twice and ended with exit 0; the fatal one started once and was removed
+    // by tbps's decision (not retried by HTCondor although 3 is not in retryUnlessExit).
+    const hist = historyOf<{ bps_job_name: string; NumJobStarts: number; JobStatus: number; ExitCode?: number; RemoveReason?: string }>(
+      wmsIds(r.dir),
+      'bps_job_name,NumJobStarts,JobStatus,ExitCode,RemoveReason',
+    );
+    expect(hist.length).toBeGreaterThan(0);
+    const removed = hist.filter((j) => j.JobStatus === 3);
+    expect(removed.map((j) => [j.NumJobStarts, j.RemoveReason])).toEqual([[1, 'tbps: error class no_calib: fail']]);
+    const restarted = hist.filter((j) => j.NumJobStarts === 2);
+    expect(restarted.map((j) => [j.JobStatus, j.ExitCode])).toEqual([[4, 0]]);
+    const rep = h.tbps(['report', '--id', r.runId, '--errors']);
+    expect(rep.stdout).toMatch(/^ {2}no_calib {2}1$/m);
+  }, 600_000);
 
   it('cancel removes the DAG from the pool and ends the run DELETED', async () => {
     const r0 = writeRun('cancel', 40, ['sleep 120'], ['#wms-from-cli']);

@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LabelStats } from '../../core/report/stats-table.js';
 import type { State } from '../../core/states.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
 import { expectPlantedReport, jobNamesByQuantum, totalPruned, writePlantedRun, type PlantedReport, type PlantedRun } from '../helpers/planted.js';
@@ -52,6 +53,79 @@ describe('a synthetic run with planted failures', () => {
       expect(oomAtt[1].peakRssMb).toBeGreaterThan(250);
     });
   }, 900_000);
+
+  it('tbps stats, logs and report --errors read the run through the services', async () => {
+    const jobOf = await jobNamesByQuantum(p);
+    const pruned = totalPruned(p);
+    const jobs = p.graph.size + 2;
+
+    const st = h.tbps(['stats', '--id', RUN, '--json']);
+    expect(st.stderr).toBe('');
+    const stats = JSON.parse(st.stdout) as { labels: LabelStats[]; total: LabelStats };
+    // The rows of the report, in its order (init first, final last).
+    const reportLabels = (JSON.parse(h.tbps(['report', '--id', RUN, '--json']).stdout) as PlantedReport).labels.map((l) => l.label);
+    expect(stats.labels.map((l) => l.label)).toEqual(reportLabels);
+    expect([...reportLabels].sort()).toEqual(['pipetaskInit', ...p.perLabel.keys(), 'finalJob'].sort());
+    // Every job that ran has one attempt, plus the retries of the SIGKILLed and the out-of-memory jobs.
+    expect(stats.total).toMatchObject({ jobs, failed: 1, succeeded: jobs - 1 - pruned, retries: 2, attempts: jobs - pruned + 2, failedAttempts: 3 });
+    const calibrate = stats.labels.find((l) => l.label === 'calibrate')!;
+    expect(calibrate.failed).toBe(1);
+    for (const l of stats.labels) {
+      expect(l.wallMin).not.toBeNull();
+      expect(l.wallMin!).toBeLessThanOrEqual(l.wallMean!);
+      expect(l.wallMean!).toBeLessThanOrEqual(l.wallMax!);
+      expect(l.waitMean).not.toBeNull();
+    }
+    expect(stats.labels.find((l) => l.label === 'isr')!.memMax!).toBeGreaterThan(250); // the 300 MB job's second attempt
+    const table = h.tbps(['stats', '--id', RUN]);
+    expect(table.stdout.split('\n')[0]).toMatch(/^label\s+count\s+failed\s+max\s+mean\s+total\(s\)\s+succeeded\s+retries/);
+    expect(table.stdout).toMatch(/^TOTAL\s+\d+\s+1\s/m);
+    const csv = h.tbps(['stats', '--id', RUN, '--csv']).stdout.trim().split('\n');
+    expect(csv.length).toBe(1 + stats.labels.length + 1);
+    const byTask = JSON.parse(h.tbps(['stats', '--id', RUN, '--by', 'task', '--json']).stdout) as { tasks: { task: string; split: string; quanta: number }[] };
+    expect(byTask.tasks.find((t) => t.task === 'calibrate')).toMatchObject({ split: 'job', quanta: p.perLabel.get('calibrate') });
+
+    const logs = h.tbps(['logs', '--id', RUN, '--state', 'FAILED']);
+    expect(logs.code).toBe(0);
+    const failJob = jobOf(p.failId);
+    expect(logs.stdout).toContain(`==> ${failJob} [calibrate] attempt 1/1  FAILED`);
+    expect(logs.stdout).toContain('exit 1');
+    expect(logs.stdout).toContain(`error class: python:ValueError  (matched: ValueError: planted failure in ${p.failId})`);
+    // The root-cause line comes before the log itself.
+    const cause = logs.stdout.indexOf(`root cause: ValueError: planted failure in ${p.failId}`);
+    expect(cause).toBeGreaterThan(0);
+    expect(logs.stdout.indexOf('--- stderr ---')).toBeGreaterThan(cause);
+    const dataId = p.graph.dataId(p.graph.indexOf(p.failId)!);
+    const byData = h.tbps(['logs', '--id', RUN, '--label', 'calibrate', '--data-id', Object.entries(dataId).map(([k, v]) => `${k}=${v}`).join(' ')]);
+    expect(byData.stdout).toContain(`==> ${failJob} [calibrate]`);
+    const killed = h.tbps(['logs', '--id', RUN, '--job', jobOf(p.killId), '--attempt', 'all', '--tail', '5']);
+    expect(killed.stdout.match(/^==> /gm)?.length).toBe(2);
+    expect(killed.stdout).toMatch(/attempt 1\/2  READY .* signal SIGKILL/);
+    expect(killed.stdout).toMatch(/attempt 2\/2  SUCCEEDED .* exit 0/);
+
+    const errors = h.tbps(['report', '--id', RUN, '--errors']);
+    expect(errors.stdout).toContain('Final failures of run itest_planted by error class (1 jobs):');
+    expect(errors.stdout).toMatch(/python:ValueError\s+1/);
+    expect(errors.stdout).toContain(`e.g. ${failJob} [calibrate]`);
+    const prov = h.tbps(['report', '--id', RUN, '--provenance']);
+    expect(prov.stdout).toMatch(/Provenance:\n\s+tbps \S+\s+node v20/);
+    expect(prov.stdout).toContain('config snapshot: ');
+
+    // Bad input: exit 2 and one line naming what is wrong.
+    const bad = (args: string[], text: string) => {
+      const r = h.tbps(args);
+      expect({ code: r.code, text: r.stderr.includes(text) }).toEqual({ code: 2, text: true });
+    };
+    bad(['logs', '--id', 'nosuch', '--state', 'FAILED'], "no run 'nosuch'");
+    bad(['logs', '--id', RUN, '--data-id', 'visit'], 'expected key=value');
+    bad(['logs', '--id', RUN, '--label', 'nolabel'], "has no label 'nolabel'");
+    bad(['logs', '--id', RUN, '--state', 'BROKEN'], "unknown state 'BROKEN'");
+    bad(['logs', '--id', RUN, '--site', 'mars'], "unknown compute site 'mars'");
+    bad(['logs', '--id', RUN, '--job', failJob, '--attempt', '7'], 'there is no attempt 7');
+    bad(['stats', '--id', 'nosuch'], "no run 'nosuch'");
+    bad(['stats', '--id', RUN, '--by', 'site'], "--by: expected 'label' or 'task'");
+    bad(['report', '--errors', '--campaign', 'nosuch'], "no campaign 'nosuch'");
+  }, 300_000);
 
   it('restart re-runs only the failed and pruned jobs', async () => {
     writeFileSync(path.join(p.dir, 'fail.txt'), '');

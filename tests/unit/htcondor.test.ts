@@ -35,8 +35,9 @@ describe('HTCondor submit files', () => {
     expect(sub).toContain('output = /s/jobs/isr/isr_903342_10.$$([NumJobStarts+1]).out');
     expect(sub).toMatch(/^queue$/m);
     // SIGKILL: held, released while retries are left; out of memory: released only below the memory limit.
-    expect(sub).toContain('on_exit_hold = ExitBySignal =?= true && ExitSignal =?= 9');
-    expect(sub).toContain('on_exit_hold_subcode = 9');
+    // SIGKILL and non-zero exits are held; the poll decides the latter with the error classes (subcode 42).
+    expect(sub).toContain('on_exit_hold = (ExitBySignal =?= true && ExitSignal =?= 9) || (ExitBySignal =!= true && ExitCode =!= 0)');
+    expect(sub).toContain('on_exit_hold_subcode = ifThenElse(ExitBySignal =?= true, 9, 42)');
     expect(sub).toMatch(/^periodic_release = .*RequestMemory < 8192\) \|\| \(\(HoldReasonCode =\?= 3 && HoldReasonSubCode =\?= 9\) && NumJobStarts <= JobMaxRetries\)$/m);
     const flat = submitDescription({ ...job, memoryLimit: undefined, requestMemoryMax: undefined }, { runId: 'r', batch: 0, submitPath: '/s' });
     expect(flat).toContain('request_memory = 2048\n');

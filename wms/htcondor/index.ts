@@ -11,13 +11,14 @@ import { promisify } from 'node:util';
 import { runClassifier } from '../../core/logs/errorClasses.js';
 import { rootCause } from '../../core/logs/rootCause.js';
 import { readTail } from '../../core/logs/tail.js';
+import { decideRetry } from '../../core/run/retryDecision.js';
 import type { BatchJobs } from '../../core/run/types.js';
 import { ACTIVE_STATES, classifyExit, isTerminal, zeroCounts, type ErrorClass, type State } from '../../core/states.js';
 import type { JobSpec } from '../../core/workflow/model.js';
 import type { BatchRef, BatchStatus, WorkloadSystem } from '../types.js';
 import { DAG_FINISHED, NODE_STATE, readNodeStatus } from './nodeStatus.js';
-import { SIGKILL_HOLD_SUBCODE, dagText, type DagNode, jobLogBase, memoryCap, nodeName, submitDescription } from './submitFiles.js';
-import { dagNode, eventIso, execHost, exitOf, holdCodes, memoryUsage, readEvents, reason, type LogEvent } from './userLog.js';
+import { EXIT_HOLD_SUBCODE, SIGKILL_HOLD_SUBCODE, dagText, type DagNode, jobLogBase, memoryCap, nodeName, submitDescription } from './submitFiles.js';
+import { dagNode, eventIso, execHost, exitOf, heldExitCode, holdCodes, memoryUsage, readEvents, reason, type LogEvent } from './userLog.js';
 
 const run = promisify(execFile);
 
@@ -51,6 +52,9 @@ interface NodeInfo {
   requestMemory: number;
   multiplier: number;
   cap: number;
+  /** For the retry decision of a held non-zero exit (absent in DAGs prepared before: [1, 2] and 1). */
+  retryUnlessExit?: number[];
+  maxAttempts?: number;
 }
 
 interface PollState {
@@ -188,7 +192,15 @@ export class HTCondorWms implements WorkloadSystem {
       const subFile = `jobs/${node}.sub`;
       writeFileSync(path.join(dir, subFile), submitDescription(spec, { runId: b.runId, batch: b.batch, submitPath: b.submitPath, extraSubmit: this.#o.extraSubmit, baseEnvironment: this.#o.baseEnvironment }));
       labels.add(spec.label);
-      info[node] = { name: spec.name, label: spec.label, requestMemory: spec.requestMemory, multiplier: spec.memoryMultiplier > 0 ? spec.memoryMultiplier : 1, cap: memoryCap(spec) };
+      info[node] = {
+        name: spec.name,
+        label: spec.label,
+        requestMemory: spec.requestMemory,
+        multiplier: spec.memoryMultiplier > 0 ? spec.memoryMultiplier : 1,
+        cap: memoryCap(spec),
+        retryUnlessExit: spec.retryUnlessExit,
+        maxAttempts: spec.numberOfRetries + 1,
+      };
       nodes.push({ node, subFile, final: b.final, parents: j.parents.filter((p) => !excluded[p]).map((p) => nodeName(jobs[p].name)) });
     }
     for (const l of labels) this.#share(path.join(b.submitPath, 'jobs', l));
@@ -325,13 +337,26 @@ export class HTCondorWms implements WorkloadSystem {
         }
         const state: State = ok ? 'SUCCEEDED' : e.code === 4 ? (requeued ? 'READY' : 'PENDING') : 'FAILED';
         c.open = false;
-        const failure = ok ? {} : classifyFailure(b.submitPath, `${base}.${c.starts}`, exitCode, signal);
-        await store.recordAttemptEnd(b.runId, job.name, c.starts, { state, exitCode, signal, peakRssMb: memoryUsage(e), ...failure, endedAt: eventIso(e) });
+        const failure = ok ? undefined : classifyFailure(b.submitPath, `${base}.${c.starts}`, exitCode, signal);
+        await store.recordAttemptEnd(b.runId, job.name, c.starts, {
+          state,
+          exitCode,
+          signal,
+          peakRssMb: memoryUsage(e),
+          errorClass: failure?.errorClass ?? null,
+          errorLine: failure?.errorLine ?? null,
+          errorSummary: failure?.errorSummary ?? null,
+          endedAt: eventIso(e),
+        });
         return;
       }
       case 12: {
         // held
         const { code, subcode } = holdCodes(e);
+        if (code === 3 && subcode === EXIT_HOLD_SUBCODE && c.open && c.starts > 0) {
+          await this.#decideExit(b, e, key, c, job, `${base}.${c.starts}`);
+          return;
+        }
         const oom = code === 34 || (code === 3 && subcode === 34);
         const killed = code === 3 && subcode === SIGKILL_HOLD_SUBCODE;
         if (c.open && c.starts > 0) {
@@ -359,6 +384,40 @@ export class HTCondorWms implements WorkloadSystem {
       }
       default:
         return;
+    }
+  }
+
+  /**
+   * A job that exited non-zero is held (on_exit_hold) until this decides, with the run's error classes and
+   * retryUnlessExit (the one decision every WMS uses): released to run again (memory follows NumJobStarts), or
+   * removed, which fails its DAG node. Repeating it (a re-read event) finds the job no longer held and does nothing.
+   */
+  async #decideExit(b: BatchRef, e: LogEvent, cluster: string, c: PollState['clusters'][string], job: NodeInfo, logBase: string): Promise<void> {
+    c.open = false;
+    const exitCode = heldExitCode(e);
+    const failure = classifyFailure(b.submitPath, logBase, exitCode, null);
+    const decision = decideRetry(
+      { exitCode, signal: null, oom: false, timedOut: false },
+      failure.match,
+      { retryUnlessExit: job.retryUnlessExit ?? [1, 2] },
+      c.starts,
+      job.maxAttempts ?? 1,
+    );
+    await this.#o.store.recordAttemptEnd(b.runId, job.name, c.starts, {
+      state: decision.retry ? 'READY' : 'FAILED',
+      exitCode,
+      errorClass: decision.errorClass,
+      errorLine: failure.errorLine,
+      errorSummary: failure.errorSummary,
+      endedAt: eventIso(e),
+    });
+    const dir = this.dir(b);
+    try {
+      if (decision.retry) await this.condor('condor_release', [cluster], dir);
+      else await this.condor('condor_rm', ['-reason', `tbps: ${decision.reason}`, cluster], dir);
+    } catch (err) {
+      // Already released or removed (this event was applied before): nothing to do.
+      if (!/not found|Couldn't find|no jobs? matching|not in the hold state|not held|Already/i.test(String(err))) throw err;
     }
   }
 
@@ -403,6 +462,7 @@ function classifyFailure(submitPath: string, base: string, exitCode: number | nu
   const tails = [readTail(`${base}.err`), readTail(`${base}.out`)];
   const match = runClassifier(submitPath).match(exitCode, [signal ? `tbps: killed by ${signal}` : '', ...tails]);
   return {
+    match,
     errorClass: match?.name ?? classifyExit(exitCode, signal, false),
     errorLine: match?.line ?? null,
     errorSummary: rootCause(tails[0]) ?? rootCause(tails[1]) ?? (signal ? `killed by ${signal}` : `exit code ${exitCode}`),

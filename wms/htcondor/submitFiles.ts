@@ -18,6 +18,8 @@ export interface SubmitContext {
 
 /** HoldReasonSubCode of the on_exit_hold for a job killed by SIGKILL (HoldReasonCode 3). */
 export const SIGKILL_HOLD_SUBCODE = 9;
+/** Hold subcode of a job that exited non-zero, held until the poll decides whether it is retried. */
+export const EXIT_HOLD_SUBCODE = 42;
 
 /** Submit-language value: `$` must not start a macro. */
 function lit(s: string): string {
@@ -98,9 +100,11 @@ export function submitDescription(job: JobSpec, ctx: SubmitContext): string {
     'periodic_hold_reason = strcat("out of memory: ", MemoryUsage, " MiB used, ", RequestMemory, " MiB requested")',
     'periodic_hold_subcode = 34',
     // Killed by SIGKILL: hold, then release while retries are left (request_memory follows NumJobStarts).
-    'on_exit_hold = ExitBySignal =?= true && ExitSignal =?= 9',
-    'on_exit_hold_reason = "killed by signal 9 (SIGKILL)"',
-    `on_exit_hold_subcode = ${SIGKILL_HOLD_SUBCODE}`,
+    // A non-zero exit: hold for tbps's poll, which decides with the run's error classes and retryUnlessExit
+    // (core/run/retryDecision.ts) and releases (retry) or removes (final failure) the job.
+    `on_exit_hold = (ExitBySignal =?= true && ExitSignal =?= 9) || (ExitBySignal =!= true && ExitCode =!= 0)`,
+    `on_exit_hold_reason = ifThenElse(ExitBySignal =?= true, "killed by signal 9 (SIGKILL)", strcat("exit code ", ExitCode, ": held for the retry decision"))`,
+    `on_exit_hold_subcode = ifThenElse(ExitBySignal =?= true, ${SIGKILL_HOLD_SUBCODE}, ${EXIT_HOLD_SUBCODE})`,
     `periodic_release = (${oomHold} && ${retriesLeft} && RequestMemory < ${cap}) || (${killHold} && ${retriesLeft})`,
     `periodic_remove = JobStatus == 5 && ((${oomHold} && (NumJobStarts > JobMaxRetries || RequestMemory >= ${cap})) || (${killHold} && NumJobStarts > JobMaxRetries))`,
     `+bps_run = ${classadString(ctx.runId)}`,

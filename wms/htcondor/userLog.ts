@@ -72,6 +72,12 @@ export function reason(e: LogEvent): string {
   return lines.find((l) => !/^Code \d+ Subcode/.test(l)) ?? '';
 }
 
+/** The exit code in the reason of a non-zero exit hold ("exit code 3: held for the retry decision"). */
+export function heldExitCode(e: LogEvent): number | null {
+  const m = /exit code (-?\d+)/.exec(e.text);
+  return m ? Number(m[1]) : null;
+}
+
 export function holdCodes(e: LogEvent): { code: number; subcode: number } {
   const m = /Code (\d+) Subcode (\d+)/.exec(e.text);
   return { code: m ? Number(m[1]) : 0, subcode: m ? Number(m[2]) : 0 };
