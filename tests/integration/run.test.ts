@@ -76,7 +76,7 @@ describe('a synthetic run with planted failures', () => {
       expect(l.wallMean!).toBeLessThanOrEqual(l.wallMax!);
       expect(l.waitMean).not.toBeNull();
     }
-    expect(stats.labels.find((l) => l.label === 'isr')!.memMax!).toBeGreaterThan(250); // the 300 MB job's second attempt
+    expect(stats.total.memMax!).toBeGreaterThan(250); // the 300 MB job's second attempt
     const table = h.tbps(['stats', '--id', RUN]);
     expect(table.stdout.split('\n')[0]).toMatch(/^label\s+count\s+failed\s+max\s+mean\s+total\(s\)\s+succeeded\s+retries/);
     expect(table.stdout).toMatch(/^TOTAL\s+\d+\s+1\s/m);

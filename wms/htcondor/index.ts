@@ -28,7 +28,7 @@ export interface HTCondorStore {
   getJobSpec(runId: string, name: string): Promise<JobSpec>;
   getJob(runId: string, name: string): Promise<{ state: State; maxAttempts: number } | undefined>;
   setJobStates(runId: string, names: readonly string[], state: State, from?: readonly State[]): Promise<number>;
-  recordAttemptStart(runId: string, name: string, attempt: number, s: { host?: string | null; memoryMb?: number | null; logPath?: string | null; startedAt?: string; state?: State }): Promise<void>;
+  recordAttemptStart(runId: string, name: string, attempt: number, s: { host?: string | null; memoryMb?: number | null; logPath?: string | null; startedAt?: string; readyAt?: string; state?: State }): Promise<void>;
   recordAttemptEnd(runId: string, name: string, attempt: number, e: { state: State; exitCode?: number | null; signal?: string | null; peakRssMb?: number | null; errorClass?: string | null; errorSummary?: string | null; errorLine?: string | null; endedAt?: string }): Promise<void>;
   pruneBlocked(runId: string, batch?: number): Promise<number>;
   batchCounts(runId: string, batch: number): Promise<Record<State, number>>;
@@ -60,7 +60,7 @@ interface NodeInfo {
 interface PollState {
   offset: number;
   /** cluster -> node and the number of executions seen (= attempt of the current/last execution). */
-  clusters: Record<string, { node: string; starts: number; open: boolean }>;
+  clusters: Record<string, { node: string; starts: number; open: boolean; readyAt?: string }>;
 }
 
 const TRY_FILE = 'current';
@@ -305,7 +305,7 @@ export class HTCondorWms implements WorkloadSystem {
     if (e.code === 0) {
       const node = dagNode(e);
       if (node && info[node]) {
-        st.clusters[key] ??= { node, starts: 0, open: false };
+        st.clusters[key] ??= { node, starts: 0, open: false, readyAt: eventIso(e) };
         pending.push(info[node].name);
       }
       return;
@@ -320,7 +320,7 @@ export class HTCondorWms implements WorkloadSystem {
         c.starts++;
         c.open = true;
         const memoryMb = Math.round(Math.min(job.requestMemory * Math.pow(job.multiplier, c.starts - 1), Math.max(job.cap, job.requestMemory)));
-        await store.recordAttemptStart(b.runId, job.name, c.starts, { host: execHost(e) ?? null, memoryMb, logPath: `${base}.${c.starts}.out`, startedAt: eventIso(e) });
+        await store.recordAttemptStart(b.runId, job.name, c.starts, { host: execHost(e) ?? null, memoryMb, logPath: `${base}.${c.starts}.out`, readyAt: c.readyAt, startedAt: eventIso(e) });
         return;
       }
       case 4: // evicted: with "Job terminated and was requeued" this is a retry
@@ -337,6 +337,7 @@ export class HTCondorWms implements WorkloadSystem {
         }
         const state: State = ok ? 'SUCCEEDED' : e.code === 4 ? (requeued ? 'READY' : 'PENDING') : 'FAILED';
         c.open = false;
+        if (!ok) c.readyAt = eventIso(e); // a retry inside HTCondor is queued again from now
         const failure = ok ? undefined : classifyFailure(b.submitPath, `${base}.${c.starts}`, exitCode, signal);
         await store.recordAttemptEnd(b.runId, job.name, c.starts, {
           state,
@@ -372,6 +373,8 @@ export class HTCondorWms implements WorkloadSystem {
         return;
       }
       case 13:
+        // released: queued again from now (the queue wait of the next attempt)
+        c.readyAt = eventIso(e);
         released.push(job.name);
         return;
       case 9: {
