@@ -6,4 +6,5 @@ export type { InsertJobsOptions } from './jobs.js';
 export type * from './types.js';
 export type { JobFilter, JobPage, ErrorClassCount } from './jobList.js';
 export type { LabelStats, TaskStats } from './stats.js';
+export type { CompletionBuckets, RecentAttempts, TimelineAttempt } from './timeline.js';
 export { dataIdText } from './jobs.js';

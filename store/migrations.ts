@@ -145,10 +145,25 @@ const m0002: Migration = {
   },
 };
 
+/**
+ * The dashboard's run timeline and progress over time: a run's attempts by start time (the most recent N without a
+ * scan) and its jobs by end time (first/last end and the completions per time bucket from the index alone).
+ */
+const m0003: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.createIndex('job_attempts_started').ifNotExists().on('job_attempts').columns(['run_id', 'started_at']).execute();
+    await db.schema.createIndex('jobs_ended').ifNotExists().on('jobs').columns(['run_id', 'ended_at', 'state']).execute();
+  },
+  async down(db: Kysely<any>) {
+    for (const i of ['job_attempts_started', 'jobs_ended']) await db.schema.dropIndex(i).ifExists().execute();
+  },
+};
+
 /** All migrations by name; names sort in application order. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_watching': m0002,
+  '0003_timeline': m0003,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

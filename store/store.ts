@@ -12,6 +12,8 @@ import { batchCounts, jobsByState, labelCounts, stateCounts } from './reports.js
 import { campaignRunIds, errorSummary, listJobs, listSites, runsStateCounts, type ErrorClassCount, type JobFilter, type JobPage } from './jobList.js';
 import { getRun, listRuns, setRunState, upsertRun } from './runs.js';
 import { labelStats, taskStats, type LabelStats, type TaskStats } from './stats.js';
+import { completionBuckets, recentAttempts, type CompletionBuckets, type RecentAttempts } from './timeline.js';
+import { dataVersion } from './changes.js';
 import type {
   AttemptEnd,
   AttemptRecord,
@@ -142,6 +144,21 @@ export class Store {
 
   listSites(): Promise<{ site: string; runs: number }[]> {
     return listSites(this.#b);
+  }
+
+  /** The `limit` most recently started attempts of a run, and how many it has (for the timeline). */
+  recentAttempts(runId: string, limit: number, computeSite?: string): Promise<RecentAttempts> {
+    return recentAttempts(this.#b, runId, limit, computeSite);
+  }
+
+  /** Finished jobs of a run per time bucket (at most maxBuckets buckets over the span of end times). */
+  completionBuckets(runId: string, maxBuckets: number, computeSite?: string): Promise<CompletionBuckets> {
+    return completionBuckets(this.#b, runId, maxBuckets, computeSite);
+  }
+
+  /** Moves when another connection commits a change (cheap; for live views). */
+  dataVersion(): Promise<number> {
+    return dataVersion(this.#b);
   }
 
   // ---- reports

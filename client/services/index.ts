@@ -9,3 +9,5 @@ export * from './logs.js';
 export * from './errors-summary.js';
 export * from './campaigns.js';
 export * from './sites.js';
+export * from './timeline.js';
+export * from './versions.js';
