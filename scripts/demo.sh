@@ -5,6 +5,8 @@
 # three-step campaign.
 #   npm run demo                 the LSST demo (about 3 minutes on 2 cores)
 #   npm run demo -- --synthetic  a synthetic DRP-shaped run of shell jobs (no LSST stack needed)
+#   npm run demo -- --planted-failure   the LSST demo with calibrate failing for visit 903334 (the campaign
+#                                       auto-pauses after step1: find the failure in the dashboard, `tbps logs`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -19,6 +21,14 @@ if [ "${1:-}" = "--synthetic" ]; then
   echo
   echo "Web UI: http://localhost:8233 · runs: npx tbps report · stop: npx tbps server stop"
   exit $status
+fi
+
+PLANTED=""
+if [ "${1:-}" = "--planted-failure" ]; then
+  PLANTED=", extraQgraphOptions: '-c \"calibrate:fail_condition=visit IN (903334)\"'"
+elif [ -n "${1:-}" ]; then
+  echo "demo: unknown option $1 (known: --synthetic, --planted-failure)" >&2
+  exit 2
 fi
 
 if [ ! -x .tools/bin/temporal ] || [ ! -d node_modules/@temporalio/worker ] || [ ! -x .venv/bin/pipetask ]; then
@@ -44,7 +54,7 @@ steps:
   - name: step1
     pipelineYaml: "$ROOT/lsst/pipelines/mock_drp.yaml#step1"
     dataQuery: "instrument='HSC'"
-    overrides: {butlerConfig: "$REPO"}
+    overrides: {butlerConfig: "$REPO"$PLANTED}
     split: {dimension: visit, values: [903334, 903336, 903338, 903342, 903344, 903346, 903986, 903988, 903990, 904010, 904014], groupSize: 6}
   - name: step2
     pipelineYaml: "$ROOT/lsst/pipelines/mock_drp.yaml#step2"
@@ -59,6 +69,17 @@ steps:
 YAML
 echo
 echo "==> Campaign $NAME: step1 -> step2 -> step3 (pipetask qgraph -> clusters -> run-qbb jobs -> merge per group)"
+if [ -n "$PLANTED" ]; then
+  # The planted failure auto-pauses the campaign after step1 (its failure policy): follow it until then.
+  tbps campaign start "$SPEC"
+  until tbps campaign show "$NAME" --json | node -e 'const s=JSON.parse(require("fs").readFileSync(0,"utf8"));process.exit(s.paused||!["running","awaiting-accept"].includes(s.phase)?0:1)'; do sleep 5; done
+  tbps campaign show "$NAME"
+  echo
+  echo "==> The planted failure paused the campaign after step1. Where to look:"
+  echo "    the dashboard (URL above) · npx tbps report --errors --campaign $NAME · npx tbps logs --id ${NAME}_step1_g1 --state FAILED"
+  echo "    then: npx tbps campaign accept $NAME --step step1 && npx tbps campaign resume $NAME   (or retry the group)"
+  exit 0
+fi
 tbps campaign start "$SPEC" --wait
 OUT=u/demo/$NAME/step3
 echo

@@ -215,6 +215,18 @@ describe('failures', () => {
     expect(before.failed).toBeGreaterThan(0);
     const g1Before = await withStore(h.home, (st) => st.jobsByState('itc_fail_step1_g1', 'SUCCEEDED', 100_000));
 
+    // Watching the whole campaign: statistics over its runs and its final failures by error class.
+    const stats = JSON.parse(h.tbps(['stats', '--campaign', NAME, '--json']).stdout) as { runIds: string[]; total: { jobs: number; failed: number } };
+    expect([...stats.runIds].sort()).toEqual(['itc_fail_step1_g1', 'itc_fail_step1_g2']);
+    const jobsOfBoth = await withStore(h.home, async (st) => {
+      const [a, b] = await Promise.all(['itc_fail_step1_g1', 'itc_fail_step1_g2'].map((r) => st.stateCounts(r)));
+      return Object.values(a).reduce((x, y) => x + y, 0) + Object.values(b).reduce((x, y) => x + y, 0);
+    });
+    expect(stats.total).toMatchObject({ jobs: jobsOfBoth, failed: before.failed });
+    const errors = h.tbps(['report', '--errors', '--campaign', NAME]);
+    expect(errors.stdout).toContain(`Final failures of campaign ${NAME} by error class (${before.failed} jobs):`);
+    expect(errors.stdout).toMatch(new RegExp(`python:ValueError\\s+${before.failed}\\n\\s+e\\.g\\. calibrate_\\S+ \\[calibrate\\] in itc_fail_step1_g2`));
+
     // Retrying a succeeded group is refused.
     const bad = h.tbps(['campaign', 'retry', NAME, '--step', 'step1', '--group', 'g1']);
     expect(bad.code).toBe(2);

@@ -181,7 +181,8 @@ describe('HTCondor WMS on a real personal pool', () => {
       const jobOf = (qid: string) => all.find((j) => readFileSync(path.join(r0.dir, 'submit', 'generic_workflow', 'jobs.jsonl'), 'utf8').split('\n').some((l) => l.includes(`"name":"${j.name}"`) && l.includes(qid)))!;
       const flaky = await s.attempts('hc_retry', jobOf(ids[1]).name);
       expect(flaky.map((a) => [a.state, a.exitCode, a.errorClass])).toEqual([
-        ['READY', 3, 'infrastructure'],
+        // Named by the default Python-exception class; it has no action, so exit 3 (not in retryUnlessExit) is retried.
+        ['READY', 3, 'python:RuntimeError'],
         ['SUCCEEDED', 0, null],
       ]);
       expect(flaky[0].errorSummary).toBe('RuntimeError: node lost');
@@ -233,7 +234,9 @@ describe('HTCondor WMS on a real personal pool', () => {
     );
     expect(hist.length).toBeGreaterThan(0);
     const removed = hist.filter((j) => j.JobStatus === 3);
-    expect(removed.map((j) => [j.NumJobStarts, j.RemoveReason])).toEqual([[1, 'tbps: error class no_calib: fail']]);
+    expect(removed.length).toBe(1);
+    expect(removed[0].NumJobStarts).toBe(1);
+    expect(removed[0].RemoveReason).toMatch(/^tbps: error class no_calib: fail/);
     const restarted = hist.filter((j) => j.NumJobStarts === 2);
     expect(restarted.map((j) => [j.JobStatus, j.ExitCode])).toEqual([[4, 0]]);
     const rep = h.tbps(['report', '--id', r.runId, '--errors']);
