@@ -8,6 +8,7 @@ import type { Dashboard, PageRequest } from '../context.js';
 import { shortTime } from '../format.js';
 import { html, query, type Html } from '../html.js';
 import type { PageView } from '../layout.js';
+import { toneClass } from '../tones.js';
 import { mapLimit } from '../mapLimit.js';
 import { campaignProgress, groupHistogram, jobHistogram, phaseBadge } from './campaignParts.js';
 import { runsTable } from './runs.js';
@@ -16,13 +17,20 @@ export const DAY_CHOICES = [1, 7, 30, 0];
 
 function campaignCard(c: CampaignListItem, d: CampaignDetail | Error, r: PageRequest): Html {
   const head = html`<div class="cc-head"><a class="cc-name" href="${campaignHref(c.name, r.site)}">${c.name}</a>${d instanceof Error ? badge(c.status) : phaseBadge(d)}
-<span class="cc-meta">${c.step ? html`step <b>${c.step}</b> · ` : ''}${c.operator ? html`${c.operator} · ` : ''}started ${shortTime(c.started)}${c.closed ? html` · ended ${shortTime(c.closed)}` : ''}</span>
+<span class="cc-meta">${c.operator ? html`operator <b>${c.operator}</b> · ` : ''}started ${shortTime(c.started)}${c.closed ? html` · ended ${shortTime(c.closed)}` : ''}</span>
 ${d instanceof Error ? '' : pauseSwitch({ campaign: c.name, paused: d.status.paused, running: d.running, canAct: r.canAct })}</div>`;
   if (d instanceof Error) return html`<article class="campaign-card">${head}${notice('warn', `status unavailable: ${d.message}`)}</article>`;
   return html`<article class="campaign-card" data-campaign="${c.name}">${head}
 ${d.status.paused && d.status.pauseReason ? html`<div class="pause-reason"><b>Paused:</b> ${d.status.pauseReason}</div>` : ''}
+${stepChips(d)}
 ${campaignProgress(d)}
 <div class="cc-charts">${groupHistogram(d)}${jobHistogram(d)}</div></article>`;
+}
+
+/** The steps in order as small chips coloured by status, the current one marked. */
+function stepChips(d: CampaignDetail): Html {
+  const s = d.status;
+  return html`<ol class="step-chips">${s.steps.map((st, i) => html`<li class="${toneClass(st.status)}${i === s.current && d.running ? ' current' : ''}" title="${st.name}: ${st.status}, ${st.groups.length} group(s)"><i class="swatch"></i>${st.name} <span class="muted">${st.status}</span></li>`)}</ol>`;
 }
 
 function daysFilter(days: number, site?: string): Html {
