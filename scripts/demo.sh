@@ -13,13 +13,13 @@ ROOT=$PWD
 tbps() { node "$ROOT/bin/tbps.js" "$@"; }
 
 if [ "${1:-}" = "--synthetic" ]; then
-  [ -x .tools/bin/temporal ] && [ -d node_modules/@temporalio/worker ] || bash scripts/setup.sh --no-lsst --no-htcondor
+  [ -x .tools/bin/temporal ] && [ -d node_modules/@temporalio/worker ] || bash scripts/setup.sh --no-lsst --no-htcondor --no-chromium
   tbps server start
   echo
   status=0
   tbps submit config/examples/synthetic.yaml --wait || status=$?
   echo
-  echo "Web UI: http://localhost:8233 · runs: npx tbps report · stop: npx tbps server stop"
+  echo "dashboard: http://127.0.0.1:8265 · Web UI: http://localhost:8233 · runs: npx tbps report · stop: npx tbps server stop"
   exit $status
 fi
 
@@ -32,7 +32,7 @@ elif [ -n "${1:-}" ]; then
 fi
 
 if [ ! -x .tools/bin/temporal ] || [ ! -d node_modules/@temporalio/worker ] || [ ! -x .venv/bin/pipetask ]; then
-  bash scripts/setup.sh --no-htcondor   # the demo needs no HTCondor pool
+  bash scripts/setup.sh --no-htcondor --no-chromium   # the demo needs no HTCondor pool and no browser
 fi
 tbps server start
 REPO=${TBPS_DEMO_REPO:-$ROOT/.data/demo/repo}
@@ -86,5 +86,6 @@ echo
 echo "==> Outputs in $REPO (collection $OUT chains all three steps)"
 .venv/bin/python lsst/count_datasets.py "$REPO" "$OUT" | tr -d '{}"' | tr ',' '\n' | sed 's/^ */  /'
 echo
-echo "Web UI: http://localhost:8233 · runs: npx tbps report · campaign: npx tbps campaign show $NAME"
+echo "dashboard: http://127.0.0.1:8265/campaigns/$NAME · Web UI: http://localhost:8233"
+echo "runs: npx tbps report · campaign: npx tbps campaign show $NAME"
 echo "stop everything: npx tbps server stop"

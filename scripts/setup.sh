@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `npm run setup`: provisions what tbps needs on this machine, idempotently, into ignored folders of the repo:
 # npm packages, the Temporal CLI (.tools/bin/temporal, built with go install), the data directory (.data/),
-# the workflow bundle, the LSST middleware venv (.venv/, lsst-ctrl-mpexec from PyPI; skip with --no-lsst), and the
-# HTCondor test pool (.sandbox/htcondor/, a Debian trixie chroot with condor; needs root; skip with --no-htcondor).
+# the workflow bundle, the LSST middleware venv (.venv/, lsst-ctrl-mpexec from PyPI; skip with --no-lsst), the
+# HTCondor test pool (.sandbox/htcondor/, a Debian trixie chroot with condor; needs root; skip with --no-htcondor),
+# and Debian's chromium for the dashboard's browser tests (apt-get, needs root; skip with --no-chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -11,12 +12,14 @@ step() { printf '\n==> %s\n' "$*"; }
 
 want_lsst=1
 want_condor=1
+want_chromium=1
 for a in "$@"; do
   case "$a" in
     --no-lsst) want_lsst=0 ;;
     --lsst) want_lsst=1 ;;
     --no-htcondor) want_condor=0 ;;
-    *) echo "setup: unknown option $a (known: --no-lsst, --no-htcondor)" >&2; exit 2 ;;
+    --no-chromium) want_chromium=0 ;;
+    *) echo "setup: unknown option $a (known: --no-lsst, --no-htcondor, --no-chromium)" >&2; exit 2 ;;
   esac
 done
 
@@ -63,6 +66,20 @@ if [ "$want_condor" = 1 ]; then
     bash scripts/htcondor.sh stop >/dev/null 2>&1 || true
   else
     echo "skipped: provisioning the HTCondor pool needs root (sudo bash scripts/setup-htcondor.sh); the htcondor tests fail until it exists"
+  fi
+fi
+
+if [ "$want_chromium" = 1 ]; then
+  step "Chromium (Debian's chromium at /usr/bin/chromium, for the dashboard's browser tests)"
+  if [ -x /usr/bin/chromium ]; then
+    echo "already installed: $(/usr/bin/chromium --version 2>/dev/null || echo /usr/bin/chromium)"
+  elif [ "$(id -u)" = 0 ]; then
+    # Debian's package, not a browser download: playwright-core drives it by path.
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+    echo "installed: $(/usr/bin/chromium --version 2>/dev/null || echo /usr/bin/chromium)"
+  else
+    echo "skipped: installing chromium needs root (sudo apt-get install -y chromium); tests/dashboard/dashboard.test.ts fails until it exists"
   fi
 fi
 

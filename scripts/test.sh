@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x node_modules/.bin/vitest ] || [ ! -x .tools/bin/temporal ] || [ ! -x .venv/bin/pipetask ] \
-  || { [ "$(id -u)" = 0 ] && [ ! -e .sandbox/htcondor/root/usr/sbin/condor_master ]; }; then
+  || [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/fastify ] \
+  || { [ "$(id -u)" = 0 ] && [ ! -e .sandbox/htcondor/root/usr/sbin/condor_master ]; } \
+  || { [ "$(id -u)" = 0 ] && [ ! -x /usr/bin/chromium ]; }; then
   bash scripts/setup.sh
 fi
 # The HTCondor tests start the pool when it is not running; stop it again afterwards in that case (bind mounts).
