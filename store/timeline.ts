@@ -22,39 +22,47 @@ export interface TimelineAttempt {
 export interface RecentAttempts {
   /** Newest start first. */
   attempts: TimelineAttempt[];
-  /** Attempts of the run with a start time (more than returned when above the limit). */
+  /** Attempts of the run with a start time, counted up to `countCap` (more than returned when above the limit). */
   total: number;
+  /** The count stopped at the cap: the run has at least `total` attempts. */
+  totalCapped: boolean;
 }
+
+/** Most attempts counted for the "N attempts" figure (a count costs one index entry per attempt). */
+export const COUNT_CAP = 100_000;
 
 /** The `limit` most recently started attempts of a run (optionally only jobs of one compute site). */
 export async function recentAttempts(b: Backend, runId: string, limit: number, computeSite?: string): Promise<RecentAttempts> {
-  let rows = b.db
-    .selectFrom('job_attempts as a')
-    .select(['a.job_name', 'a.label', 'a.attempt', 'a.state', 'a.host', 'a.started_at', 'a.ended_at', 'a.error_class'])
-    .where('a.run_id', '=', runId)
-    .where('a.started_at', 'is not', null);
-  let count = b.db
-    .selectFrom('job_attempts as a')
-    .select((eb) => eb.fn.countAll().as('n'))
-    .where('a.run_id', '=', runId)
-    .where('a.started_at', 'is not', null);
-  if (computeSite !== undefined) {
-    const onSite = (eb: any) =>
-      eb.exists(
-        eb
-          .selectFrom('jobs as j')
-          .select('j.name')
-          .whereRef('j.run_id', '=', 'a.run_id')
-          .whereRef('j.name', '=', 'a.job_name')
-          .where('j.compute_site', '=', computeSite),
+  const base = () => {
+    let q = b.db.selectFrom('job_attempts as a').where('a.run_id', '=', runId).where('a.started_at', 'is not', null);
+    if (computeSite !== undefined) {
+      q = q.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('jobs as j')
+            .select('j.name')
+            .whereRef('j.run_id', '=', 'a.run_id')
+            .whereRef('j.name', '=', 'a.job_name')
+            .where('j.compute_site', '=', computeSite),
+        ),
       );
-    rows = rows.where(onSite);
-    count = count.where(onSite);
-  }
+    }
+    return q;
+  };
   const [list, n] = await Promise.all([
-    rows.orderBy('a.started_at', 'desc').orderBy('a.job_name').orderBy('a.attempt', 'desc').limit(Math.max(0, limit)).execute(),
-    count.executeTakeFirstOrThrow(),
+    base()
+      .select(['a.job_name', 'a.label', 'a.attempt', 'a.state', 'a.host', 'a.started_at', 'a.ended_at', 'a.error_class'])
+      .orderBy('a.started_at', 'desc')
+      .orderBy('a.job_name')
+      .orderBy('a.attempt', 'desc')
+      .limit(Math.max(0, limit))
+      .execute(),
+    b.db
+      .selectFrom(base().select(sql<number>`1`.as('one')).limit(COUNT_CAP + 1).as('capped'))
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow(),
   ]);
+  const counted = num(n.n);
   return {
     attempts: list.map((r) => ({
       jobName: r.job_name,
@@ -66,7 +74,8 @@ export async function recentAttempts(b: Backend, runId: string, limit: number, c
       endedAt: r.ended_at,
       errorClass: r.error_class,
     })),
-    total: num(n.n),
+    total: Math.min(counted, COUNT_CAP),
+    totalCapped: counted > COUNT_CAP,
   };
 }
 
@@ -101,11 +110,15 @@ export async function completionBuckets(b: Backend, runId: string, maxBuckets: n
     if (computeSite !== undefined) q = q.where('compute_site', '=', computeSite);
     return q;
   };
-  const span = await base()
-    .select((eb) => [eb.fn.min('ended_at').as('first'), eb.fn.max('ended_at').as('last')])
-    .executeTakeFirstOrThrow();
-  const first = (span.first as string | null) ?? null;
-  const last = (span.last as string | null) ?? null;
+  // First and last end from the ends of the (run_id, ended_at) index.
+  const end = (dir: 'asc' | 'desc') => {
+    let q = b.db.selectFrom('jobs').select('ended_at').where('run_id', '=', runId).where('ended_at', 'is not', null);
+    if (computeSite !== undefined) q = q.where('compute_site', '=', computeSite);
+    return q.orderBy('ended_at', dir).limit(1).executeTakeFirst();
+  };
+  const [a, z] = await Promise.all([end('asc'), end('desc')]);
+  const first = a?.ended_at ?? null;
+  const last = z?.ended_at ?? null;
   if (!first || !last) return { first: null, last: null, bucketSeconds: BUCKETS[0].seconds, buckets: [] };
   const seconds = (Date.parse(last) - Date.parse(first)) / 1000;
   const width = BUCKETS.find((w) => seconds / w.seconds < maxBuckets) ?? BUCKETS[BUCKETS.length - 1];

@@ -13,8 +13,10 @@ export interface RunTimeline {
   runId: string;
   /** Oldest start first (the most recent `limit` attempts of the run). */
   attempts: TimelineAttempt[];
-  /** Attempts of the run with a start time (more than shown when truncated). */
+  /** Attempts of the run with a start time (more than shown when truncated), counted up to a cap. */
   total: number;
+  /** The run has more attempts than `total` (the count stopped at its cap). */
+  totalCapped: boolean;
   limit: number;
   truncated: boolean;
   /** Earliest start and latest end (or now, for attempts still running) of the attempts shown. */
@@ -28,7 +30,7 @@ export async function runTimeline(ctx: ServiceContext, runId: string, q: { limit
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_TIMELINE_LIMIT) {
     throw badFilter('limit', `expected an integer from 1 to ${MAX_TIMELINE_LIMIT}, got ${q.limit}`);
   }
-  const { attempts, total } = await ctx.store.recentAttempts(runId, limit, q.computeSite);
+  const { attempts, total, totalCapped } = await ctx.store.recentAttempts(runId, limit, q.computeSite);
   attempts.reverse();
   const now = new Date().toISOString();
   let from: string | null = null;
@@ -38,7 +40,7 @@ export async function runTimeline(ctx: ServiceContext, runId: string, q: { limit
     if (from === null || a.startedAt < from) from = a.startedAt;
     if (to === null || end > to) to = end;
   }
-  return { runId, attempts, total, limit, truncated: total > attempts.length, from, to };
+  return { runId, attempts, total, totalCapped, limit, truncated: totalCapped || total > attempts.length, from, to };
 }
 
 export interface ProgressPoint {

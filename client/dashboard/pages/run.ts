@@ -117,7 +117,7 @@ ${card({ title: 'Jobs by label and state', sub: 'as tbps report prints it; every
 ${d.failed.length ? card({ title: html`Failed jobs <span class="count bad">${count(d.total.counts.FAILED)}</span>`, body: failedJobs(d, r.site) }) : ''}
 ${card({
   title: 'Job timeline',
-  sub: html`one bar per attempt${timeline.truncated ? html` · the ${count(timeline.attempts.length)} most recent of ${count(timeline.total)} attempts` : html` · ${count(timeline.total)} attempts`}${siteNote}`,
+  sub: html`one bar per attempt${timeline.truncated ? html` · the ${count(timeline.attempts.length)} most recent of ${timeline.totalCapped ? 'more than ' : ''}${count(timeline.total)} attempts` : html` · ${count(timeline.total)} attempts`}${siteNote}`,
   body: timelineChart(timeline.attempts, { jobHref: (job) => jobHref(runId, job, r.site) }),
 })}
 ${card({ title: 'Progress over time', sub: html`jobs finished, counted per ${bucketName(series.bucketSeconds)}${siteNote}`, body: progressChart(series.points, { totalJobs: total, live }) })}
