@@ -3,9 +3,9 @@
 // failure (`ValueError: planted failure in <id>` on stderr, exit 1); step2 runs at compute site `other` (its own
 // executor), its jobs held until the test releases them. From the campaigns page we click through campaign -> run ->
 // failed job and find the root-cause line; the site filter hides the other site's groups and jobs; the pause switch
-// is refused (403, campaign not paused) by a dashboard without a token and pauses the campaign with one; once step2
-// is released, its run page follows the run without a reload while the "as of" stamp advances; the stamp turns red
-// when the stream stops. Every page is written as a screenshot to test-output/dashboard/.
+// is refused (403, campaign not paused) by a dashboard without a token and pauses the campaign with one, and a failed
+// group is accepted from its row; once step2 is released, its run page follows the run without a reload while the
+// "as of" stamp advances; the stamp turns red when the stream stops. Every page is written as a screenshot to test-output/dashboard/.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -239,7 +239,7 @@ describe('the dashboard in Chromium', () => {
     expect(await page.locator('table.runs').innerText()).not.toContain(G1);
   }, 120_000);
 
-  it('the pause switch: refused without a token (403, not paused), pauses the campaign with one', async () => {
+  it('the pause switch: refused without a token (403, not paused), pauses the campaign with one; accept a failed group', async () => {
     await page.goto(`${readOnlyUrl}/campaigns/${NAME}`);
     expect(await page.locator('button.switch').isDisabled()).toBe(true);
     const refused = await page.evaluate(async (name) => {
@@ -271,6 +271,15 @@ describe('the dashboard in Chromium', () => {
     await shot('campaign-paused');
     await sw.click();
     await waitStatus('resumed from the dashboard', (x) => !x.paused, 30_000);
+
+    // Accept the failed group from its row (after the confirmation), recorded with its operator.
+    const row = page.locator(`table.groups tr:has(a[href="/runs/${G2}"])`);
+    page.once('dialog', (d) => void d.accept());
+    await row.locator('button[data-action="accept"]').click();
+    const acc = await waitStatus('g2 accepted from the dashboard', (x) => group(x, 'step1', 'g2')?.decision === 'accepted', 30_000);
+    expect(acc.actions.at(-1)).toMatchObject({ action: 'accept', operator: `dashboard:${os.userInfo().username}`, step: 'step1', groups: ['g2'] });
+    await waitFor('the decision on the page', async () => (await row.innerText()).includes('accepted'), 10_000);
+    expect(await row.locator('button[data-action]').count()).toBe(0);
   }, 120_000);
 
   it('a live run page follows the run without a reload while the "as of" stamp advances', async () => {
