@@ -1,12 +1,14 @@
-// Job attempts: idempotent start/end records keyed (run_id, job_name, attempt), mirrored onto the jobs row.
+// Job attempts: idempotent start/end records keyed (run_id, job_name, attempt), mirrored onto the jobs row and
+// folded into their label's statistics (label_attempt_stats) in the same transaction.
 //
 // The caller passes the attempt number of the current execution (Temporal's activity attempt: 1, 2, ...).
 // After resetForRestart the store records it after the attempts already kept (attempt_base + n), so a restarted
 // run never collides with, or is hidden behind, the history of the previous execution.
 
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Backend } from './backend.js';
 import { attemptFromRow, num, toIso } from './convert.js';
+import { updateLabelAggregate, type AttemptFacts } from './labelAggregates.js';
 import type { Database } from './schema.js';
 import type { AttemptEnd, AttemptRecord, AttemptStart } from './types.js';
 
@@ -14,16 +16,29 @@ function checkAttempt(attempt: number): void {
   if (!Number.isInteger(attempt) || attempt < 1) throw new Error(`attempt must be an integer >= 1, got ${attempt}`);
 }
 
-/** The stored attempt number for the caller's attempt, and the job's label; throws when the job does not exist. */
-async function storedAttempt(trx: Kysely<Database>, runId: string, name: string, attempt: number): Promise<{ n: number; label: string }> {
+/** What is stored of an attempt before a record changes it (what its label's statistics were built from). */
+type Prior = AttemptFacts & { label: string | null; started_at: string | null; ended_at: string | null };
+
+/**
+ * The stored attempt number for the caller's attempt, the job's label, and the attempt as stored so far (undefined
+ * when new), in one read; throws when the job does not exist.
+ */
+async function storedAttempt(trx: Kysely<Database>, runId: string, name: string, attempt: number): Promise<{ n: number; label: string; prior?: Prior }> {
   const row = await trx
-    .selectFrom('jobs')
-    .select(['attempt_base', 'label'])
-    .where('run_id', '=', runId)
-    .where('name', '=', name)
+    .selectFrom('jobs as j')
+    .leftJoin('job_attempts as a', (join) =>
+      join.onRef('a.run_id', '=', 'j.run_id').onRef('a.job_name', '=', 'j.name').on('a.attempt', '=', sql<number>`j.attempt_base + ${attempt}`),
+    )
+    .select(['j.attempt_base', 'j.label', 'a.attempt', 'a.label as a_label', 'a.state', 'a.wall_s', 'a.peak_rss_mb', 'a.wait_s', 'a.started_at', 'a.ended_at'])
+    .where('j.run_id', '=', runId)
+    .where('j.name', '=', name)
     .executeTakeFirst();
   if (!row) throw new Error(`job '${name}' not found in run '${runId}'`);
-  return { n: num(row.attempt_base) + attempt, label: row.label };
+  const prior: Prior | undefined =
+    row.attempt === null
+      ? undefined
+      : { label: row.a_label, state: row.state!, wall_s: row.wall_s, peak_rss_mb: row.peak_rss_mb, wait_s: row.wait_s, started_at: row.started_at, ended_at: row.ended_at };
+  return { n: num(row.attempt_base) + attempt, label: row.label, prior };
 }
 
 function secondsBetween(from: string | null | undefined, to: string | null | undefined): number | null {
@@ -49,7 +64,7 @@ export async function recordAttemptStart(b: Backend, runId: string, name: string
   };
   const timing = { ready_at: readyAt, wait_s: secondsBetween(readyAt, started) };
   await b.writeTx(async (trx) => {
-    const { n, label } = await storedAttempt(trx, runId, name, attempt);
+    const { n, label, prior } = await storedAttempt(trx, runId, name, attempt);
     await trx
       .updateTable('jobs')
       .set({
@@ -74,6 +89,10 @@ export async function recordAttemptStart(b: Backend, runId: string, name: string
         oc.columns(['run_id', 'job_name', 'attempt']).doUpdateSet({ ...vals, ...timing }).where('job_attempts.ended_at', 'is', null),
       )
       .execute();
+    // The attempt as the upsert left it: a new one, or one not yet ended with this start; an ended one is unchanged.
+    if (prior?.ended_at) return;
+    const after: AttemptFacts = { state: vals.state, wall_s: prior?.wall_s ?? null, peak_rss_mb: prior?.peak_rss_mb ?? null, wait_s: timing.wait_s };
+    await updateLabelAggregate(trx, runId, prior ? prior.label : label, prior, after);
   });
 }
 
@@ -94,14 +113,7 @@ export async function recordAttemptEnd(b: Backend, runId: string, name: string, 
     ended_at: toIso(e.endedAt),
   };
   await b.writeTx(async (trx) => {
-    const { n, label } = await storedAttempt(trx, runId, name, attempt);
-    const prior = await trx
-      .selectFrom('job_attempts')
-      .select('started_at')
-      .where('run_id', '=', runId)
-      .where('job_name', '=', name)
-      .where('attempt', '=', n)
-      .executeTakeFirst();
+    const { n, label, prior } = await storedAttempt(trx, runId, name, attempt);
     const wall = { wall_s: secondsBetween(prior?.started_at, vals.ended_at) };
     await trx
       .updateTable('jobs')
@@ -115,6 +127,9 @@ export async function recordAttemptEnd(b: Backend, runId: string, name: string, 
       .values({ run_id: runId, job_name: name, attempt: n, label, ...vals, ...wall })
       .onConflict((oc) => oc.columns(['run_id', 'job_name', 'attempt']).doUpdateSet({ ...vals, ...wall }))
       .execute();
+    // The attempt as the upsert left it (its queue wait is the start's).
+    const after: AttemptFacts = { state: vals.state, wall_s: wall.wall_s, peak_rss_mb: vals.peak_rss_mb, wait_s: prior ? prior.wait_s : null };
+    await updateLabelAggregate(trx, runId, prior ? prior.label : label, prior, after);
   });
 }
 

@@ -111,10 +111,39 @@ export interface RunLabelsTable {
   quanta: Int;
 }
 
+/**
+ * Per-(run, label) attempt statistics, maintained with every attempt record (see labelAggregates.ts). Sums are
+ * compensated: the value is <x>_sum + <x>_err.
+ */
+export interface LabelAttemptStatsTable {
+  run_id: string;
+  label: string;
+  attempts: Int;
+  /** Attempts in a state other than SUCCEEDED, RUNNING, DELETED. */
+  failed_attempts: Int;
+  /** Attempts with a wall time, their sum (plus error term), minimum and maximum. */
+  wall_n: Int;
+  wall_sum: number;
+  wall_err: number;
+  wall_min: number | null;
+  wall_max: number | null;
+  /** Attempts with a peak memory, etc. */
+  mem_n: Int;
+  mem_sum: number;
+  mem_err: number;
+  mem_min: number | null;
+  mem_max: number | null;
+  /** Attempts with a queue wait, and their sum. */
+  wait_n: Int;
+  wait_sum: number;
+  wait_err: number;
+}
+
 export interface Database {
   runs: RunsTable;
   jobs: JobsTable;
   job_attempts: JobAttemptsTable;
   run_labels: RunLabelsTable;
   job_tasks: JobTasksTable;
+  label_attempt_stats: LabelAttemptStatsTable;
 }

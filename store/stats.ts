@@ -1,5 +1,6 @@
-// Statistics of runs, computed with SQL from the jobs and job_attempts tables: per job label (jobs, succeeded, failed,
-// retries, failed attempts, wall time min/mean/max/total, peak memory min/mean/max, mean queue wait), and per
+// Statistics of runs: per job label (jobs, succeeded, failed and retries from the jobs table; attempts, failed attempts,
+// wall time min/mean/max/total, peak memory min/mean/max and mean queue wait from the per-label aggregates kept with
+// the attempts, label_attempt_stats, so a run of millions of attempts reads a few rows), and per
 // pipeline task label, where a clustered job's time is split over its tasks by the seconds pipetask logged for each
 // (when every task of the job has them) or else by its quanta.
 
@@ -7,63 +8,86 @@ import { sql } from 'kysely';
 import type { LabelStats, TaskStats } from '../core/report/stats-table.js';
 import type { Backend } from './backend.js';
 import { num } from './convert.js';
+import { kbnAdd, type LabelAggregate } from './labelAggregates.js';
 
 export type { LabelStats, TaskStats };
 
 const optNum = (v: unknown): number | null => (v === null || v === undefined ? null : num(v));
 
-/** Per job label, in no particular order (callers order by the run's label order). */
+/** One label's aggregates over two runs (counts add up, sums add as compensated sums, extremes of both). */
+function mergeAggregates(x: LabelAggregate, y: LabelAggregate): LabelAggregate {
+  const m = { ...x };
+  m.attempts = num(x.attempts) + num(y.attempts);
+  m.failed_attempts = num(x.failed_attempts) + num(y.failed_attempts);
+  const lo = (p: number | null, q: number | null) => (p === null ? q : q === null ? p : Math.min(p, q));
+  const hi = (p: number | null, q: number | null) => (p === null ? q : q === null ? p : Math.max(p, q));
+  for (const k of ['wall', 'mem', 'wait'] as const) {
+    m[`${k}_n`] = num(x[`${k}_n`]) + num(y[`${k}_n`]);
+    const [sum, err] = kbnAdd(x[`${k}_sum`], x[`${k}_err`], y[`${k}_sum`]);
+    m[`${k}_sum`] = sum;
+    m[`${k}_err`] = err + y[`${k}_err`];
+  }
+  m.wall_min = lo(x.wall_min, y.wall_min);
+  m.wall_max = hi(x.wall_max, y.wall_max);
+  m.mem_min = lo(x.mem_min, y.mem_min);
+  m.mem_max = hi(x.mem_max, y.mem_max);
+  return m;
+}
+
+/**
+ * Per job label, in no particular order (callers order by the run's label order). Job counts come from the jobs
+ * (covering index jobs_label_stats), attempt figures from label_attempt_stats.
+ */
 export async function labelStats(b: Backend, runIds: readonly string[]): Promise<LabelStats[]> {
   if (runIds.length === 0) return [];
-  const jobRows = await b.db
+  // Jobs per (label, state) with their retries, added up per label here (integers: exact in any order). Grouping by
+  // the index's own order (label, state) costs less than per-row CASE sums.
+  const jobRows = new Map<string, { label: string; jobs: number; succeeded: number; failed: number; retries: number }>();
+  const byState = await b.db
     .selectFrom('jobs')
     .select((eb) => [
       'label',
-      eb.fn.countAll().as('jobs'),
-      eb.fn.sum(eb.case().when('state', '=', 'SUCCEEDED').then(1).else(0).end()).as('succeeded'),
-      eb.fn.sum(eb.case().when('state', '=', 'FAILED').then(1).else(0).end()).as('failed'),
+      'state',
+      eb.fn.countAll().as('n'),
       eb.fn.sum(eb.case().when('attempts', '>', 1).then(sql<number>`attempts - 1`).else(0).end()).as('retries'),
     ])
     .where('run_id', 'in', [...runIds])
-    .groupBy('label')
+    .groupBy(['label', 'state'])
     .execute();
-  const attemptRows = await b.db
-    .selectFrom('job_attempts')
-    .select((eb) => [
-      'label',
-      eb.fn.countAll().as('attempts'),
-      eb.fn.sum(eb.case().when('state', 'not in', ['SUCCEEDED', 'RUNNING', 'DELETED']).then(1).else(0).end()).as('failed_attempts'),
-      eb.fn.min('wall_s').as('wall_min'),
-      eb.fn.avg('wall_s').as('wall_mean'),
-      eb.fn.max('wall_s').as('wall_max'),
-      eb.fn.sum('wall_s').as('wall_total'),
-      eb.fn.min('peak_rss_mb').as('mem_min'),
-      eb.fn.avg('peak_rss_mb').as('mem_mean'),
-      eb.fn.max('peak_rss_mb').as('mem_max'),
-      eb.fn.avg('wait_s').as('wait_mean'),
-    ])
-    .where('run_id', 'in', [...runIds])
-    .groupBy('label')
-    .execute();
-  const byLabel = new Map(attemptRows.map((r) => [r.label ?? '', r]));
-  return jobRows.map((j) => {
+  for (const r of byState) {
+    const j = jobRows.get(r.label) ?? { label: r.label, jobs: 0, succeeded: 0, failed: 0, retries: 0 };
+    const n = num(r.n);
+    j.jobs += n;
+    if (r.state === 'SUCCEEDED') j.succeeded += n;
+    if (r.state === 'FAILED') j.failed += n;
+    j.retries += num(r.retries ?? 0);
+    jobRows.set(r.label, j);
+  }
+  // Attempts: the per-label aggregates kept with the attempts (a few rows, whatever the number of attempts).
+  const byLabel = new Map<string, LabelAggregate>();
+  const aggs = await b.db.selectFrom('label_attempt_stats').selectAll().where('run_id', 'in', [...runIds]).orderBy('run_id').execute();
+  for (const r of aggs) byLabel.set(r.label, byLabel.has(r.label) ? mergeAggregates(byLabel.get(r.label)!, r) : r);
+  return [...jobRows.values()].map((j) => {
     const a = byLabel.get(j.label);
+    // As SQL's sum() and avg() over the attempts: null without values, compensated sum, sum / count.
+    const total = (n: number, sum: number, err: number) => (n > 0 ? sum + err : null);
+    const mean = (n: number, sum: number, err: number) => (n > 0 ? (sum + err) / n : null);
     return {
       label: j.label,
-      jobs: num(j.jobs),
-      succeeded: num(j.succeeded ?? 0),
-      failed: num(j.failed ?? 0),
-      retries: num(j.retries ?? 0),
+      jobs: j.jobs,
+      succeeded: j.succeeded,
+      failed: j.failed,
+      retries: j.retries,
       attempts: a ? num(a.attempts) : 0,
-      failedAttempts: a ? num(a.failed_attempts ?? 0) : 0,
+      failedAttempts: a ? num(a.failed_attempts) : 0,
       wallMin: optNum(a?.wall_min),
-      wallMean: optNum(a?.wall_mean),
+      wallMean: a ? mean(num(a.wall_n), a.wall_sum, a.wall_err) : null,
       wallMax: optNum(a?.wall_max),
-      wallTotal: optNum(a?.wall_total) ?? 0,
+      wallTotal: (a ? total(num(a.wall_n), a.wall_sum, a.wall_err) : null) ?? 0,
       memMin: optNum(a?.mem_min),
-      memMean: optNum(a?.mem_mean),
+      memMean: a ? mean(num(a.mem_n), a.mem_sum, a.mem_err) : null,
       memMax: optNum(a?.mem_max),
-      waitMean: optNum(a?.wait_mean),
+      waitMean: a ? mean(num(a.wait_n), a.wait_sum, a.wait_err) : null,
     };
   });
 }
