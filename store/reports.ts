@@ -6,6 +6,9 @@ import { jobFromRow, num } from './convert.js';
 import { JOB_COLUMNS } from './jobs.js';
 import type { JobRecord, LabelCount } from './types.js';
 
+/** Report order of label kinds: the init job first, the final job last. */
+const labelRank = (kind: string) => (kind === 'init' ? 0 : kind === 'final' ? 2 : 1);
+
 /** Per label, in order of first appearance (init first, final last): job counts by state and the expected count. */
 export async function labelCounts(b: Backend, runId: string): Promise<LabelCount[]> {
   const labels = await b.db
@@ -21,8 +24,7 @@ export async function labelCounts(b: Backend, runId: string): Promise<LabelCount
     .groupBy(['label', 'state'])
     .execute();
 
-  const rank = (kind: string) => (kind === 'init' ? 0 : kind === 'final' ? 2 : 1);
-  const ordered = [...labels].sort((a, c) => rank(a.kind) - rank(c.kind) || num(a.first_seq) - num(c.first_seq));
+  const ordered = [...labels].sort((a, c) => labelRank(a.kind) - labelRank(c.kind) || num(a.first_seq) - num(c.first_seq));
   const byLabel = new Map<string, LabelCount>();
   for (const l of ordered) byLabel.set(l.label, { label: l.label, counts: zeroCounts(), expected: num(l.expected) });
   for (const r of counted) {
@@ -38,6 +40,12 @@ export async function labelCounts(b: Backend, runId: string): Promise<LabelCount
   const out = [...byLabel.values()];
   for (const lc of out) if (lc.expected === 0) lc.expected = Object.values(lc.counts).reduce((a, c) => a + c, 0);
   return out;
+}
+
+/** The run's labels in report order (init first, final last), from the per-run label summary only (no job scan). */
+export async function labelOrder(b: Backend, runId: string): Promise<string[]> {
+  const labels = await b.db.selectFrom('run_labels').select(['label', 'kind', 'first_seq']).where('run_id', '=', runId).execute();
+  return labels.sort((a, c) => labelRank(a.kind) - labelRank(c.kind) || num(a.first_seq) - num(c.first_seq)).map((l) => l.label);
 }
 
 /** Job counts of the whole run by state (every state present). */

@@ -8,7 +8,7 @@ import type { Backend } from './backend.js';
 import { loadBatch } from './batch.js';
 import { getJob, getJobSpec, insertJobs, setJobStates, type InsertJobsOptions } from './jobs.js';
 import { cancelUnfinished, pruneBlocked, resetForRestart } from './prune.js';
-import { batchCounts, jobsByState, labelCounts, stateCounts } from './reports.js';
+import { batchCounts, jobsByState, labelCounts, labelOrder, stateCounts } from './reports.js';
 import { campaignRunIds, errorSummary, listJobs, listSites, runsStateCounts, type ErrorClassCount, type JobFilter, type JobPage } from './jobList.js';
 import { getRun, listRuns, setRunState, upsertRun } from './runs.js';
 import { labelStats, taskStats, type LabelStats, type TaskStats } from './stats.js';
@@ -165,6 +165,11 @@ export class Store {
 
   labelCounts(runId: string): Promise<LabelCount[]> {
     return labelCounts(this.#b, runId);
+  }
+
+  /** The run's labels in report order, without counting jobs. */
+  labelOrder(runId: string): Promise<string[]> {
+    return labelOrder(this.#b, runId);
   }
 
   stateCounts(runId: string): Promise<Record<State, number>> {

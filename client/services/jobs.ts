@@ -55,7 +55,7 @@ export function parseStateFilter(text: string): State[] {
 export async function buildJobFilter(ctx: ServiceContext, runId: string, q: JobQuery): Promise<JobFilter> {
   const filter: JobFilter = {};
   if (q.label) {
-    const labels = (await ctx.store.labelCounts(runId)).map((l) => l.label);
+    const labels = await ctx.store.labelOrder(runId);
     if (!labels.includes(q.label)) throw badFilter('label', `run '${runId}' has no label '${q.label}'; its labels: ${labels.join(', ')}`);
     filter.label = q.label;
   }

@@ -31,7 +31,7 @@ export async function statistics(ctx: ServiceContext, scope: StatsScope, opts: {
   const runIds = await scopeRunIds(ctx, scope);
   const unordered = await ctx.store.labelStats(runIds);
   // Order as the report does: the first run's label order (init first, final last), then any others.
-  const order = new Map((await ctx.store.labelCounts(runIds[0])).map((l, i) => [l.label, i]));
+  const order = new Map((await ctx.store.labelOrder(runIds[0])).map((label, i) => [label, i]));
   const labels = [...unordered].sort((a, c) => (order.get(a.label) ?? 1e9) - (order.get(c.label) ?? 1e9) || a.label.localeCompare(c.label));
   const tasks = opts.tasks === false ? [] : await ctx.store.taskStats(runIds, labels);
   return { scope, runIds, labels, tasks, total: totalStats(labels) };
