@@ -86,7 +86,8 @@ describe('a three-step campaign', () => {
   });
 
   it('runs steps in order, holds step 2 while paused, applies an edit to step 3, waits at the gate', async () => {
-    writeBase(dir(), '0.1');
+    // Jobs long enough that step1 is still running when the pause (a CLI start, ~2-4 s on a loaded machine) arrives.
+    writeBase(dir(), '0.6');
     const spec = path.join(dir(), 'campaign.yaml');
     writeFileSync(
       spec,
