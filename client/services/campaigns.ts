@@ -129,6 +129,8 @@ export async function campaignDetail(ctx: ServiceContext, name: string): Promise
     recentDone,
     windowSeconds: RATE_WINDOW_SECONDS,
   });
+  // A paused campaign (or one waiting at a gate) makes no progress until an operator acts: no ETA.
+  if (status.paused || status.phase === 'awaiting-accept') progress.etaSeconds = null;
   return { status, running, jobCounts, groupCounts, progress, runIds };
 }
 

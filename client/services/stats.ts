@@ -33,7 +33,11 @@ export async function statistics(ctx: ServiceContext, scope: StatsScope, opts: {
   // Order as the report does: the first run's label order (init first, final last), then any others.
   const order = new Map((await ctx.store.labelOrder(runIds[0])).map((label, i) => [label, i]));
   const labels = [...unordered].sort((a, c) => (order.get(a.label) ?? 1e9) - (order.get(c.label) ?? 1e9) || a.label.localeCompare(c.label));
-  const tasks = opts.tasks === false ? [] : await ctx.store.taskStats(runIds, labels);
+  // Tasks in the order their job labels come (the init job first, the final job last), then by name.
+  const labelRank = new Map(labels.map((l, i) => [l.label, i]));
+  const tasks = (opts.tasks === false ? [] : await ctx.store.taskStats(runIds, labels)).sort(
+    (a, c) => (labelRank.get(a.task) ?? labelRank.size / 2) - (labelRank.get(c.task) ?? labelRank.size / 2) || a.task.localeCompare(c.task),
+  );
   return { scope, runIds, labels, tasks, total: totalStats(labels) };
 }
 

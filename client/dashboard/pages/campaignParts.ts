@@ -23,7 +23,7 @@ export function campaignProgress(d: CampaignDetail): Html {
   const p = d.progress;
   const done = d.jobCounts.SUCCEEDED + d.jobCounts.FAILED + d.jobCounts.PRUNED + d.jobCounts.DELETED;
   const known = Object.values(d.jobCounts).reduce((a, c) => a + c, 0);
-  const eta = !d.running ? '' : p.etaSeconds !== null ? `ETA ${duration(p.etaSeconds)}` : d.status.paused ? 'ETA: paused' : 'ETA: not yet known';
+  const eta = !d.running ? '' : p.etaSeconds !== null ? `ETA ${duration(p.etaSeconds)}` : d.status.paused ? 'ETA: paused' : d.status.phase === 'awaiting-accept' ? 'ETA: waiting for accept' : 'ETA: not yet known';
   const estimate = p.estimatedJobs > known ? `~${count(p.estimatedJobs)} expected` : `${count(known)} jobs`;
   return html`<div class="progress-block">
 ${stateBar(BAR_ORDER.map((s) => ({ state: s, value: d.jobCounts[s as keyof typeof d.jobCounts] ?? 0 })), { total: p.estimatedJobs, label: 'campaign progress' })}
