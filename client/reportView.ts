@@ -3,7 +3,7 @@
 import { formatLabelTable, formatRunSummary } from '../core/report/index.js';
 import type { ErrorSummary, Provenance, RunDetail } from './services/index.js';
 
-export function printRunReport(d: RunDetail, opts: { exitCodes?: boolean; allFailed?: { label: string; exitCode: number | null }[] } = {}): void {
+export function printRunReport(d: RunDetail, opts: { allFailed?: { label: string; exitCode: number | null }[] } = {}): void {
   console.log(formatRunSummary({ ...d.run, counts: d.total.counts }));
   console.log();
   console.log(formatLabelTable(d.labels));

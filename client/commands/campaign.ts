@@ -7,7 +7,7 @@ import { userInfo } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { campaignWorkflowId, splitStep, type CampaignInput, type CampaignSpec, type CampaignStatus, type GroupAction } from '../../core/campaign/index.js';
 import { loadCampaignSpec } from '../../core/campaign/load.js';
 import { readYamlMapping } from '../../core/config/index.js';
@@ -155,20 +155,20 @@ export function registerCampaign(program: Command): void {
         }
         if (!o.wait) return 0;
         return withServices(async (ctx) => {
-        let last = '';
-        for (;;) {
-          const { status, running } = await campaignStatus(ctx, spec.name);
-          const line = `${status.phase} step ${status.steps[Math.min(status.current, status.steps.length - 1)]?.name}: ${status.steps
-            .map((s) => `${s.name}=${s.groups.filter((g) => g.status === 'SUCCEEDED').length}/${s.groups.length || '-'}`)
-            .join(' ')}`;
-          if (line !== last) console.log(line);
-          last = line;
-          if (!running) {
-            console.log(formatCampaign(status));
-            return status.phase === 'SUCCEEDED' ? 0 : 1;
+          let last = '';
+          for (;;) {
+            const { status, running } = await campaignStatus(ctx, spec.name);
+            const line = `${status.phase} step ${status.steps[Math.min(status.current, status.steps.length - 1)]?.name}: ${status.steps
+              .map((s) => `${s.name}=${s.groups.filter((g) => g.status === 'SUCCEEDED').length}/${s.groups.length || '-'}`)
+              .join(' ')}`;
+            if (line !== last) console.log(line);
+            last = line;
+            if (!running) {
+              console.log(formatCampaign(status));
+              return status.phase === 'SUCCEEDED' ? 0 : 1;
+            }
+            await new Promise((r) => setTimeout(r, 2000));
           }
-          await new Promise((r) => setTimeout(r, 2000));
-        }
         });
       });
     }),

@@ -18,7 +18,7 @@ import {
   skipUpdate,
 } from '../../workflows/campaignDefinitions.js';
 import type { ServiceContext } from './context.js';
-import { badFilter, notFound } from './errors.js';
+import { badFilter, notFound, refused } from './errors.js';
 
 export interface CampaignListItem {
   name: string;
@@ -136,19 +136,19 @@ export async function campaignDetail(ctx: ServiceContext, name: string): Promise
 
 async function runningHandle(ctx: ServiceContext, name: string): Promise<{ handle: WorkflowHandle; status: CampaignStatus }> {
   const { status, running } = await campaignStatus(ctx, name);
-  if (!running) throw badFilter('campaign', `campaign '${name}' is not running (${status.phase.toLowerCase()})`);
+  if (!running) throw refused(`campaign '${name}' is not running (${status.phase.toLowerCase()})`);
   return { handle: await handleOf(ctx, name), status };
 }
 
 export async function pauseCampaign(ctx: ServiceContext, name: string, action: OperatorAction): Promise<void> {
   const { handle, status } = await runningHandle(ctx, name);
-  if (status.paused) throw badFilter('campaign', `campaign '${name}' is already paused (${status.pauseReason ?? ''})`);
+  if (status.paused) throw refused(`campaign '${name}' is already paused (${status.pauseReason ?? ''})`);
   await handle.signal(pauseSignal, action);
 }
 
 export async function resumeCampaign(ctx: ServiceContext, name: string, action: OperatorAction): Promise<void> {
   const { handle, status } = await runningHandle(ctx, name);
-  if (!status.paused) throw badFilter('campaign', `campaign '${name}' is not paused (${status.phase}); nothing to resume`);
+  if (!status.paused) throw refused(`campaign '${name}' is not paused (${status.phase}); nothing to resume`);
   await handle.signal(resumeSignal, action);
 }
 
@@ -166,7 +166,7 @@ async function runUpdate<T>(name: string, call: () => Promise<T>): Promise<T> {
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) {
       const cause = err.cause instanceof Error ? err.cause.message : err.message;
-      throw badFilter('campaign', `campaign '${name}': ${cause}`);
+      throw refused(`campaign '${name}': ${cause}`);
     }
     throw err;
   }

@@ -14,6 +14,11 @@ export function badFilter(key: string, problem: string): BadInputError {
   return new BadInputError(problem, { key });
 }
 
+/** An operator action that does not apply now (the campaign is not running, already paused, ...). */
+export function refused(problem: string): BadInputError {
+  return new BadInputError(problem);
+}
+
 export function httpStatusOf(err: unknown): number {
   if (err instanceof NotFoundError) return 404;
   if (err instanceof Error && err.name === 'BadInputError') return 400;

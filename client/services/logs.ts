@@ -3,6 +3,7 @@
 // (never whole), so a huge log costs no more than its tail.
 import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { rootCause } from '../../core/logs/rootCause.js';
+import { readTailInfo } from '../../core/logs/tail.js';
 import type { AttemptRecord, JobRecord } from '../../store/index.js';
 import type { ServiceContext } from './context.js';
 import { badFilter, notFound } from './errors.js';
@@ -49,26 +50,18 @@ const MAX_BYTES = 1 << 20;
 
 /** The last `lines` lines of a file (at most maxBytes read). */
 export function readLogSlice(file: string, lines: number, maxBytes = MAX_BYTES): LogFile {
-  if (!existsSync(file)) return { path: file, exists: false, size: 0, text: '', truncated: false };
-  const fd = openSync(file, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    const len = Math.min(size, maxBytes);
-    const buf = Buffer.alloc(len);
-    readSync(fd, buf, 0, len, size - len);
-    let text = buf.toString('utf8');
-    let truncated = len < size;
-    if (lines > 0) {
-      const all = text.replace(/\n$/, '').split('\n');
-      if (all.length > lines) {
-        text = `${all.slice(-lines).join('\n')}\n`;
-        truncated = true;
-      }
+  const tail = readTailInfo(file, maxBytes);
+  if (!tail.exists) return { path: file, exists: false, size: 0, text: '', truncated: false };
+  let text = tail.text;
+  let truncated = tail.size > maxBytes;
+  if (lines > 0) {
+    const all = text.replace(/\n$/, '').split('\n');
+    if (all.length > lines) {
+      text = `${all.slice(-lines).join('\n')}\n`;
+      truncated = true;
     }
-    return { path: file, exists: true, size, text, truncated };
-  } finally {
-    closeSync(fd);
   }
+  return { path: file, exists: true, size: tail.size, text, truncated };
 }
 
 /** stdout/stderr paths of an attempt: the recorded .out, and .err beside it. */

@@ -1,7 +1,8 @@
 // Reads the last bytes of a (possibly huge) log file without loading it whole.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
-export function readTail(file: string, maxBytes = 65536): string {
+/** The last `maxBytes` of a file and its size; a missing or unreadable file reads as absent. */
+export function readTailInfo(file: string, maxBytes = 65536): { text: string; size: number; exists: boolean } {
   let fd: number | undefined;
   try {
     fd = openSync(file, 'r');
@@ -9,10 +10,14 @@ export function readTail(file: string, maxBytes = 65536): string {
     const len = Math.min(size, maxBytes);
     const buf = Buffer.alloc(len);
     readSync(fd, buf, 0, len, size - len);
-    return buf.toString('utf8');
+    return { text: buf.toString('utf8'), size, exists: true };
   } catch {
-    return '';
+    return { text: '', size: 0, exists: false };
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+export function readTail(file: string, maxBytes = 65536): string {
+  return readTailInfo(file, maxBytes).text;
 }
