@@ -1,10 +1,11 @@
 // Values BPS computes at submit time into the `bps_defined` section: timestamp (UTC, YYYYMMDDTHHMMSSZ),
 // operator (unless the config sets one), configFile, uniqProcName (outputRun with '/' -> '_', unless set) and
-// submitPath (expanded). Pure: the caller supplies the clock, the operator fallback and the environment.
+// submitPath (expanded), then checks the names that become paths (names.ts). Pure: the caller supplies the clock, the operator fallback and the environment.
 
 import { BpsConfig, COMPUTED_SOURCE, type Env } from './config.js';
 import { COMPUTED_SECTION } from './lookup.js';
 import { fileLayer, mergeLayer, type Layer } from './merge.js';
+import { checkName, NAME_KEYS } from './names.js';
 
 /** BPS collection timestamp: UTC, e.g. 20240102T030405Z. */
 export function formatTimestamp(d: Date): string {
@@ -44,4 +45,6 @@ export function addComputed(layer: Layer, inp: ComputeInputs): void {
     cfg = view();
   }
   if (cfg.has('submitPath')) define(layer, { submitPath: cfg.getString('submitPath') });
+  cfg = view();
+  for (const { key, collection } of NAME_KEYS) if (cfg.has(key)) checkName(cfg.getString(key), key, { collection, file: cfg.fileOf(key) });
 }

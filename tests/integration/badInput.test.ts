@@ -39,6 +39,14 @@ function expectRejected(name: string, lines: string[], ...mustSay: Array<string 
 }
 
 describe('submit rejects bad input with exit code 2', () => {
+  it("a run name that would escape the submit tree ('..' in outputRun or uniqProcName)", () => {
+    const esc = base('escape').filter((l) => !/^(uniqProcName|outputRun|submitPath):/.test(l));
+    expectRejected('escape', [...esc, 'outputRun: bad/../../escape', 'submitPath: SUBMIT/escape'], 'escape.yaml', "key 'outputRun'", "'..' segment");
+    expect(existsSync(path.join(h.home, 'escape'))).toBe(false);
+    const esc2 = base('escape2').filter((l) => !/^uniqProcName:/.test(l));
+    expectRejected('escape2', [...esc2, 'uniqProcName: ../../escape2'], 'escape2.yaml', "key 'uniqProcName'", "contains '/'");
+  });
+
   it('a per-job value of the wrong type', () => {
     expectRejected('badmem', [...base('badmem'), 'requestMemory: lots'], 'badmem.yaml', "'requestMemory'", /number/);
   });

@@ -1,0 +1,46 @@
+// Names that become paths or ids (uniqProcName, outputRun, output, payloadName, operator; job names and labels) are
+// confined: no absolute paths, no '.' or '..' segments, no empty segments, no control characters, and a documented
+// character set (letters, digits and _ - . + @ = :), with '/' only between segments of collection names. A name
+// that breaks a rule is bad input naming its key, so nothing tbps writes can land outside its submit tree.
+import { BadInputError } from '../errors.js';
+
+const SEGMENT = /^[A-Za-z0-9_.+@=:-]+$/;
+
+/** The problem with a name, or undefined when it is fine. `collection`: '/' separates segments. */
+export function nameProblem(value: string, collection: boolean): string | undefined {
+  if (value === '') return 'is empty';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(value)) return 'contains a control character';
+  if (value.startsWith('/')) return 'is an absolute path';
+  const segments = collection ? value.split('/') : [value];
+  if (!collection && value.includes('/')) return "contains '/'";
+  for (const s of segments) {
+    if (s === '') return "has an empty segment ('//' or a trailing '/')";
+    if (s === '.' || s === '..') return `has a '${s}' segment`;
+    if (!SEGMENT.test(s)) return `has characters outside letters, digits and _ - . + @ = :${collection ? " (and '/' between segments)" : ''}`;
+  }
+  return undefined;
+}
+
+/** Throws BadInputError naming the key and the file when the name breaks a rule. */
+export function checkName(value: string, key: string, opts: { collection?: boolean; file?: string } = {}): void {
+  const problem = nameProblem(value, !!opts.collection);
+  if (problem) {
+    throw new BadInputError(`${JSON.stringify(value)} ${problem}; it becomes a path, so use e.g. ${opts.collection ? "'u/alice/DM-12345/run1'" : "'alice_run1'"}`, {
+      file: opts.file,
+      key,
+    });
+  }
+}
+
+/**
+ * The config keys whose values become paths or ids, and whether '/' separates collection segments in them; in
+ * the order they derive from each other, so a bad name is reported at the key the user wrote.
+ */
+export const NAME_KEYS: ReadonlyArray<{ key: string; collection: boolean }> = [
+  { key: 'operator', collection: false },
+  { key: 'payloadName', collection: false },
+  { key: 'output', collection: true },
+  { key: 'outputRun', collection: true },
+  { key: 'uniqProcName', collection: false },
+];
