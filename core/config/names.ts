@@ -44,3 +44,17 @@ export const NAME_KEYS: ReadonlyArray<{ key: string; collection: boolean }> = [
   { key: 'outputRun', collection: true },
   { key: 'uniqProcName', collection: false },
 ];
+
+/**
+ * The problem with a job name or task label used as one path segment (jobs/<label>/<name>.<attempt>.out), or
+ * undefined. Looser than config names (data-id values such as DECam filters hold spaces), but never a separator,
+ * a '.'/'..' segment or a control character.
+ */
+export function segmentProblem(value: string): string | undefined {
+  if (value === '') return 'is empty';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(value)) return 'contains a control character';
+  if (value.includes('/') || value.includes('\\')) return 'contains a path separator';
+  if (value === '.' || value === '..') return `is '${value}'`;
+  return undefined;
+}

@@ -8,6 +8,9 @@ import { buildGenericWorkflow, type LabelSummary } from './generic.js';
 import { planBatches } from './batches.js';
 import { writeGenericWorkflow } from './io.js';
 import { errorClassesOf, writeErrorClasses } from '../logs/errorClasses.js';
+import { segmentProblem } from '../config/names.js';
+import { BadInputError } from '../errors.js';
+import type { GenericWorkflow } from './generic.js';
 import type { BatchPlan } from './model.js';
 
 export interface TransformOptions {
@@ -61,6 +64,7 @@ export async function transform(
   const cluster = lap();
   const gw = buildGenericWorkflow(graph, clustered, config, { qgraphFile: opts.qgraphFile ?? qgraphPath, butlerConfig: opts.butlerConfig });
   gw.warnings.push(...clustered.warnings);
+  checkJobNames(gw);
   const build = lap();
   const plan = planBatches(gw, opts.maxBatchJobs ?? 1000);
   const planT = lap();
@@ -85,4 +89,19 @@ export async function transform(
     warnings: gw.warnings,
     timings: { read, cluster, build, plan: planT, write },
   };
+}
+
+/** Job names and labels become file names in the submit directory: each must be one safe path segment. */
+function checkJobNames(gw: GenericWorkflow): void {
+  for (const l of gw.labelSummary()) {
+    const problem = segmentProblem(l.label);
+    if (problem) throw new BadInputError(`task or cluster label ${JSON.stringify(l.label)} ${problem}; labels become directory names`, { key: `pipetask.${l.label}` });
+  }
+  for (let i = 0; i < gw.payloadCount; i++) {
+    const name = gw.payloadName(i);
+    const problem = segmentProblem(name);
+    if (problem) {
+      throw new BadInputError(`job name ${JSON.stringify(name)} ${problem}; job names become file names: change the cluster's clusterTemplate (e.g. leave out dimensions whose values hold '/')`, { key: 'clusterTemplate' });
+    }
+  }
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadBpsConfig } from '../../core/config/index.js';
-import { NAME_KEYS, nameProblem } from '../../core/config/names.js';
+import { NAME_KEYS, nameProblem, segmentProblem } from '../../core/config/names.js';
 import { errorOf } from '../fixtures/transform/config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tbps-names-'));
@@ -50,5 +50,14 @@ describe('names that become paths', () => {
     expect(nameProblem('a b', false)).toContain('characters outside');
     expect(nameProblem('', false)).toBe('is empty');
     expect(nameProblem('u/alice/run1', true)).toBeUndefined();
+  });
+
+  it('job names and labels are single safe path segments (data-id values may hold spaces)', () => {
+    expect(segmentProblem('calibrate_903334_10')).toBeUndefined();
+    expect(segmentProblem('isr_g DECam SDSS c0001 4720.0 1520.0')).toBeUndefined();
+    expect(segmentProblem('..')).toBe("is '..'");
+    expect(segmentProblem('a/b')).toBe('contains a path separator');
+    expect(segmentProblem('a\\b')).toBe('contains a path separator');
+    expect(segmentProblem('a\nb')).toBe('contains a control character');
   });
 });
