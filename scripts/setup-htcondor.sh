@@ -209,7 +209,7 @@ queue
 EOF
 printf 'JOB A hello.sub\nVARS A node="A"\nJOB B hello.sub\nVARS B node="B"\nPARENT A CHILD B\n' > "$T/check.dag"
 chmod 0666 "$T"/*
-bash scripts/htcondor.sh exec sh -c "cd '$T' && condor_submit_dag -batch-name tbps-check check.dag" >/dev/null
+(cd /tmp && bash "$REPO/scripts/htcondor.sh" exec sh -c "cd '$T' && condor_submit_dag -batch-name tbps-check check.dag") >/dev/null
 for _ in $(seq 1 90); do
   if [ -e "$T/check.dag.dagman.out" ] && grep -q 'EXITING WITH STATUS' "$T/check.dag.dagman.out"; then break; fi
   sleep 2
@@ -220,6 +220,15 @@ who=$(head -1 "$T/hello.B.out")
 [ "$who" = "$SUBMIT_USER" ] || die "the check job ran as '$who', expected $SUBMIT_USER"
 echo "DAG of 2 nodes succeeded, jobs ran as $who"
 rm -rf "$T"
+
+step "check: $SUBMIT_USER reaches this checkout (jobs run in its submit directories)"
+if (cd /tmp && bash "$REPO/scripts/htcondor.sh" exec test -x "$REPO"); then
+  echo "$REPO is traversable by $SUBMIT_USER"
+else
+  p=$REPO
+  while [ "$p" != / ] && [ "$(stat -c %A "$p" | cut -c10)" = x ]; do p=$(dirname "$p"); done
+  die "$SUBMIT_USER cannot reach $REPO (the pool's jobs run as that user in the checkout's submit directories): $p is not traversable by others; chmod o+x $p (and its parents), or clone the repository elsewhere"
+fi
 
 VENV=${TBPS_VENV:-$REPO/.venv}
 step "check: the LSST venv runs inside the chroot as $SUBMIT_USER"
