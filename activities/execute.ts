@@ -31,6 +31,9 @@ export async function runJob(ref: JobRef): Promise<JobOutcome> {
   const attempt = ctx.info.attempt;
   const store = await getStore();
   const spec = await store.getJobSpec(ref.runId, ref.name);
+  // An earlier attempt succeeded and was recorded, but its completion never reached Temporal (its worker died in
+  // between): the job is done; running it again would run the payload twice (and record two successes).
+  if ((await store.getJob(ref.runId, ref.name))?.state === 'SUCCEEDED') return { name: spec.name, state: 'SUCCEEDED', attempt, exitCode: 0 };
   const memoryMb = memoryForAttempt(spec, attempt);
   const logs = jobLogPaths(ref.submitPath, spec.label, spec.name, attempt);
 
@@ -61,7 +64,8 @@ export async function runJob(ref: JobRef): Promise<JobOutcome> {
         signal: ctx.cancellationSignal,
       });
       const endedAt = new Date().toISOString();
-      const base = { exitCode: r.exitCode, signal: r.signal, peakRssMb: r.peakRssMb, endedAt };
+      // A job that ended before the first memory sample has no measured peak: unknown, not 0.
+      const base = { exitCode: r.exitCode, signal: r.signal, peakRssMb: r.peakRssMb > 0 ? r.peakRssMb : null, endedAt };
       if (r.cancelled) {
         await store.recordAttemptEnd(ref.runId, spec.name, attempt, { ...base, state: 'DELETED', errorClass: 'cancelled', errorSummary: 'cancelled' });
         throw new CancelledFailure('job cancelled');
