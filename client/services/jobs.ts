@@ -5,6 +5,7 @@ import type { AttemptRecord, JobFilter, JobRecord } from '../../store/index.js';
 import type { ServiceContext } from './context.js';
 import { badFilter, notFound } from './errors.js';
 import { getRunOrThrow } from './runs.js';
+import { checkSite } from './sites.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
@@ -60,13 +61,7 @@ export async function buildJobFilter(ctx: ServiceContext, runId: string, q: JobQ
     filter.label = q.label;
   }
   if (q.state) filter.states = parseStateFilter(q.state);
-  if (q.computeSite) {
-    const known = (await ctx.store.listSites()).map((s) => s.site);
-    if (!known.includes(q.computeSite) && (await ctx.store.listJobs(runId, { computeSite: q.computeSite }, 0, 1)).total === 0) {
-      throw badFilter('site', `unknown compute site '${q.computeSite}'; known: ${known.join(', ') || 'none yet'}`);
-    }
-    filter.computeSite = q.computeSite;
-  }
+  if (q.computeSite) filter.computeSite = await checkSite(ctx, q.computeSite, runId);
   if (q.dataId) filter.dataId = parseDataIdFilter(q.dataId);
   if (q.errorClass) filter.errorClass = q.errorClass;
   return filter;

@@ -11,12 +11,14 @@ export function listSites(ctx: ServiceContext): Promise<SiteInfo[]> {
   return ctx.store.listSites();
 }
 
-/** Checks a site filter: an unknown site is bad input (naming the known ones). */
-export async function checkSite(ctx: ServiceContext, site: string | undefined): Promise<string | undefined> {
+/**
+ * Checks a site filter: an unknown site is bad input (naming the known ones). With a run, a site some of its jobs
+ * were placed on (a per-label computeSite) counts as known too.
+ */
+export async function checkSite(ctx: ServiceContext, site: string | undefined, runId?: string): Promise<string | undefined> {
   if (!site) return undefined;
-  const sites = await listSites(ctx);
-  if (!sites.some((s) => s.site === site)) {
-    throw badFilter('site', `unknown compute site '${site}'; known: ${sites.map((s) => s.site).join(', ') || 'none yet'}`);
-  }
-  return site;
+  const sites = (await listSites(ctx)).map((s) => s.site);
+  if (sites.includes(site)) return site;
+  if (runId !== undefined && (await ctx.store.listJobs(runId, { computeSite: site }, 0, 1)).total > 0) return site;
+  throw badFilter('site', `unknown compute site '${site}'; known: ${sites.join(', ') || 'none yet'}`);
 }
