@@ -53,6 +53,9 @@ mkdir -p "${TBPS_HOME:-$ROOT/.data}"
 step "Workflow bundle (.build/workflow-bundle.js)"
 npx tsx workers/bundle.ts "$ROOT/.build/workflow-bundle.js"
 
+step "CLI build (dist/cli.js)"
+node scripts/build-cli.mjs
+
 if [ "$want_lsst" = 1 ]; then
   step "LSST middleware venv (.venv)"
   bash scripts/setup-lsst.sh
