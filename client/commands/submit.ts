@@ -61,7 +61,7 @@ export function registerSubmit(program: Command): void {
             ],
           });
         } catch (err) {
-          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) saved.undo();
+          saved.undo(); // a run that started meanwhile keeps the saved config it was started with
           if (err instanceof WorkflowExecutionAlreadyStartedError) throw alreadyRunning(runId);
           throw err;
         }

@@ -20,7 +20,10 @@ export function savedConfigPath(submitPath: string): string {
 
 export interface SavedConfigWrite {
   ref: ConfigRef;
-  /** Undoes the write (for a start that failed): removes the file, and the submit directory if this created it. */
+  /**
+   * Undoes the write (for a start that failed): puts back the copy it replaced, or removes the file, and the submit
+   * directory if this created it.
+   */
   undo(): void;
 }
 
@@ -29,11 +32,15 @@ export function saveRunConfig(submitPath: string, config: SerializedConfig): Sav
   const created = !existsSync(submitPath);
   mkdirSync(submitPath, { recursive: true });
   const file = savedConfigPath(submitPath);
+  const before = existsSync(file) ? readFileSync(file) : undefined;
   const text = JSON.stringify(config);
   writeFileSync(file, text, { mode: 0o600 });
   return {
     ref: { file, sha256: sha256(text) },
-    undo: () => rmSync(created ? submitPath : file, { recursive: true, force: true }),
+    undo: () => {
+      if (before) writeFileSync(file, before);
+      else rmSync(created ? submitPath : file, { recursive: true, force: true });
+    },
   };
 }
 

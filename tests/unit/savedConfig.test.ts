@@ -37,7 +37,7 @@ describe('saveRunConfig / loadSavedConfig', () => {
     expect(readSavedConfig(submit)).toEqual(config);
   });
 
-  it('undo removes the submit directory it created, and only the file in one that existed', () => {
+  it('undo removes the submit directory it created, only the file in one that existed, and restores a replaced copy', () => {
     const base = tmp();
     const fresh = path.join(base, 'fresh');
     saveRunConfig(fresh, config).undo();
@@ -48,6 +48,9 @@ describe('saveRunConfig / loadSavedConfig', () => {
     saveRunConfig(old, config).undo();
     expect(existsSync(path.join(old, SAVED_CONFIG))).toBe(false);
     expect(existsSync(path.join(old, 'keep.txt'))).toBe(true);
+    const first = saveRunConfig(old, config);
+    saveRunConfig(old, { tree: { payloadName: 'other' }, sources: {} }).undo();
+    expect(loadSavedConfig(first.ref)).toEqual(config);
   });
 
   it('a saved config altered after submit is refused, naming the file', () => {
