@@ -42,7 +42,7 @@ export function registerSubmit(program: Command): void {
       const { client, connection, settings } = await connectClient();
       try {
         // The config travels by path and hash: it is saved in the submit directory before the run starts (never
-        // over the saved config of a run still running), and removed again if the start fails.
+        // over the saved config of a run still running), and the write is undone if the start fails.
         if (await isRunning(client, runId)) throw alreadyRunning(runId);
         const saved = saveRunConfig(submitPath, config.toJSON());
         const input: RunInput = { runId, submitPath, configRef: saved.ref, taskQueuePrefix: prefix };
