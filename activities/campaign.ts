@@ -2,8 +2,19 @@
 // `tbps submit` builds a run), a group's retry input, and a nightly template. The workflow never touches files.
 import { loadCampaignSpec } from '../core/campaign/load.js';
 import { nightHasData, nightlyCampaign, type CampaignSpec, type NightWindow } from '../core/campaign/index.js';
+import type { RunInput } from '../core/run/types.js';
+import * as groupRun from '../core/submit/groupRun.js';
+import { failOnBadInput } from './inputErrors.js';
 
-export { prepareGroupRun, restartGroupRun } from '../core/submit/groupRun.js';
+/** A group's RunInput; bad input (a missing base config, a bad value) fails at once, not after retries. */
+export async function prepareGroupRun(req: groupRun.GroupRunRequest): Promise<groupRun.GroupRun> {
+  return failOnBadInput(() => groupRun.prepareGroupRun(req));
+}
+
+/** A failed group's retry input; a saved config that is gone fails at once. */
+export async function restartGroupRun(args: { runId: string; submitPath: string; taskQueuePrefix: string }): Promise<RunInput> {
+  return failOnBadInput(() => groupRun.restartGroupRun(args));
+}
 
 /** A nightly template for one night: the campaign to start, or a note why there is none. */
 export async function nightlyPlan({ templateFile, window }: { templateFile: string; window: NightWindow }): Promise<{ spec?: CampaignSpec; note: string }> {

@@ -8,34 +8,46 @@ import { stringify } from 'yaml';
 import { BpsConfig } from '../core/config/index.js';
 import { BadInputError } from '../core/errors.js';
 import { SAVED_CONFIG, SAVED_PLAN } from '../core/submit/files.js';
+import { loadSavedConfig } from '../core/submit/savedConfig.js';
 import { acquireGraph } from '../core/qgraph/acquire.js';
 import { generateLsstGraph } from '../lsst/qgraph.js';
 import { lsstVersions } from '../lsst/env.js';
 import { TBPS_VERSION, TEMPORAL_SDK_VERSION } from '../temporal/versions.js';
-import type { BatchJobs, BatchResult, RunPlan, RunSummary, SerializedConfig } from '../core/run/types.js';
+import type { BatchJobs, BatchResult, RunConfigArg, RunPlan, RunSummary } from '../core/run/types.js';
 import { totalCounts } from '../core/report/index.js';
 import { isTerminal, type State } from '../core/states.js';
 import { readJobs, transform } from '../core/workflow/index.js';
 import { localWms, wmsForServiceClass } from '../wms/index.js';
+import { failOnBadInput } from './inputErrors.js';
 import { getStore } from './storeHandle.js';
 
 
-interface RunArgs {
+type RunArgs = {
   runId: string;
   submitPath: string;
-  config: SerializedConfig;
-}
+} & RunConfigArg;
 
-function cfg(c: SerializedConfig): BpsConfig {
+/** The run's config: the saved copy named by configRef (hash checked), or the inline config of an older run. */
+function cfg(args: RunConfigArg): BpsConfig {
+  const c = args.configRef ? loadSavedConfig(args.configRef) : args.config;
+  if (!c) throw new BadInputError('the run input names no config (neither configRef nor config)');
   return BpsConfig.fromTree(c.tree, c.sources);
 }
 
-/** Creates the submit directory, saves the config there, records the run. */
-export async function prepareRun({ runId, submitPath, config }: RunArgs): Promise<void> {
-  const c = cfg(config);
+/**
+ * Creates the submit directory, records the run, and writes the config in readable form. The saved config itself
+ * was written by whoever started the run (configRef); only an older run's inline config is saved here.
+ */
+export async function prepareRun(args: RunArgs): Promise<void> {
+  return failOnBadInput(() => prepareRunNow(args));
+}
+
+async function prepareRunNow(args: RunArgs): Promise<void> {
+  const { runId, submitPath } = args;
+  const c = cfg(args);
   mkdirSync(submitPath, { recursive: true });
-  writeFileSync(path.join(submitPath, SAVED_CONFIG), JSON.stringify(config));
-  writeFileSync(path.join(submitPath, `${runId}_config.yaml`), stringify(config.tree));
+  if (!args.configRef) writeFileSync(path.join(submitPath, SAVED_CONFIG), JSON.stringify(args.config));
+  writeFileSync(path.join(submitPath, `${runId}_config.yaml`), stringify(c.tree));
   writeFileSync(path.join(submitPath, 'provenance.json'), JSON.stringify(provenance(c), null, 2));
   const str = (k: string) => (c.has(k) ? c.getString(k) : undefined);
   const store = await getStore();
@@ -55,8 +67,13 @@ export async function prepareRun({ runId, submitPath, config }: RunArgs): Promis
 }
 
 /** Provides the quantum graph in tbps format: a given qgraphFile, a synthetic graph, or (LSST) pipetask qgraph. */
-export async function generateGraph({ runId, submitPath, config }: RunArgs): Promise<GraphFiles> {
-  const c = cfg(config);
+export async function generateGraph(args: RunArgs): Promise<GraphFiles> {
+  return failOnBadInput(() => generateGraphNow(args));
+}
+
+async function generateGraphNow(args: RunArgs): Promise<GraphFiles> {
+  const { runId, submitPath } = args;
+  const c = cfg(args);
   const ctx = Context.current();
   mkdirSync(submitPath, { recursive: true });
   const got = await acquireGraph(c, submitPath, runId, (n) => ctx.heartbeat({ quanta: n }));
@@ -96,8 +113,13 @@ function provenance(c: BpsConfig) {
 }
 
 /** Cluster + generic workflow + batch plan into the submit dir; jobs into the store. */
-export async function transformRun({ runId, submitPath, config, qgraphFile, jobQgraphFile }: RunArgs & GraphFiles): Promise<RunPlan> {
-  const c = cfg(config);
+export async function transformRun(args: RunArgs & GraphFiles): Promise<RunPlan> {
+  return failOnBadInput(() => transformRunNow(args));
+}
+
+async function transformRunNow(args: RunArgs & GraphFiles): Promise<RunPlan> {
+  const { runId, submitPath, qgraphFile, jobQgraphFile } = args;
+  const c = cfg(args);
   const ctx = Context.current();
   const beat = setInterval(() => ctx.heartbeat('transform'), 5000);
   try {
@@ -136,10 +158,19 @@ function wmsOf(c: BpsConfig): Pick<RunPlan, 'wms' | 'wmsMode' | 'wmsPollSeconds'
 }
 
 /** For `restart`: reset what did not succeed and return the saved plan. */
-export async function prepareRestart({ runId, submitPath }: { runId: string; submitPath: string }): Promise<{ plan: RunPlan; initSucceeded: boolean }> {
+export async function prepareRestart(args: { runId: string; submitPath: string }): Promise<{ plan: RunPlan; initSucceeded: boolean }> {
+  return failOnBadInput(() => prepareRestartNow(args));
+}
+
+async function prepareRestartNow({ runId, submitPath }: { runId: string; submitPath: string }): Promise<{ plan: RunPlan; initSucceeded: boolean }> {
   const file = path.join(submitPath, SAVED_PLAN);
   if (!existsSync(file)) throw new BadInputError(`run ${runId} has no saved plan (${file}); it never finished transform`);
-  const plan = JSON.parse(readFileSync(file, 'utf8')) as RunPlan;
+  let plan: RunPlan;
+  try {
+    plan = JSON.parse(readFileSync(file, 'utf8')) as RunPlan;
+  } catch (err) {
+    throw new BadInputError(`the run's saved plan is not valid JSON (${(err as Error).message}); it was written by transform`, { file });
+  }
   const store = await getStore();
   await store.resetForRestart(runId);
   const run = await store.getRun(runId);
@@ -189,13 +220,15 @@ export async function countFailures({ runId }: { runId: string }): Promise<numbe
 }
 
 /** Final bookkeeping: prune what can no longer run, derive the run state, record it. */
-export async function finishRun({ runId, cancelled, message }: { runId: string; cancelled: boolean; message?: string }): Promise<RunSummary> {
+export async function finishRun({ runId, cancelled, message, submitPath }: { runId: string; cancelled: boolean; message?: string; submitPath?: string }): Promise<RunSummary> {
   const store = await getStore();
   await store.pruneBlocked(runId);
   if (cancelled) await store.cancelUnfinished(runId);
   const { counts, expected: jobs } = totalCounts(await store.labelCounts(runId));
   const state: State = message ? 'FAILED' : cancelled ? 'DELETED' : (counts.SUCCEEDED ?? 0) === jobs && jobs > 0 ? 'SUCCEEDED' : 'FAILED';
-  await store.setRunState(runId, state, { message });
+  // A run that failed before prepare recorded it (its saved config was missing or altered) is recorded now,
+  // so `tbps report` and `tbps status` show it FAILED with the message.
+  if (!(await store.setRunState(runId, state, { message }))) await store.upsertRun({ runId, state, message, submitPath });
   const run = await store.getRun(runId);
   return { runId, state, counts, jobs, quanta: run?.quanta ?? 0, message };
 }

@@ -1,14 +1,12 @@
 // HTCondor activities on the orchestrator queue: prepare and submit a job batch as one DAG, poll it (heartbeating,
 // recording job attempts in the store), cancel it with condor_rm. Thin adapters over wms/htcondor.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { BpsConfig } from '../core/config/index.js';
-import type { SerializedConfig } from '../core/run/types.js';
 import type { BatchRef, BatchStatus } from '../wms/types.js';
 import { HTCondorWms, parsePrefix } from '../wms/htcondor/index.js';
-import { SAVED_CONFIG } from '../core/submit/files.js';
+import { readSavedConfig } from '../core/submit/savedConfig.js';
 import { withLsstPath } from '../lsst/env.js';
+import { failOnBadInput } from './inputErrors.js';
 import { getStore } from './storeHandle.js';
 
 const cache = new Map<string, HTCondorWms>();
@@ -17,7 +15,7 @@ const cache = new Map<string, HTCondorWms>();
 async function wmsFor(ref: BatchRef): Promise<HTCondorWms> {
   const hit = cache.get(ref.submitPath);
   if (hit) return hit;
-  const saved = JSON.parse(readFileSync(path.join(ref.submitPath, SAVED_CONFIG), 'utf8')) as SerializedConfig;
+  const saved = readSavedConfig(ref.submitPath);
   const c = BpsConfig.fromTree(saved.tree, saved.sources);
   const str = (k: string) => (c.has(k) ? String(c.get(k) ?? '') : '');
   const prefix = str('htcondorCommandPrefix') || process.env.TBPS_HTCONDOR_PREFIX || '';
@@ -31,12 +29,13 @@ async function wmsFor(ref: BatchRef): Promise<HTCondorWms> {
   return w;
 }
 
+/** Writes the batch's DAG and submit files; a missing saved config or input file fails at once (no retries). */
 export async function prepareBatch(ref: BatchRef): Promise<void> {
-  await (await wmsFor(ref)).prepare(ref);
+  await failOnBadInput(async () => (await wmsFor(ref)).prepare(ref));
 }
 
 export async function submitBatch(ref: BatchRef): Promise<string> {
-  return (await wmsFor(ref)).submit(ref);
+  return failOnBadInput(async () => (await wmsFor(ref)).submit(ref));
 }
 
 /**

@@ -5,10 +5,14 @@ import type * as control from '../activities/control.js';
 import type * as execute from '../activities/execute.js';
 import type { JobRef } from '../core/run/types.js';
 
-/** Short bookkeeping calls (store reads/writes). */
+/**
+ * Short bookkeeping calls (store reads/writes). Bounded: 20 attempts ride out about 8 minutes of a store that does
+ * not answer; a failure that persists (or bad input, never retried) ends the run FAILED with its message instead
+ * of leaving it RUNNING/PENDING forever.
+ */
 export const ctl = proxyActivities<typeof control>({
   startToCloseTimeout: '10 minutes',
-  retry: { initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: ['BadInputError'] },
+  retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 20, nonRetryableErrorTypes: ['BadInputError'] },
 });
 
 /** Long stages (graph generation, transform): heartbeat so a lost worker is noticed. */

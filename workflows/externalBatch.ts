@@ -20,15 +20,17 @@ export interface ExternalBatchInput {
   wmsId?: string;
 }
 
+// Bounded retries: a WMS that keeps refusing a submit (or stops answering polls for about 15 minutes) fails the
+// batch with its message; bad input (a missing saved config or file) is not retried at all.
 const wmsCalls = proxyActivities<typeof htcondor>({
   startToCloseTimeout: '10 minutes',
-  retry: { initialInterval: '2s', maximumInterval: '1 minute', nonRetryableErrorTypes: ['BadInputError'] },
+  retry: { initialInterval: '2s', maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: ['BadInputError'] },
 });
 
 const wmsPoll = proxyActivities<typeof htcondor>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '5s', maximumInterval: '1 minute' },
+  retry: { initialInterval: '5s', maximumInterval: '1 minute', maximumAttempts: 20, nonRetryableErrorTypes: ['BadInputError'] },
 });
 
 export async function externalBatchWorkflow(input: ExternalBatchInput): Promise<BatchResult> {

@@ -3,6 +3,7 @@
 // With an external WMS, pipetaskInit and finalJob are units of that WMS too (HTCondor: one-node DAGs, FINAL node).
 // Cancel is graceful: running batches are cancelled, finalJob still runs under whenRun ALWAYS.
 import {
+  ApplicationFailure,
   CancellationScope,
   ChildWorkflowCancellationType,
   ContinueAsNew,
@@ -17,7 +18,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { BatchResult, RunInput, RunPlan, RunProgress, RunSummary } from '../core/run/types.js';
+import type { BatchResult, RunConfigArg, RunInput, RunPlan, RunProgress, RunSummary } from '../core/run/types.js';
 import { batchWorkflowId, jobWorkflowId, orchestratorQueue, siteQueue } from '../core/run/queues.js';
 import { BpsRunState } from '../core/run/searchKeys.js';
 import { ctl, runJobOn, stages } from './activityProxies.js';
@@ -44,12 +45,13 @@ export async function runWorkflow(input: RunInput): Promise<RunSummary> {
           p.plan = r.plan;
           if (r.initSucceeded) p.initOk = true; // a rescue re-runs only what did not succeed
         } else {
-          await ctl.prepareRun({ runId, submitPath, config: input.config });
+          const config = configArg(input);
+          await ctl.prepareRun({ runId, submitPath, ...config });
           setState('RUNNING');
           p.phase = 'graph';
-          const graph = await stages.generateGraph({ runId, submitPath, config: input.config });
+          const graph = await stages.generateGraph({ runId, submitPath, ...config });
           p.phase = 'transform';
-          p.plan = await stages.transformRun({ runId, submitPath, config: input.config, ...graph });
+          p.plan = await stages.transformRun({ runId, submitPath, ...config, ...graph });
         }
       }
       const plan = p.plan;
@@ -78,7 +80,7 @@ export async function runWorkflow(input: RunInput): Promise<RunSummary> {
       }
     }
     p.phase = 'done';
-    const summary = await ctl.finishRun({ runId, cancelled: !!p.cancelled, message: failure });
+    const summary = await ctl.finishRun({ runId, cancelled: !!p.cancelled, message: failure, submitPath });
     setState(summary.state);
     return summary;
   });
@@ -147,6 +149,17 @@ async function runBatches(input: RunInput, p: RunProgress, plan: RunPlan, queue:
     }
     p.doneBatches = [...done];
   }
+}
+
+/**
+ * How the activities get the run's config: by reference to the saved copy (path + sha256; the input stays a few
+ * hundred bytes whatever the config's size), or inline for runs started before references. Both shapes schedule
+ * the same activities, so histories of either replay unchanged.
+ */
+function configArg(input: RunInput): RunConfigArg {
+  if (input.configRef) return { configRef: input.configRef };
+  if (input.config) return { config: input.config };
+  throw ApplicationFailure.nonRetryable(`run ${input.runId}: the workflow input names no config (configRef or config)`, 'BadInputError');
 }
 
 function setState(state: string): void {

@@ -1,13 +1,14 @@
 // `tbps cancel`, `tbps restart`, `tbps ping`: act on a run through Temporal.
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { runWorkflow } from '../../workflows/run.js';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { orchestratorQueue, runWorkflowId, siteQueue } from '../../core/run/queues.js';
 import { BpsRun, BpsRunState } from '../../core/run/searchKeys.js';
-import type { RunInput, SerializedConfig } from '../../core/run/types.js';
+import type { RunInput } from '../../core/run/types.js';
 import { SAVED_CONFIG } from '../../core/submit/files.js';
+import { savedConfigRef } from '../../core/submit/savedConfig.js';
 import { openStore } from '../../store/index.js';
 import { connectClient } from '../../temporal/connection.js';
 import { storeLocation } from '../../temporal/paths.js';
@@ -57,14 +58,15 @@ export function registerControl(program: Command): void {
         if (!run) throw new UsageError(`no run '${o.id}' in the store; 'tbps report' lists the runs`);
         const saved = path.join(run.submitPath ?? '', SAVED_CONFIG);
         if (!run.submitPath || !existsSync(saved)) throw new UsageError(`run '${o.id}' has no saved config at ${saved}: it never got past prepare`);
-        const config = JSON.parse(readFileSync(saved, 'utf8')) as SerializedConfig;
+        // The restarted run names its saved config by path and hash; the config itself stays on disk.
+        const configRef = savedConfigRef(run.submitPath, `run '${o.id}'`);
         const { client, connection } = await connectClient();
         try {
           const handle = client.workflow.getHandle(runWorkflowId(o.id));
           const d = await handle.describe().catch(() => undefined);
           if (d?.status.name === 'RUNNING') throw new UsageError(`run '${o.id}' is still running; cancel it first or wait`);
           const prefix = taskQueuePrefix();
-          const input: RunInput = { runId: o.id, submitPath: run.submitPath, config, taskQueuePrefix: prefix, restart: true };
+          const input: RunInput = { runId: o.id, submitPath: run.submitPath, configRef, taskQueuePrefix: prefix, restart: true };
           await client.workflow.start(runWorkflow, {
             taskQueue: orchestratorQueue(prefix),
             workflowId: runWorkflowId(o.id),

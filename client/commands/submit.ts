@@ -3,7 +3,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { runWorkflow } from '../../workflows/run.js';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { orchestratorQueue, runWorkflowId, siteQueue } from '../../core/run/queues.js';
 import { BpsOperator, BpsPayload, BpsRun, BpsRunState, BpsSite } from '../../core/run/searchKeys.js';
 import type { RunInput } from '../../core/run/types.js';
@@ -11,6 +11,7 @@ import { connectClient } from '../../temporal/connection.js';
 import { runAction, UsageError } from '../exit.js';
 import { addConfigOptions, configOptionsFrom } from '../configOptions.js';
 import { loadSubmitConfig, preflightGraph } from '../../core/submit/config.js';
+import { saveRunConfig } from '../../core/submit/savedConfig.js';
 import { pollerCount } from '../pollers.js';
 import { waitAndReport } from '../progress.js';
 import { webUiUrl } from '../links.js';
@@ -40,7 +41,11 @@ export function registerSubmit(program: Command): void {
       const prefix = taskQueuePrefix();
       const { client, connection, settings } = await connectClient();
       try {
-        const input: RunInput = { runId, submitPath, config: config.toJSON(), taskQueuePrefix: prefix };
+        // The config travels by path and hash: it is saved in the submit directory before the run starts (never
+        // over the saved config of a run still running), and the write is undone if the start fails.
+        if (await isRunning(client, runId)) throw alreadyRunning(runId);
+        const saved = saveRunConfig(submitPath, config.toJSON());
+        const input: RunInput = { runId, submitPath, configRef: saved.ref, taskQueuePrefix: prefix };
         const str = (k: string) => String(config.get(k) ?? '');
         try {
           await client.workflow.start(runWorkflow, {
@@ -56,8 +61,8 @@ export function registerSubmit(program: Command): void {
             ],
           });
         } catch (err) {
-          if (err instanceof WorkflowExecutionAlreadyStartedError)
-            throw new UsageError(`run '${runId}' is already running; use 'tbps report --id ${runId}', or change outputRun`);
+          saved.undo(); // a run that started meanwhile keeps the saved config it was started with
+          if (err instanceof WorkflowExecutionAlreadyStartedError) throw alreadyRunning(runId);
           throw err;
         }
         console.log(`Submitted run ${runId}`);
@@ -75,4 +80,13 @@ export function registerSubmit(program: Command): void {
       }
     }),
   );
+}
+
+function alreadyRunning(runId: string): UsageError {
+  return new UsageError(`run '${runId}' is already running; use 'tbps report --id ${runId}', or change outputRun`);
+}
+
+async function isRunning(client: Client, runId: string): Promise<boolean> {
+  const d = await client.workflow.getHandle(runWorkflowId(runId)).describe().catch(() => undefined);
+  return d?.status.name === 'RUNNING';
 }

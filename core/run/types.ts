@@ -8,11 +8,23 @@ export interface SerializedConfig {
   sources: Record<string, string>;
 }
 
+/** A run's saved config by reference (what travels through Temporal instead of the config): path and sha256. */
+export interface ConfigRef {
+  file: string;
+  sha256: string;
+}
+
+/** How a run's config reaches its activities: by reference, or (runs started before references) inline. */
+export type RunConfigArg = { configRef: ConfigRef; config?: undefined } | { config: SerializedConfig; configRef?: undefined };
+
 export interface RunInput {
   /** uniqProcName: outputRun with '/' replaced by '_'. */
   runId: string;
   submitPath: string;
-  config: SerializedConfig;
+  /** The saved config in the submit directory, by path and hash (written before the workflow starts). */
+  configRef?: ConfigRef;
+  /** The whole config inline: only in inputs of runs started before configRef (kept readable for them). */
+  config?: SerializedConfig;
   /** Prefix of the task queues (orchestrator queue = prefix, site queue = `${prefix}-site-${site}`). */
   taskQueuePrefix: string;
   /** Re-run only what did not succeed in a previous execution of this run. */

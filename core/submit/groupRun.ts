@@ -1,12 +1,13 @@
 // A campaign group's run, built exactly as `tbps submit` builds a run (BPS layers, pre-flight checks), with the
-// step's settings as command-line-level overrides; and a group's retry input from its saved config.
-import { existsSync, readFileSync } from 'node:fs';
+// step's settings as command-line-level overrides; and a group's retry input from its saved config. Both carry the
+// config by reference (path and sha256 of the saved copy in the group's submit directory).
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { groupDataQuery, groupRunId, stepOutput, type CampaignSpec, type GroupDef, type StepSpec } from '../campaign/index.js';
 import { BadInputError } from '../errors.js';
-import type { RunInput, SerializedConfig } from '../run/types.js';
+import type { RunInput } from '../run/types.js';
 import { loadSubmitConfig, preflightGraph } from './config.js';
-import { SAVED_CONFIG } from './files.js';
+import { saveRunConfig, savedConfigRef } from './savedConfig.js';
 
 export interface GroupRunRequest {
   campaign: Pick<CampaignSpec, 'name' | 'baseConfig' | 'inCollection' | 'output' | 'project'>;
@@ -51,19 +52,13 @@ export async function prepareGroupRun(req: GroupRunRequest): Promise<GroupRun> {
   const dataQuery = groupDataQuery(base, step.split, group);
   const config = dataQuery === undefined ? first : loadSubmitConfig(file, {}, { overrides: { ...overrides, dataQuery }, cwd: req.cwd });
   await preflightGraph(config);
-  const input: RunInput = {
-    runId,
-    submitPath: path.resolve(req.cwd, config.getString('submitPath')),
-    config: config.toJSON(),
-    taskQueuePrefix: req.taskQueuePrefix,
-  };
+  // The group's config is saved in its submit directory and travels by path and hash, never in history.
+  const submitPath = path.resolve(req.cwd, config.getString('submitPath'));
+  const input: RunInput = { runId, submitPath, configRef: saveRunConfig(submitPath, config.toJSON()).ref, taskQueuePrefix: req.taskQueuePrefix };
   return { input, dataQuery, payloadName: String(config.get('payloadName') ?? ''), computeSite: config.getString('computeSite') };
 }
 
 /** The RunInput of a retry: the group's saved config, restart = true (re-runs only what did not succeed). */
 export async function restartGroupRun({ runId, submitPath, taskQueuePrefix }: { runId: string; submitPath: string; taskQueuePrefix: string }): Promise<RunInput> {
-  const saved = path.join(submitPath, SAVED_CONFIG);
-  if (!existsSync(saved)) throw new BadInputError(`run '${runId}' has no saved config at ${saved}: it never got past prepare`);
-  const config = JSON.parse(readFileSync(saved, 'utf8')) as SerializedConfig;
-  return { runId, submitPath, config, taskQueuePrefix, restart: true };
+  return { runId, submitPath, configRef: savedConfigRef(submitPath, `run '${runId}'`), taskQueuePrefix, restart: true };
 }
