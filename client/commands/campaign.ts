@@ -22,6 +22,7 @@ import { webUiUrl } from '../links.js';
 import { pollerCount } from '../pollers.js';
 import { campaignWorkflow } from '../../workflows/campaign.js';
 import { taskQueuePrefix } from './submit.js';
+import { countOption } from '../numberOptions.js';
 
 /** Campaign commands need Temporal: it is connected before the store opens, so a bad connection setting writes nothing. */
 function withCampaignServices<T>(fn: (ctx: ServiceContext) => Promise<T>): Promise<T> {
@@ -185,15 +186,16 @@ export function registerCampaign(program: Command): void {
     .option('--days <n>', 'ended campaigns: only those ended within this many days (0: all)', '7')
     .option('--json', 'machine-readable output')
     .action((o) =>
-      runAction(() =>
-        withCampaignServices(async (ctx) => {
-          const shown = await listCampaigns(ctx, { endedWithinDays: Number(o.days), limit: Number(o.limit) });
+      runAction(() => {
+        const limit = countOption(o.limit, '--limit');
+        return withCampaignServices(async (ctx) => {
+          const shown = await listCampaigns(ctx, { endedWithinDays: Number(o.days), limit });
           if (o.json) console.log(JSON.stringify(shown, null, 2));
           else if (shown.length === 0) console.log("no campaigns yet: start one with 'tbps campaign start campaign.yaml'");
           else console.log(pad([['CAMPAIGN', 'WORKFLOW', 'STATE', 'STEP', 'OPERATOR', 'STARTED'], ...shown.map((r) => [r.name, r.status, r.state, r.step, r.operator, r.started])]));
           return 0;
-        }),
-      ),
+        });
+      }),
     );
 
   c.command('show')
