@@ -1,11 +1,13 @@
 // The checks at the CLI's edge that need no server: schedule options (client/scheduleOptions.ts), Temporal connection
-// variables (temporal/settingsCheck.ts) and the "did you mean" of usage errors (client/usageErrors.ts).
+// variables (temporal/settingsCheck.ts), ports and limits (client/numberOptions.ts) and the "did you mean" of usage
+// errors (client/usageErrors.ts).
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkCron, durationOption, offsetHoursOption, timeOption } from '../../client/scheduleOptions.js';
 import { closest } from '../../client/usageErrors.js';
+import { countOption, portOption } from '../../client/numberOptions.js';
 import { checkConnectionEnv } from '../../temporal/settingsCheck.js';
 
 function messageOf(fn: () => unknown): string {
@@ -112,5 +114,16 @@ describe('closest known name', () => {
   it('has nothing to offer for an empty word or list', () => {
     expect(closest('', ['a'])).toBeUndefined();
     expect(closest('x', [])).toBeUndefined();
+  });
+});
+
+describe('ports and limits', () => {
+  it('reads whole numbers in range', () => {
+    expect(portOption('7233', '--port')).toBe(7233);
+    expect(countOption('20', '--limit')).toBe(20);
+  });
+  it('refuses anything else, naming the option', () => {
+    for (const v of ['abc', '0', '65536', '72.5', '-1', ''] as const) expect(messageOf(() => portOption(v, '--port'))).toMatch(/^--port: expected a port number \(1-65535\)/);
+    for (const v of ['x', '0', '1e3'] as const) expect(messageOf(() => countOption(v, '--limit'))).toMatch(/^--limit: expected a whole number >= 1/);
   });
 });
