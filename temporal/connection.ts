@@ -98,7 +98,7 @@ function credentialsError(settings: ConnectionSettings, err: unknown): Error | u
       : process.env.TEMPORAL_TLS_CLIENT_CERT_PATH !== undefined
         ? 'TEMPORAL_TLS_CLIENT_CERT_PATH'
         : 'TEMPORAL_API_KEY';
-  const verdict = code === UNAUTHENTICATED ? 'not accepted' : 'not allowed to use this namespace';
+  const verdict = code === UNAUTHENTICATED ? 'not accepted' : 'not allowed';
   return new ConnectionSettingsError(
     variable,
     `the Temporal server at ${settings.address} answered that the credentials are ${verdict} for namespace '${settings.namespace}' (${details(err)}); check ${variable} and TEMPORAL_NAMESPACE`,
