@@ -11,18 +11,17 @@ import { registerServer } from './commands/server.js';
 import { registerStages } from './commands/stages.js';
 import { registerStats } from './commands/stats.js';
 import { registerSubmit } from './commands/submit.js';
+import { installUsageErrors } from './usageErrors.js';
 
 const program = new Command();
 program
   .name('tbps')
   .description('Batch Production Service on Temporal: submit and follow LSST-style processing runs')
   .version('0.1.0')
-  .showHelpAfterError('(add --help for usage)')
   .addHelpText(
     'after',
     `\nQuick start:\n  npx tbps server start                      # Temporal dev server + local workers\n  npx tbps submit config/examples/synthetic.yaml --wait\n  npx tbps report\n\nEnvironment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE (Temporal), TBPS_HOME (data dir), TBPS_DB (store), TBPS_TASK_QUEUE.`,
   );
-program.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 
 registerServer(program);
 registerSubmit(program);
@@ -34,5 +33,6 @@ registerControl(program);
 registerCampaign(program);
 registerSchedule(program);
 registerDashboard(program);
+installUsageErrors(program);
 
 await program.parseAsync(process.argv);

@@ -13,7 +13,7 @@ export class UsageError extends Error {
 
 export function exitCodeFor(err: unknown): number {
   if (isBadInput(err)) return EXIT_BAD_INPUT;
-  if (err instanceof Error && (err.name === 'UnreachableServerError' || err.name === 'UsageError')) return EXIT_BAD_INPUT;
+  if (err instanceof Error && (err.name === 'UnreachableServerError' || err.name === 'UsageError' || err.name === 'ConnectionSettingsError')) return EXIT_BAD_INPUT;
   return 1;
 }
 
@@ -24,8 +24,17 @@ export async function runAction(fn: () => Promise<number | void>): Promise<never
   } catch (err) {
     code = exitCodeFor(err);
     const msg = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`tbps: error: ${msg}\n`);
+    // bad input is always one line: a message that spans lines (a parser's code frame) is joined
+    process.stderr.write(`tbps: error: ${code === EXIT_BAD_INPUT ? oneLine(msg) : msg}\n`);
     if (process.env.TBPS_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
   }
   process.exit(code);
+}
+
+function oneLine(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join(' ');
 }

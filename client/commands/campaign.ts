@@ -17,11 +17,17 @@ import { BpsCampaign, BpsOperator, BpsRunState, BpsStep } from '../../core/run/s
 import { prepareGroupRun } from '../../core/submit/groupRun.js';
 import { connectClient } from '../../temporal/connection.js';
 import { runAction, UsageError } from '../exit.js';
-import { cancelCampaign, campaignStatus, editStep, groupAction, listCampaigns, pauseCampaign, resumeCampaign, withServices } from '../services/index.js';
+import { cancelCampaign, campaignStatus, editStep, groupAction, listCampaigns, pauseCampaign, resumeCampaign, withServices, type ServiceContext } from '../services/index.js';
 import { webUiUrl } from '../links.js';
 import { pollerCount } from '../pollers.js';
 import { campaignWorkflow } from '../../workflows/campaign.js';
 import { taskQueuePrefix } from './submit.js';
+import { countOption } from '../numberOptions.js';
+
+/** Campaign commands need Temporal: it is connected before the store opens, so a bad connection setting writes nothing. */
+function withCampaignServices<T>(fn: (ctx: ServiceContext) => Promise<T>): Promise<T> {
+  return withServices(fn, { connectFirst: true });
+}
 
 export function defaultOperator(): string {
   if (process.env.USER) return process.env.USER;
@@ -154,7 +160,7 @@ export function registerCampaign(program: Command): void {
             console.log(`  warning: no orchestrator worker polls '${orchestratorQueue(prefix)}'; start one with 'npx tbps server start'`);
         }
         if (!o.wait) return 0;
-        return withServices(async (ctx) => {
+        return withCampaignServices(async (ctx) => {
           let last = '';
           for (;;) {
             const { status, running } = await campaignStatus(ctx, spec.name);
@@ -180,15 +186,16 @@ export function registerCampaign(program: Command): void {
     .option('--days <n>', 'ended campaigns: only those ended within this many days (0: all)', '7')
     .option('--json', 'machine-readable output')
     .action((o) =>
-      runAction(() =>
-        withServices(async (ctx) => {
-          const shown = await listCampaigns(ctx, { endedWithinDays: Number(o.days), limit: Number(o.limit) });
+      runAction(() => {
+        const limit = countOption(o.limit, '--limit');
+        return withCampaignServices(async (ctx) => {
+          const shown = await listCampaigns(ctx, { endedWithinDays: Number(o.days), limit });
           if (o.json) console.log(JSON.stringify(shown, null, 2));
           else if (shown.length === 0) console.log("no campaigns yet: start one with 'tbps campaign start campaign.yaml'");
           else console.log(pad([['CAMPAIGN', 'WORKFLOW', 'STATE', 'STEP', 'OPERATOR', 'STARTED'], ...shown.map((r) => [r.name, r.status, r.state, r.step, r.operator, r.started])]));
           return 0;
-        }),
-      ),
+        });
+      }),
     );
 
   c.command('show')
@@ -197,7 +204,7 @@ export function registerCampaign(program: Command): void {
     .option('--json', 'machine-readable output (the status query)')
     .action((name: string, o) =>
       runAction(() =>
-        withServices(async (ctx) => {
+        withCampaignServices(async (ctx) => {
           const { status } = await campaignStatus(ctx, name);
           console.log(o.json ? JSON.stringify(status, null, 2) : formatCampaign(status));
           return 0;
@@ -207,7 +214,7 @@ export function registerCampaign(program: Command): void {
 
   opOpt(c.command('pause').description('pause: running groups finish, nothing new starts').argument('<name>').option('--reason <text>')).action((name: string, o) =>
     runAction(() =>
-      withServices(async (ctx) => {
+      withCampaignServices(async (ctx) => {
         await pauseCampaign(ctx, name, { operator: o.operator, reason: o.reason });
         console.log(`pause requested for campaign ${name}: running groups finish, nothing new starts`);
         return 0;
@@ -217,7 +224,7 @@ export function registerCampaign(program: Command): void {
 
   opOpt(c.command('resume').description('resume a paused campaign').argument('<name>').option('--reason <text>')).action((name: string, o) =>
     runAction(() =>
-      withServices(async (ctx) => {
+      withCampaignServices(async (ctx) => {
         await resumeCampaign(ctx, name, { operator: o.operator, reason: o.reason });
         console.log(`resumed campaign ${name}`);
         return 0;
@@ -252,7 +259,7 @@ export function registerCampaign(program: Command): void {
         patch.overrides = { ...((patch.overrides as object) ?? {}), [kv.slice(0, eq)]: parseYaml(kv.slice(eq + 1)) };
       }
       if (Object.keys(patch).length === 0) throw new UsageError('nothing to edit: give --pipeline, --data-query, --set, --gate or --patch');
-      return withServices(async (ctx) => {
+      return withCampaignServices(async (ctx) => {
         await editStep(ctx, name, { operator: o.operator, step: o.step, patch });
         console.log(`edited step ${o.step} of campaign ${name}: ${JSON.stringify(patch)}`);
         return 0;
@@ -271,7 +278,7 @@ export function registerCampaign(program: Command): void {
         .option('--note <text>', 'recorded with the action'),
     ).action((name: string, o) =>
       runAction(() =>
-        withServices(async (ctx) => {
+        withCampaignServices(async (ctx) => {
           const arg: GroupAction = { operator: o.operator, step: o.step, groups: groupsOpt(o.group), note: o.note };
           const r = await groupAction(ctx, name, verb, arg);
           console.log(`${verb} ${o.step}${r.groups?.length ? ` ${r.groups.join(',')}` : ''} of campaign ${name}: done`);
@@ -286,7 +293,7 @@ export function registerCampaign(program: Command): void {
 
   opOpt(c.command('cancel').description('cancel a campaign: running groups are cancelled gracefully').argument('<name>')).action((name: string) =>
     runAction(() =>
-      withServices(async (ctx) => {
+      withCampaignServices(async (ctx) => {
         await cancelCampaign(ctx, name);
         console.log(`cancel requested for campaign ${name}`);
         return 0;

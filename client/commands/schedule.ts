@@ -12,6 +12,13 @@ import { connectClient } from '../../temporal/connection.js';
 import { runAction, UsageError } from '../exit.js';
 import { checkCampaign, defaultOperator } from './campaign.js';
 import { taskQueuePrefix } from './submit.js';
+import { checkCron, durationOption, offsetHoursOption, timeOption } from '../scheduleOptions.js';
+
+/** Temporal refuses catch-up windows under 10 seconds. */
+const MIN_CATCHUP_MS = 10_000;
+
+/** gRPC status of a request the server refuses as invalid. */
+const INVALID_ARGUMENT = 3;
 
 const OVERLAP: Record<string, ScheduleOverlapPolicy> = {
   skip: ScheduleOverlapPolicy.SKIP,
@@ -28,10 +35,12 @@ function overlap(v: string): ScheduleOverlapPolicy {
   return p;
 }
 
-function date(v: string, key: string): Date {
-  const d = new Date(v);
-  if (Number.isNaN(d.getTime())) throw new BadInputError(`not a date/time: '${v}' (e.g. 2026-11-01T12:00:00Z)`, { key });
-  return d;
+/** A schedule the server refuses as invalid (what the checks above let through) is bad input naming the options. */
+function refusedByServer(err: unknown, options: string): unknown {
+  const code = (err as { code?: unknown })?.code ?? (err as { cause?: { code?: unknown } })?.cause?.code;
+  if (code !== INVALID_ARGUMENT) return err;
+  const detail = (err as { details?: string }).details ?? (err instanceof Error ? err.message : String(err));
+  return new UsageError(`the Temporal server refused the schedule (${options}): ${detail.split('\n')[0]}`);
 }
 
 async function withClient<T>(fn: (client: Client) => Promise<T>): Promise<T> {
@@ -63,32 +72,36 @@ export function registerSchedule(program: Command): void {
     .option('--cron <expr>', 'cron expression (UTC)', '0 14 * * *')
     .option('--offset-hours <h>', 'hours the night boundary is shifted from 00:00 UTC (Rubin dayObs: 12)', '12')
     .option('--overlap <policy>', 'overlap policy: skip, buffer_one, buffer_all, cancel_other, terminate_other, allow_all', 'skip')
-    .option('--catchup-window <duration>', 'how far back missed nights are caught up (e.g. 1d)', '1d')
+    .option('--catchup-window <duration>', 'how far back missed nights are caught up (e.g. 1d; at least 10s)', '1d')
+    .option('--jitter <duration>', 'start each night at a random delay up to this (e.g. 10m)')
     .option('--paused', 'create it paused')
     .option('--operator <name>', 'operator of the campaigns', defaultOperator())
     .action((id: string, o, cmd: Command) =>
       runAction(async () => {
         if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(id)) throw new BadInputError(`schedule id '${id}': use letters, digits, _ and -`);
+        // the options first (cheap, and the server would answer with raw text), then the template
+        checkCron(o.cron);
+        const catchupWindow = durationOption(o.catchupWindow, '--catchup-window', MIN_CATCHUP_MS);
+        const jitter = o.jitter === undefined ? undefined : durationOption(o.jitter, '--jitter');
+        const offsetHours = offsetHoursOption(o.offsetHours);
+        const pol = overlap(o.overlap);
         const template = loadCampaignSpec(o.template);
-        const offsetHours = Number(o.offsetHours);
-        if (!Number.isFinite(offsetHours)) throw new BadInputError(`not a number: '${o.offsetHours}'`, { key: '--offset-hours' });
         const operator: string = cmd.getOptionValueSource('operator') === 'cli' ? o.operator : (template.operator ?? o.operator);
         await checkCampaign(nightlyCampaign(template, nightWindow(new Date(), offsetHours)), o.template, process.cwd(), operator);
-        const pol = overlap(o.overlap);
         return withClient(async (client) => {
           const prefix = taskQueuePrefix();
           const input: NightlyInput = { templateFile: path.resolve(o.template), cwd: process.cwd(), taskQueuePrefix: prefix, operator, offsetHours };
           try {
             await client.schedule.create({
               scheduleId: id,
-              spec: { cronExpressions: [o.cron] },
+              spec: { cronExpressions: [o.cron], ...(jitter !== undefined ? { jitter } : {}) },
               action: { type: 'startWorkflow', workflowType: nightlyWorkflow, workflowId: `nightly/${id}`, taskQueue: orchestratorQueue(prefix), args: [input] },
-              policies: { overlap: pol, catchupWindow: o.catchupWindow },
+              policies: { overlap: pol, catchupWindow },
               state: { paused: !!o.paused, note: `tbps nightly campaigns from ${path.resolve(o.template)}` },
             });
           } catch (err) {
             if (err instanceof ScheduleAlreadyRunning) throw new UsageError(`schedule '${id}' already exists`);
-            throw err;
+            throw refusedByServer(err, '--cron, --catchup-window, --jitter');
           }
           console.log(`created schedule ${id} (${o.cron}${o.paused ? ', paused' : ''}) starting nightly campaigns from ${o.template}`);
           return 0;
@@ -162,13 +175,15 @@ export function registerSchedule(program: Command): void {
     .option('--overlap <policy>', 'overlap policy for the backfilled actions', 'allow_all')
     .action((id: string, o) =>
       runAction(() => {
-        const start = date(o.start, '--start');
-        const end = date(o.end, '--end');
-        if (end <= start) throw new BadInputError('--end must be after --start', { key: '--end' });
+        const start = timeOption(o.start, '--start');
+        const end = timeOption(o.end, '--end');
+        if (end <= start) throw new BadInputError(`'${o.end}' is not after --start '${o.start}'`, { key: '--end' });
         const pol = overlap(o.overlap);
         return withClient(async (client) => {
           const { handle } = await existing(client, id);
-          await handle.backfill([{ start, end, overlap: pol }]);
+          await handle.backfill([{ start, end, overlap: pol }]).catch((err) => {
+            throw refusedByServer(err, '--start, --end');
+          });
           console.log(`backfill of schedule ${id} requested for ${start.toISOString()} .. ${end.toISOString()}`);
           return 0;
         });

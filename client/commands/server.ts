@@ -8,6 +8,7 @@ import { runAction, UsageError } from '../exit.js';
 import { waitForPollers } from '../pollers.js';
 import { dashboardStatus, startDashboard, startWorker, stopDashboard, stopWorker, workerStatus } from '../background.js';
 import { DEFAULT_DASHBOARD_PORT } from './dashboard.js';
+import { portOption } from '../numberOptions.js';
 
 const prefix = () => process.env.TBPS_TASK_QUEUE ?? 'tbps';
 
@@ -25,12 +26,13 @@ export function registerServer(program: Command): void {
     .option('--no-dashboard', 'do not start the dashboard')
     .action((o) =>
       runAction(async () => {
-        const port = Number(o.port);
+        const port = portOption(o.port, '--port');
+        const uiPort = o.uiPort === undefined ? undefined : portOption(o.uiPort, '--ui-port');
         const dashboardPort = Number(o.dashboardPort);
         if (o.dashboard && !(Number.isInteger(dashboardPort) && dashboardPort > 0 && dashboardPort < 65536)) {
           throw new UsageError(`--dashboard-port: expected a port number, got '${o.dashboardPort}'`);
         }
-        const info = await startDevServer({ port, uiPort: o.uiPort ? Number(o.uiPort) : undefined });
+        const info = await startDevServer({ port, uiPort });
         console.log(`Temporal dev server ${info.alreadyRunning ? 'already running' : 'started'} (pid ${info.pid})`);
         console.log(`  frontend : ${info.address}`);
         if (info.uiUrl) console.log(`  Web UI   : ${info.uiUrl}`);
@@ -76,10 +78,11 @@ export function registerServer(program: Command): void {
     .option('--site <site>', 'compute site of the executor worker', 'local')
     .action((o) =>
       runAction(async () => {
+        const port = portOption(o.port, '--port');
         console.log(`dashboard: ${(await stopDashboard()) ? 'stopped' : 'not running'}`);
         console.log(`executor worker: ${(await stopWorker('executor', o.site)) ? 'stopped' : 'not running'}`);
         console.log(`orchestrator worker: ${(await stopWorker('orchestrator')) ? 'stopped' : 'not running'}`);
-        console.log(`Temporal dev server: ${(await stopDevServer({ port: Number(o.port) })) ? 'stopped' : 'not running'}`);
+        console.log(`Temporal dev server: ${(await stopDevServer({ port })) ? 'stopped' : 'not running'}`);
       }),
     );
 
@@ -90,7 +93,7 @@ export function registerServer(program: Command): void {
     .option('--site <site>', 'compute site of the executor worker', 'local')
     .action((o) =>
       runAction(async () => {
-        const s = runningServer({ port: Number(o.port) });
+        const s = runningServer({ port: portOption(o.port, '--port') });
         console.log(`data directory      : ${dataDir()}`);
         console.log(`Temporal dev server : ${s ? `running (pid ${s.pid}) at ${s.address}${s.uiUrl ? `, Web UI ${s.uiUrl}` : ''}` : 'not running'}`);
         const orch = workerStatus('orchestrator');

@@ -1,21 +1,22 @@
 // The BPS stage commands, run locally without Temporal: `acquire` (graph), `cluster` (clusters),
 // `transform` (generic workflow) and `prepare` (WMS-ready files) write their products to the submit directory.
-import { mkdirSync } from 'node:fs';
+// Everything that can be checked is checked before the submit directory is created; when a stage fails after
+// creating it, the directory is removed again (nothing is left behind on bad input).
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { acquireGraph } from '../../core/qgraph/acquire.js';
-import { generateLsstGraph } from '../../lsst/qgraph.js';
+import { GraphGenerationError, generateLsstGraph } from '../../lsst/qgraph.js';
 import { readQuantumGraph } from '../../core/qgraph/index.js';
 import { clusterQuanta } from '../../core/cluster/index.js';
 import { transform } from '../../core/workflow/index.js';
 import type { BpsConfig } from '../../core/config/index.js';
 import { runAction } from '../exit.js';
 import { addConfigOptions, configOptionsFrom } from '../configOptions.js';
-import { loadSubmitConfig } from '../../core/submit/config.js';
+import { loadSubmitConfig, preflightGraph } from '../../core/submit/config.js';
 
 async function acquire(config: BpsConfig) {
   const submitPath = path.resolve(config.getString('submitPath'));
-  mkdirSync(submitPath, { recursive: true });
   const runId = config.getString('uniqProcName');
   const got = await acquireGraph(config, submitPath, runId);
   if (got) return { submitPath, ...got, jobQgraphFile: undefined };
@@ -24,17 +25,38 @@ async function acquire(config: BpsConfig) {
   return { submitPath, qgraphFile: lsst.qgraphFile, jobQgraphFile: lsst.lsstQgraphFile, quanta: -1, source: 'pipetask qgraph' };
 }
 
-function stage(program: Command, name: string, description: string, fn: (config: BpsConfig) => Promise<void>): void {
+/**
+ * Runs a stage in its submit directory. A directory this call creates is removed when the stage fails, except after a
+ * failed `pipetask qgraph` (its error names the generation log inside); a directory that existed before is left as is.
+ */
+async function inSubmitDirectory(config: BpsConfig, work: () => Promise<void>): Promise<void> {
+  const created = mkdirSync(path.resolve(config.getString('submitPath')), { recursive: true });
+  try {
+    await work();
+  } catch (err) {
+    if (created !== undefined && !(err instanceof GraphGenerationError)) rmSync(created, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+function stage(program: Command, name: string, description: string, fn: (config: BpsConfig) => Promise<void>, checkGraph = true): void {
   const cmd = program.command(name).description(description).argument('<config>', 'BPS submit YAML');
   addConfigOptions(cmd);
-  cmd.action((file: string, o) => runAction(async () => fn(loadSubmitConfig(file, configOptionsFrom(o)))));
+  cmd.action((file: string, o) =>
+    runAction(async () => {
+      const config = loadSubmitConfig(file, configOptionsFrom(o));
+      // a given or synthetic graph is clustered and turned into jobs in memory first: bad clusters or templates fail here
+      if (checkGraph) await preflightGraph(config);
+      await inSubmitDirectory(config, () => fn(config));
+    }),
+  );
 }
 
 export function registerStages(program: Command): void {
   stage(program, 'acquire', 'get the quantum graph (qgraphFile or syntheticGraph) into the submit directory', async (config) => {
     const g = await acquire(config);
     console.log(`quantum graph: ${g.qgraphFile}${g.quanta >= 0 ? ` (${g.quanta} quanta)` : ''}, from ${g.source}`);
-  });
+  }, false);
 
   stage(program, 'cluster', 'acquire, then cluster the quanta into jobs and print the clusters per label', async (config) => {
     const g = await acquire(config);

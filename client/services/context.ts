@@ -12,9 +12,20 @@ export interface ServiceContext {
   close(): Promise<void>;
 }
 
-export async function openServices(dbLocation = storeLocation()): Promise<ServiceContext> {
-  const store = await openStore(dbLocation);
-  let connected: Awaited<ReturnType<typeof connectClient>> | undefined;
+export interface ServiceOptions {
+  /** Connect to Temporal before opening the store, so a command that needs Temporal writes nothing when it cannot. */
+  connectFirst?: boolean;
+}
+
+export async function openServices(dbLocation = storeLocation(), opts: ServiceOptions = {}): Promise<ServiceContext> {
+  let connected: Awaited<ReturnType<typeof connectClient>> | undefined = opts.connectFirst ? await connectClient() : undefined;
+  let store: Store;
+  try {
+    store = await openStore(dbLocation);
+  } catch (err) {
+    await connected?.connection.close();
+    throw err;
+  }
   let connecting: Promise<Awaited<ReturnType<typeof connectClient>>> | undefined;
   return {
     store,
@@ -37,8 +48,8 @@ export async function openServices(dbLocation = storeLocation()): Promise<Servic
 }
 
 /** Runs fn with a fresh context and closes it afterwards. */
-export async function withServices<T>(fn: (ctx: ServiceContext) => Promise<T>): Promise<T> {
-  const ctx = await openServices();
+export async function withServices<T>(fn: (ctx: ServiceContext) => Promise<T>, opts: ServiceOptions = {}): Promise<T> {
+  const ctx = await openServices(storeLocation(), opts);
   try {
     return await fn(ctx);
   } finally {
