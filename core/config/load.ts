@@ -78,7 +78,18 @@ function loadFileLayer(display: string, lc: LoadCtx, stack: string[], allowEmpty
   return resolveIncludes(tree, display, lc, [], [...stack, abs]);
 }
 
+/** Whether includeConfigs appears in any mapping of the tree (the common case, no, skips the per-key merge). */
+function hasIncludes(node: Mapping): boolean {
+  if (Object.prototype.hasOwnProperty.call(node, INCLUDE_KEY)) return true;
+  for (const k of Object.keys(node)) {
+    const v = node[k];
+    if (isMapping(v) && hasIncludes(v)) return true;
+  }
+  return false;
+}
+
 function resolveIncludes(node: Mapping, display: string, lc: LoadCtx, prefix: string[], stack: string[]): Layer {
+  if (!hasIncludes(node)) return fileLayer(node, display);
   const out: Layer = { tree: {}, sources: {} };
   if (Object.prototype.hasOwnProperty.call(node, INCLUDE_KEY) && node[INCLUDE_KEY] !== null) {
     const key = [...prefix, INCLUDE_KEY].join('.');

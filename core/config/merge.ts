@@ -79,34 +79,43 @@ function ensureMapping(dst: Layer, parts: readonly string[], file: string | unde
   return node;
 }
 
+/**
+ * Merges srcNode into dstNode. Paths travel as dotted strings, and both the source file of the enclosing src mapping
+ * and the file dst already credits the enclosing mapping with are passed down: a leaf whose file equals the one its
+ * enclosing mapping is credited with gets no entry of its own (sourceOf finds the enclosing one), so a file's
+ * sections cost one entry each, not one per leaf, and merging stays linear in the tree whatever its depth.
+ */
 function mergeRec(
   dstNode: Mapping,
   srcNode: Mapping,
-  dstPath: string[],
-  srcPath: string[],
+  dstPath: string,
+  srcPath: string,
   dst: Layer,
   srcSources: Record<string, string>,
+  inheritedFile: string | undefined,
+  dstInherited: string | undefined,
 ): void {
-  for (const [k, v] of Object.entries(srcNode)) {
-    const dp = [...dstPath, k];
-    const sp = [...srcPath, k];
-    const file = sourceOf(srcSources, sp);
+  for (const k of Object.keys(srcNode)) {
+    const v = srcNode[k];
+    const dp = dstPath === '' ? k : `${dstPath}.${k}`;
+    const sp = srcPath === '' ? k : `${srcPath}.${k}`;
+    const file = srcSources[sp] ?? inheritedFile;
     const existing = dstNode[k];
     if (isMapping(v)) {
       let target: Mapping;
       if (isMapping(existing)) {
         target = existing;
       } else {
-        if (existing !== undefined) dropSourcesBelow(dst.sources, dp);
+        if (existing !== undefined) dropSourcesBelow(dst.sources, splitKey(dp));
         target = {};
         dstNode[k] = target;
-        if (file !== undefined) dst.sources[joinPath(dp)] = file;
+        if (file !== undefined) dst.sources[dp] = file;
       }
-      mergeRec(target, v, dp, sp, dst, srcSources);
+      mergeRec(target, v, dp, sp, dst, srcSources, file, dst.sources[dp] ?? dstInherited);
     } else {
-      if (isMapping(existing)) dropSourcesBelow(dst.sources, dp);
+      if (isMapping(existing)) dropSourcesBelow(dst.sources, splitKey(dp));
       dstNode[k] = copyValue(v);
-      if (file !== undefined) dst.sources[joinPath(dp)] = file;
+      if (file !== undefined && (dst.sources[dp] !== undefined || dstInherited !== file)) dst.sources[dp] = file;
     }
   }
 }
@@ -118,7 +127,8 @@ function mergeRec(
 export function mergeLayer(dst: Layer, src: Layer, at: readonly string[] = []): void {
   const file = sourceOf(src.sources, []);
   const node = ensureMapping(dst, at, file);
-  mergeRec(node, src.tree, [...at], [], dst, src.sources);
+  const dstInherited = sourceOf(dst.sources, at);
+  mergeRec(node, src.tree, joinPath(at), '', dst, src.sources, file, dstInherited);
 }
 
 /** A layer whose every value comes from one file. */
