@@ -12,6 +12,7 @@ import { BpsConfig, type Env } from './config.js';
 import { CLI_SECTION } from './lookup.js';
 import { deepFreeze, fileLayer, isMapping, mergeLayer, nestDottedKeys, type Layer, type Mapping } from './merge.js';
 import type { LoadOptions } from './types.js';
+import { checkStrict } from './strict.js';
 import { validateTree } from './validate.js';
 import { showValue } from './values.js';
 import { readConfigTree } from './yamlFile.js';
@@ -130,6 +131,15 @@ function resolveIncludes(node: Mapping, display: string, lc: LoadCtx, prefix: st
   return out;
 }
 
+const printed = new Set<string>();
+
+/** Default warning sink: stderr, each distinct line once per process (a command may load a config twice). */
+function printWarningOnce(line: string): void {
+  if (printed.has(line)) return;
+  printed.add(line);
+  process.stderr.write(`${line}\n`);
+}
+
 function defaultOperator(env: Env): string {
   if (env.USER) return env.USER;
   if (env.LOGNAME) return env.LOGNAME;
@@ -159,6 +169,7 @@ export function loadLayers(file: string, opts: LoadOptions = {}): Layer {
  */
 export function loadBpsConfig(file: string, opts: LoadOptions = {}): BpsConfig {
   const cwd = opts.cwd ?? process.cwd();
+  const defaults = opts.defaultsFile === undefined ? BPS_DEFAULTS_FILE : opts.defaultsFile;
   const env: Env = { ...(opts.env ?? process.env), PWD: cwd };
   const all = loadLayers(file, opts);
 
@@ -169,6 +180,8 @@ export function loadBpsConfig(file: string, opts: LoadOptions = {}): BpsConfig {
     mergeLayer(all, cli, [CLI_SECTION]);
   }
 
+  const defaultFiles = new Set<string>([...(defaults === false ? [] : [defaults]), ...(opts.defaultsFiles ?? [])]);
+  checkStrict(all, (f) => f !== undefined && defaultFiles.has(f), opts.onWarning ?? printWarningOnce);
   validateTree(all);
   addComputed(all, {
     now: opts.now ?? new Date(),
