@@ -65,7 +65,7 @@ function distance(a: string, b: string, max: number): number {
 
 /**
  * The known key an unknown key most likely meant (same letters in another case, or within 1 edit for keys of 5-8
- * letters, 2 edits for longer ones), or undefined. Short keys are never guessed: they are too often the user's own.
+ * letters, 2 for 9-12, 3 for longer ones), or undefined. Short keys are never guessed: they are too often the user's own.
  */
 const guesses = new Map<string, string | undefined>();
 
@@ -81,7 +81,7 @@ function guessKey(key: string): string | undefined {
   const same = BY_LOWER.get(key.toLowerCase());
   if (same) return same;
   if (key.length < 5) return undefined;
-  const max = key.length <= 8 ? 1 : 2;
+  const max = key.length <= 8 ? 1 : key.length <= 12 ? 2 : 3;
   let best: string | undefined;
   let bestD = max + 1;
   const lower = key.toLowerCase();

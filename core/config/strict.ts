@@ -115,21 +115,25 @@ function warnMisspelled(layer: Layer, scopes: Scope[], isDefault: (file: string 
 
 /** outCollection (BPS before outputRun) becomes outputRun in the same section, with a note. */
 function mapOutCollection(layer: Layer, scopes: Scope[], isDefault: (file: string | undefined) => boolean, warn: Warn): void {
-  const userOutputRun = scopes.find(({ path, node }) => node.outputRun != null && !isDefault(sourceOf(layer.sources, [...path, 'outputRun'])));
+  const cli = layer.tree[CLI_SECTION];
+  const cliOutputRun = isMapping(cli) && cli.outputRun != null;
+  const fileOutputRun = scopes.find(
+    ({ path, node }) => path[0] !== CLI_SECTION && node.outputRun != null && !isDefault(sourceOf(layer.sources, [...path, 'outputRun'])),
+  );
   for (const { path, node } of scopes) {
     const v = node.outCollection;
-    if (v === null || v === undefined) continue;
+    if (v === null || v === undefined || path[0] === CLI_SECTION) continue;
     const p = [...path, 'outCollection'];
     const file = sourceOf(layer.sources, p);
-    if (userOutputRun && userOutputRun.path[0] !== CLI_SECTION) {
-      throw new BadInputError(
-        `both outCollection (the older BPS name of outputRun) and ${[...userOutputRun.path, 'outputRun'].join('.')} are set; remove outCollection`,
-        { file, key: p.join('.') },
-      );
-    }
-    if (userOutputRun) {
+    if (cliOutputRun) {
       warn(`note: ${file ?? 'config'}: key '${p.join('.')}' (the older BPS name of outputRun) is ignored: --output-run is given`);
       continue;
+    }
+    if (fileOutputRun) {
+      throw new BadInputError(
+        `both outCollection (the older BPS name of outputRun) and ${[...fileOutputRun.path, 'outputRun'].join('.')} are set; remove outCollection`,
+        { file, key: p.join('.') },
+      );
     }
     node.outputRun = v;
     layer.sources[[...path, 'outputRun'].join('.')] = file ?? '';
