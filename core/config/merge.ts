@@ -83,7 +83,8 @@ function ensureMapping(dst: Layer, parts: readonly string[], file: string | unde
  * Merges srcNode into dstNode. Paths travel as dotted strings, and both the source file of the enclosing src mapping
  * and the file dst already credits the enclosing mapping with are passed down: a leaf whose file equals the one its
  * enclosing mapping is credited with gets no entry of its own (sourceOf finds the enclosing one), so a file's
- * sections cost one entry each, not one per leaf, and merging stays linear in the tree whatever its depth.
+ * sections cost one entry each, not one per leaf. A src mapping with no source entries below it (`detailBelow`)
+ * that is new in dst is copied as is, without a path string per key: merging stays linear and cheap.
  */
 function mergeRec(
   dstNode: Mapping,
@@ -92,32 +93,48 @@ function mergeRec(
   srcPath: string,
   dst: Layer,
   srcSources: Record<string, string>,
+  detailBelow: ReadonlySet<string>,
   inheritedFile: string | undefined,
   dstInherited: string | undefined,
 ): void {
+  const detailHere = detailBelow.has(srcPath);
   for (const k of Object.keys(srcNode)) {
     const v = srcNode[k];
     const dp = dstPath === '' ? k : `${dstPath}.${k}`;
     const sp = srcPath === '' ? k : `${srcPath}.${k}`;
-    const file = srcSources[sp] ?? inheritedFile;
+    const file = detailHere ? (srcSources[sp] ?? inheritedFile) : inheritedFile;
     const existing = dstNode[k];
     if (isMapping(v)) {
-      let target: Mapping;
       if (isMapping(existing)) {
-        target = existing;
-      } else {
-        if (existing !== undefined) dropSourcesBelow(dst.sources, splitKey(dp));
-        target = {};
-        dstNode[k] = target;
-        if (file !== undefined) dst.sources[dp] = file;
+        mergeRec(existing, v, dp, sp, dst, srcSources, detailBelow, file, dst.sources[dp] ?? dstInherited);
+        continue;
       }
-      mergeRec(target, v, dp, sp, dst, srcSources, file, dst.sources[dp] ?? dstInherited);
+      if (existing !== undefined) dropSourcesBelow(dst.sources, splitKey(dp));
+      if (file !== undefined && (dst.sources[dp] !== undefined || dstInherited !== file)) dst.sources[dp] = file;
+      if (!detailBelow.has(sp)) {
+        dstNode[k] = copyValue(v);
+        continue;
+      }
+      const target: Mapping = {};
+      dstNode[k] = target;
+      mergeRec(target, v, dp, sp, dst, srcSources, detailBelow, file, dst.sources[dp] ?? dstInherited);
     } else {
       if (isMapping(existing)) dropSourcesBelow(dst.sources, splitKey(dp));
       dstNode[k] = copyValue(v);
       if (file !== undefined && (dst.sources[dp] !== undefined || dstInherited !== file)) dst.sources[dp] = file;
     }
   }
+}
+
+/** Paths of src mappings with a source entry strictly below them ('' for the root). */
+function pathsWithDetail(sources: Record<string, string>): Set<string> {
+  const out = new Set<string>();
+  for (const key of Object.keys(sources)) {
+    if (key === '') continue;
+    const parts = splitKey(key);
+    for (let n = 0; n < parts.length; n++) out.add(joinPath(parts.slice(0, n)));
+  }
+  return out;
 }
 
 /**
@@ -128,7 +145,7 @@ export function mergeLayer(dst: Layer, src: Layer, at: readonly string[] = []): 
   const file = sourceOf(src.sources, []);
   const node = ensureMapping(dst, at, file);
   const dstInherited = sourceOf(dst.sources, at);
-  mergeRec(node, src.tree, joinPath(at), '', dst, src.sources, file, dstInherited);
+  mergeRec(node, src.tree, joinPath(at), '', dst, src.sources, pathsWithDetail(src.sources), file, dstInherited);
 }
 
 /** A layer whose every value comes from one file. */

@@ -37,23 +37,27 @@ function scopesOf(tree: Mapping): Scope[] {
   return out;
 }
 
-/** Index of the first unmatched brace in a template ('{{' and '}}' are literal braces), or -1 when balanced. */
+/** Index of an unmatched brace ('{{' and '}}' are literal braces), or -1 when balanced. */
 export function unbalancedBrace(text: string): number {
-  if (!text.includes('{') && !text.includes('}')) return -1;
-  const open: number[] = [];
+  if (text.indexOf('{') < 0 && text.indexOf('}') < 0) return -1;
+  let depth = 0;
+  let outerOpen = -1;
   for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if ((c === '{' || c === '}') && text[i + 1] === c && open.length === 0) {
+    const c = text.charCodeAt(i);
+    if (c !== 123 && c !== 125) continue;
+    if (depth === 0 && text.charCodeAt(i + 1) === c) {
       i++;
       continue;
     }
-    if (c === '{') open.push(i);
-    else if (c === '}') {
-      if (open.length === 0) return i;
-      open.pop();
+    if (c === 123) {
+      if (depth === 0) outerOpen = i;
+      depth++;
+    } else {
+      if (depth === 0) return i;
+      depth--;
     }
   }
-  return open.length > 0 ? open[0] : -1;
+  return depth > 0 ? outerOpen : -1;
 }
 
 function braceError(text: string, at: number, file: string | undefined, key: string): BadInputError {
@@ -65,30 +69,46 @@ function braceError(text: string, at: number, file: string | undefined, key: str
   );
 }
 
-/** Every string in the tree (lists and sections included) has balanced braces. Iterative: any depth. */
+/** Every string in the tree (lists and sections included) has balanced braces; path strings only on error. */
 function checkBraces(layer: Layer): void {
-  const stack: { value: unknown; path: string }[] = [];
-  for (const [k, v] of Object.entries(layer.tree)) if (!NOT_TEMPLATES.has(k)) stack.push({ value: v, path: k });
-  while (stack.length > 0) {
-    const { value, path } = stack.pop()!;
+  const path: (string | number)[] = [];
+  const fail = (text: string, at: number): never => {
+    const keyPath = path.filter((p): p is string => typeof p === 'string');
+    const shown = path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+    throw braceError(text, at, sourceOf(layer.sources, keyPath), shown);
+  };
+  const walk = (value: unknown): void => {
     if (typeof value === 'string') {
       const at = unbalancedBrace(value);
-      if (at >= 0) {
-        const keyPath = path.replace(/\[\d+\]/g, '');
-        throw braceError(value, at, sourceOf(layer.sources, splitKey(keyPath)), path);
-      }
+      if (at >= 0) fail(value, at);
     } else if (Array.isArray(value)) {
-      value.forEach((x, i) => stack.push({ value: x, path: `${path}[${i}]` }));
+      for (let i = 0; i < value.length; i++) {
+        path.push(i);
+        walk(value[i]);
+        path.pop();
+      }
     } else if (isMapping(value)) {
-      for (const [k, v] of Object.entries(value)) stack.push({ value: v, path: `${path}.${k}` });
+      for (const k of Object.keys(value)) {
+        path.push(k);
+        walk(value[k]);
+        path.pop();
+      }
     }
+  };
+  for (const k of Object.keys(layer.tree)) {
+    if (NOT_TEMPLATES.has(k)) continue;
+    path.push(k);
+    walk(layer.tree[k]);
+    path.pop();
   }
 }
 
 function checkStringKeys(layer: Layer, scopes: Scope[]): void {
   for (const { path, node } of scopes) {
-    for (const [k, v] of Object.entries(node)) {
-      if (!STRING_KEY_SET.has(k) || v === null || v === undefined) continue;
+    for (const k of Object.keys(node)) {
+      if (!STRING_KEY_SET.has(k)) continue;
+      const v = node[k];
+      if (v === null || v === undefined) continue;
       if (Array.isArray(v) || isMapping(v)) {
         const p = [...path, k];
         throw new BadInputError(`expected one string (a name, path or template), got ${showValue(v)}`, {
@@ -103,11 +123,11 @@ function checkStringKeys(layer: Layer, scopes: Scope[]): void {
 function warnMisspelled(layer: Layer, scopes: Scope[], isDefault: (file: string | undefined) => boolean, warn: Warn): void {
   for (const { path, node } of scopes) {
     for (const k of Object.keys(node)) {
+      const likely = likelyKey(k);
+      if (likely === undefined) continue;
       const p = [...path, k];
       const file = sourceOf(layer.sources, p);
       if (isDefault(file)) continue;
-      const likely = likelyKey(k);
-      if (likely === undefined) continue;
       warn(`warning: ${file ?? 'config'}: key '${p.join('.')}' is not a BPS key; did you mean '${likely}'? (it is ignored as written)`);
     }
   }
