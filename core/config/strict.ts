@@ -37,16 +37,19 @@ function scopesOf(tree: Mapping): Scope[] {
   return out;
 }
 
+const BRACES = /[{}]/g;
+
 /** Index of an unmatched brace ('{{' and '}}' are literal braces), or -1 when balanced. */
 export function unbalancedBrace(text: string): number {
   if (text.indexOf('{') < 0 && text.indexOf('}') < 0) return -1;
   let depth = 0;
   let outerOpen = -1;
-  for (let i = 0; i < text.length; i++) {
+  BRACES.lastIndex = 0;
+  for (let m = BRACES.exec(text); m !== null; m = BRACES.exec(text)) {
+    const i = m.index;
     const c = text.charCodeAt(i);
-    if (c !== 123 && c !== 125) continue;
     if (depth === 0 && text.charCodeAt(i + 1) === c) {
-      i++;
+      BRACES.lastIndex = i + 2;
       continue;
     }
     if (c === 123) {
