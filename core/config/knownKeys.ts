@@ -4,7 +4,7 @@
 
 /** Keys whose value is one string (or number), never a list or a section: names, paths, templates, commands. */
 export const STRING_KEYS = [
-  'operator', 'project', 'campaign', 'pipelineYaml', 'payloadName', 'butlerConfig', 'inCollection', 'output', 'outputRun',
+  'operator', 'project', 'campaign', 'pipelineYaml', 'payloadName', 'butlerConfig', 'output', 'outputRun',
   'dataQuery', 'submitPath', 'computeSite', 'computeCloud', 'wmsServiceClass', 'qgraphFile', 'uniqProcName', 'timestamp',
   'clusterAlgorithm', 'templateDataId', 'subDirTemplate', 'qgraphFileTemplate', 'createQuantumGraph', 'runQuantumCommand',
   'updateQuantumGraph', 'pipetaskInput', 'pipetaskOutput', 'pipetaskDataQuery', 'pipetaskExe', 'butlerExe',
@@ -17,6 +17,8 @@ export const STRING_KEYS = [
 /** Every key tbps or BPS reads somewhere (any section). */
 export const KNOWN_KEYS: readonly string[] = [
   ...STRING_KEYS,
+  // input collections: a comma list or a YAML list (joined with ',' where a command names it)
+  'inCollection',
   // sections
   'payload', 'pipetask', 'cluster', 'site', 'cloud', 'finalJob', 'executionButler', 'bps_cmdline', 'bps_defined', 'syntheticGraph',
   'customJob', 'remoteBuild',
@@ -40,6 +42,12 @@ export const KNOWN_KEYS: readonly string[] = [
 
 const KNOWN = new Set(KNOWN_KEYS);
 const BY_LOWER = new Map(KNOWN_KEYS.map((k) => [k.toLowerCase(), k]));
+/** Known keys by their first letter (lower case): a misspelling rarely changes the first letter. */
+const BY_INITIAL = new Map<string, string[]>();
+for (const k of new Set(KNOWN_KEYS)) {
+  const i = k[0].toLowerCase();
+  BY_INITIAL.set(i, [...(BY_INITIAL.get(i) ?? []), k]);
+}
 
 export function isKnownKey(key: string): boolean {
   return KNOWN.has(key);
@@ -64,8 +72,8 @@ function distance(a: string, b: string, max: number): number {
 }
 
 /**
- * The known key an unknown key most likely meant (same letters in another case, or within 1 edit for keys of 5-8
- * letters, 2 for 9-12, 3 for longer ones), or undefined. Short keys are never guessed: they are too often the user's own.
+ * The known key an unknown key most likely meant (same letters in another case, or, with the same first letter,
+ * within 1 edit for keys of 5-8 letters, 2 for 9-12, 3 for longer ones), or undefined. Short keys are never guessed: they are too often the user's own.
  */
 const guesses = new Map<string, string | undefined>();
 
@@ -85,7 +93,7 @@ function guessKey(key: string): string | undefined {
   let best: string | undefined;
   let bestD = max + 1;
   const lower = key.toLowerCase();
-  for (const k of KNOWN_KEYS) {
+  for (const k of BY_INITIAL.get(lower[0]) ?? []) {
     const d = distance(lower, k.toLowerCase(), max);
     if (d < bestD) {
       bestD = d;

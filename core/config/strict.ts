@@ -6,7 +6,7 @@
 import { BadInputError } from '../errors.js';
 import { CLI_SECTION } from './lookup.js';
 import { isMapping, sourceOf, splitKey, type Layer, type Mapping } from './merge.js';
-import { likelyKey, STRING_KEYS } from './knownKeys.js';
+import { isKnownKey, likelyKey, STRING_KEYS } from './knownKeys.js';
 import { showValue } from './values.js';
 import { ERROR_CLASS_KEYS } from './validate.js';
 
@@ -123,9 +123,15 @@ function checkStringKeys(layer: Layer, scopes: Scope[]): void {
   }
 }
 
+/** Unknown keys compared with the known ones per load, at most (a config of thousands of own keys stays cheap). */
+const MAX_GUESSES = 2000;
+
 function warnMisspelled(layer: Layer, scopes: Scope[], isDefault: (file: string | undefined) => boolean, warn: Warn): void {
+  let guesses = 0;
   for (const { path, node } of scopes) {
     for (const k of Object.keys(node)) {
+      if (isKnownKey(k)) continue;
+      if (++guesses > MAX_GUESSES) return;
       const likely = likelyKey(k);
       if (likely === undefined) continue;
       const p = [...path, k];

@@ -5,8 +5,12 @@
 // quoted scalars, complex keys, hex/octal/inf, unusual indentation) returns `unsupported` and the caller falls back to
 // the `yaml` library. A repeated key is reported with both lines. Pure: no node: imports.
 
+/** Deepest nesting of sections and lists a config may have. */
+export const MAX_YAML_DEPTH = 100;
+
 export type FastYaml =
   | { kind: 'ok'; value: unknown }
+  | { kind: 'tooDeep'; line: number }
   | { kind: 'duplicate'; key: string; line: number; firstLine: number }
   | { kind: 'unsupported'; why: string; line: number };
 
@@ -16,6 +20,12 @@ class Unsupported extends Error {
     readonly line: number,
   ) {
     super(why);
+  }
+}
+
+class TooDeep extends Error {
+  constructor(readonly line: number) {
+    super('too deep');
   }
 }
 
@@ -238,9 +248,24 @@ class Reader {
     return v;
   }
 
+  private depth = 0;
+
   private node(indent: number): unknown {
     const l = this.peek()!;
     if (l.indent !== indent) throw new Unsupported('indentation', l.no);
+    return this.deeper(l.no, () => this.nodeAt(indent, l));
+  }
+
+  private deeper<T>(no: number, fn: () => T): T {
+    if (++this.depth > MAX_YAML_DEPTH) throw new TooDeep(no);
+    try {
+      return fn();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private nodeAt(indent: number, l: Line): unknown {
     if (l.text === '-' || l.text.startsWith('- ')) return this.sequence(indent);
     return this.mapping(indent);
   }
@@ -269,8 +294,8 @@ class Reader {
 
   /** The node of a sequence item whose content starts on the dash line (l rewritten to that content). */
   private itemNode(l: Line): unknown {
-    if (l.text === '-' || l.text.startsWith('- ')) return this.sequence(l.indent);
-    if (this.keyOf(l) !== undefined) return this.mapping(l.indent);
+    if (l.text === '-' || l.text.startsWith('- ')) return this.deeper(l.no, () => this.sequence(l.indent));
+    if (this.keyOf(l) !== undefined) return this.deeper(l.no, () => this.mapping(l.indent));
     this.pos++;
     const v = this.inlineValue(l.text, l.no, l.indent - 1);
     this.noContinuation(l.indent - 1, l.no);
@@ -438,6 +463,7 @@ export function parseYamlFast(text: string): FastYaml {
     return { kind: 'ok', value: new Reader(lines, all).document() };
   } catch (e) {
     if (e instanceof Duplicate) return { kind: 'duplicate', key: e.key, line: e.line, firstLine: e.firstLine };
+    if (e instanceof TooDeep) return { kind: 'tooDeep', line: e.line };
     if (e instanceof Unsupported) return { kind: 'unsupported', why: e.why, line: e.line };
     throw e;
   }

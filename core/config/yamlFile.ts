@@ -8,7 +8,7 @@ import { isAlias, isScalar, LineCounter, parseDocument, visit, type Document } f
 import { BadInputError } from '../errors.js';
 import { deepFreeze, isMapping, type Mapping } from './merge.js';
 import { showValue } from './values.js';
-import { parseYamlFast } from './yamlFast.js';
+import { MAX_YAML_DEPTH, parseYamlFast } from './yamlFast.js';
 
 /** Largest config file (the submit YAML or any included file) tbps reads. */
 export const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
@@ -44,6 +44,26 @@ export function checkConfigSize(display: string, abs: string): { size: number; m
     );
   }
   return { size: st.size, mtimeMs: st.mtimeMs };
+}
+
+function depthError(display: string, line?: number): BadInputError {
+  const at = line !== undefined ? ` at line ${line}` : '';
+  return new BadInputError(`sections and lists nested more than ${MAX_YAML_DEPTH} levels deep${at}; flatten the config`, { file: display });
+}
+
+/** Nesting depth of a parsed value, without recursion (a library parse may be deeper than the stack allows). */
+function tooDeep(value: unknown): boolean {
+  let level: unknown[] = [value];
+  for (let depth = 0; level.length > 0; depth++) {
+    if (depth > MAX_YAML_DEPTH) return true;
+    const next: unknown[] = [];
+    for (const v of level) {
+      if (Array.isArray(v)) next.push(...v.filter((x) => typeof x === 'object' && x !== null));
+      else if (typeof v === 'object' && v !== null) for (const x of Object.values(v)) if (typeof x === 'object' && x !== null) next.push(x);
+    }
+    level = next;
+  }
+  return false;
 }
 
 function duplicateError(display: string, key: string, line: number, firstAt: number): BadInputError {
@@ -91,6 +111,19 @@ export function parseConfigText(display: string, text: string): unknown {
   const fast = parseYamlFast(text);
   if (fast.kind === 'ok') return fast.value;
   if (fast.kind === 'duplicate') throw duplicateError(display, fast.key, fast.line, fast.firstLine);
+  if (fast.kind === 'tooDeep') throw depthError(display, fast.line);
+  let value: unknown;
+  try {
+    value = parseWithLibrary(display, text);
+  } catch (e) {
+    if (e instanceof RangeError) throw depthError(display);
+    throw e;
+  }
+  if (tooDeep(value)) throw depthError(display);
+  return value;
+}
+
+function parseWithLibrary(display: string, text: string): unknown {
   const lines = new LineCounter();
   const doc = parseDocument(text, { merge: true, uniqueKeys: false, prettyErrors: true, lineCounter: lines });
   if (doc.errors.length > 0) {
@@ -98,12 +131,14 @@ export function parseConfigText(display: string, text: string): unknown {
     const pos = err.linePos?.[0];
     const at = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
     const what = firstLine(err.message).replace(/\s*at line \d+, column \d+:?$/, '');
+    if (/call stack/i.test(what)) throw depthError(display, pos?.line);
     throw new BadInputError(`YAML syntax error${at}: ${what}; fix the YAML (indentation, quoting, ': ' after keys)`, { file: display });
   }
   checkDocument(display, doc, lines);
   try {
     return doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSION });
   } catch (e) {
+    if (e instanceof RangeError) throw e;
     const msg = firstLine((e as Error).message);
     if (/alias count/i.test(msg)) {
       throw new BadInputError(`YAML aliases expand to too many nodes (over ${MAX_ALIAS_EXPANSION} per alias); write the values out`, { file: display });

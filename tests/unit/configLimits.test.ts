@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBpsConfig, type LoadOptions } from '../../core/config/index.js';
 import { MAX_EXPANSION_DEPTH } from '../../core/config/expand.js';
 import { MAX_INCLUDE_DEPTH } from '../../core/config/load.js';
-import { parseYamlFast } from '../../core/config/yamlFast.js';
+import { MAX_YAML_DEPTH, parseYamlFast } from '../../core/config/yamlFast.js';
 import { MAX_CONFIG_BYTES, MAX_YAML_ALIASES, parseConfigText } from '../../core/config/yamlFile.js';
 import { BadInputError } from '../../core/errors.js';
 
@@ -150,6 +150,22 @@ describe('YAML aliases and duplicate keys', () => {
     const text = `big:\n${keys.join('\n')}\n`;
     expect(badInput(() => parseConfigText('many.yaml', text)).message).toContain("at line 50002: duplicate key 'k17' (first at line 19)");
     expect(badInput(() => parseConfigText('many.yaml', `x: &x 1\n${text}`)).message).toContain("at line 50003: duplicate key 'k17' (first at line 20)");
+  });
+});
+
+describe('nesting depth', () => {
+  it('refuses sections nested deeper than the limit on both YAML paths, naming the line', () => {
+    const deep = Array.from({ length: MAX_YAML_DEPTH + 5 }, (_, d) => `${' '.repeat(d)}k${d}:`).join('\n');
+    expect(badInput(() => parseConfigText('deep.yaml', deep)).message).toBe(
+      `deep.yaml: sections and lists nested more than ${MAX_YAML_DEPTH} levels deep at line ${MAX_YAML_DEPTH + 1}; flatten the config`,
+    );
+    const flow = `a: &a 1\nb: ${'['.repeat(5000)}${']'.repeat(5000)}\n`;
+    expect(badInput(() => parseConfigText('flow.yaml', flow)).message).toContain(`nested more than ${MAX_YAML_DEPTH} levels deep`);
+  });
+
+  it(`loads ${MAX_YAML_DEPTH} levels`, () => {
+    const ok = Array.from({ length: MAX_YAML_DEPTH }, (_, d) => `${' '.repeat(d)}k${d}:`).join('\n') + ' 1\n';
+    expect(parseConfigText('ok.yaml', ok)).toBeTypeOf('object');
   });
 });
 
