@@ -181,7 +181,9 @@ export function loadBpsConfig(file: string, opts: LoadOptions = {}): BpsConfig {
   }
 
   const defaultFiles = new Set<string>([...(defaults === false ? [] : [defaults]), ...(opts.defaultsFiles ?? [])]);
-  checkStrict(all, (f) => f !== undefined && defaultFiles.has(f), opts.onWarning ?? printWarningOnce);
+  // Warnings are given once the config has loaded: a config that fails prints its one error line alone.
+  const warnings: string[] = [];
+  checkStrict(all, (f) => f !== undefined && defaultFiles.has(f), (line) => warnings.push(line));
   validateTree(all);
   addComputed(all, {
     now: opts.now ?? new Date(),
@@ -190,5 +192,7 @@ export function loadBpsConfig(file: string, opts: LoadOptions = {}): BpsConfig {
     configDisplay: file,
     env,
   });
-  return new BpsConfig(deepFreeze(all.tree), all.sources, env);
+  const config = new BpsConfig(deepFreeze(all.tree), all.sources, env);
+  for (const line of warnings) (opts.onWarning ?? printWarningOnce)(line);
+  return config;
 }

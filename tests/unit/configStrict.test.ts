@@ -178,6 +178,14 @@ describe('misspelled keys', () => {
     expect(config.getNumber('requestMemory')).toBe(2048);
   });
 
+  it('gives no warning when the config fails to load (its error stays the one line)', () => {
+    const warnings: string[] = [];
+    writeFileSync(join(dir, 'typo-bad.yaml'), `${PAYLOAD}requestMemmory: 4096\nrequestCpus: many\n`);
+    const e = badInput(() => loadBpsConfig('typo-bad.yaml', { cwd: dir, operator: 'a', env: {}, onWarning: (w) => warnings.push(w) }));
+    expect(e.key).toBe('requestCpus');
+    expect(warnings).toEqual([]);
+  });
+
   it('prints the warning on stderr by default', () => {
     writeFileSync(join(dir, 'typo-cli.yaml'), `${PAYLOAD}requestMemmory: 4096\n`);
     const script = `import { loadBpsConfig } from ${JSON.stringify(join(process.cwd(), 'core/config/index.ts'))};
