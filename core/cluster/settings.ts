@@ -5,6 +5,7 @@
 import { BadInputError } from '../errors.js';
 import type { LookupContext } from '../config/types.js';
 import type { GraphAccess } from './access.js';
+import { compileNameTemplate } from './template.js';
 
 /** What clustering needs from a BpsConfig (BpsConfig satisfies it). */
 export interface ClusterConfig {
@@ -73,6 +74,24 @@ function positiveInt(config: unknown, key: string, v: unknown): number | undefin
     throw configError(config, key, `must be a positive integer (got ${JSON.stringify(v)})`);
   }
   return n;
+}
+
+/**
+ * A clusterTemplate may name only the cluster's dimensions (and partition dimensions) and {label}: any other
+ * placeholder would silently render empty and merge clusters that should differ.
+ */
+function checkClusterTemplate(config: unknown, key: string, template: string, name: string, dims: string[], partitionDims: string[]): void {
+  const allowed = new Set(['label', ...dims, ...partitionDims]);
+  const unknown = compileNameTemplate(template).keys.filter((k) => !allowed.has(k));
+  if (unknown.length > 0) {
+    const names = [...allowed].map((d) => `{${d}}`).join(', ');
+    throw configError(
+      config,
+      key,
+      `"${template}" names ${unknown.map((u) => `{${u}}`).join(', ')}, which ${unknown.length > 1 ? 'are not dimensions' : 'is not a dimension'} ` +
+        `of cluster "${name}" (its dimensions: ${dims.join(', ') || 'none'}); use ${names}, or add the dimension to ${name}.dimensions`,
+    );
+  }
 }
 
 export function readClusterSettings(config: ClusterConfig, g: GraphAccess): ClusterSettings {
@@ -164,6 +183,7 @@ export function readClusterSettings(config: ClusterConfig, g: GraphAccess): Clus
       throw configError(config, `${base}.clusterTemplate`, `must be a string such as "{visit}_{detector}"`);
     }
     if (!template) template = dims.length > 0 ? `${name}_` + dims.map((d) => `{${d}}`).join('_') : name;
+    else checkClusterTemplate(config, `${base}.clusterTemplate`, template as string, name, dims, partitionDims);
 
     // Every task must have every cluster/partition dimension (or an equal one), unless dependencies fill gaps.
     if (!fdm) {

@@ -35,9 +35,10 @@ export const ATTRIBUTE_SPECS: Record<Exclude<keyof JobAttributes, 'environment'>
     required: false,
   },
   numberOfRetries: { schema: numberSchema.pipe(z.number().int().min(0)), expect: 'a whole number >= 0 (e.g. 5)', required: true },
+  // BPS takes one exit code or a YAML list of them; a string ("1,2") is refused, not split.
   retryUnlessExit: {
-    schema: numberListSchema.pipe(z.array(z.number().int())),
-    expect: 'a list of exit codes (e.g. [1, 2] or "1,2")',
+    schema: z.union([z.number().int().transform((n) => [n]), z.array(z.number().int())]),
+    expect: 'an exit code or a list of exit codes (e.g. 2 or [1, 2])',
     required: true,
   },
   abortOnValue: { schema: numberSchema.pipe(z.number().int()), expect: 'an exit code (e.g. 3)', required: false },

@@ -33,6 +33,11 @@ export interface ExpandState {
   template: string;
 }
 
+/** Deepest chain of `{var}`s inside `{var}`s (BPS configs need a handful). */
+export const MAX_EXPANSION_DEPTH = 64;
+/** Longest text one expansion may produce (guards against values that double at every level). */
+export const MAX_EXPANDED_CHARS = 1024 * 1024;
+
 const VAR_RE = /\{([A-Za-z_][A-Za-z0-9_.]*)(?::([^{}]*))?\}/y;
 const ENV_RE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/y;
 
@@ -100,9 +105,26 @@ export function resolveVar(name: string, st: ExpandState): VarResolution {
   return hit ? { kind: 'config', hit } : { kind: 'missing' };
 }
 
-/** Runs fn with `name` pushed on the expansion stack; a name already on it is a cycle. */
+function depthError(name: string, st: ExpandState): BadInputError {
+  const chain = [...st.stack, name];
+  const shown = [...chain.slice(0, 4), '...', ...chain.slice(-3)].map((n) => (n === '...' ? n : `{${n}}`)).join(' -> ');
+  return new BadInputError(
+    `{var} expansion nested more than ${MAX_EXPANSION_DEPTH} deep (${shown}); give one of these keys a plain value`,
+    { file: errorFile(st), key: originKey(st) ?? st.stack[0] },
+  );
+}
+
+function sizeError(st: ExpandState): BadInputError {
+  return new BadInputError(
+    `{var} expansion${chainText(st)} grows over ${MAX_EXPANDED_CHARS} characters; values that repeat other variables several times multiply at each level`,
+    { file: errorFile(st), key: originKey(st) ?? st.stack[0] },
+  );
+}
+
+/** Runs fn with `name` pushed on the expansion stack; a name already on it is a cycle, a too-deep chain an error. */
 export function withVar<T>(name: string, st: ExpandState, fn: () => T): T {
   if (st.stack.includes(name)) throw cycleError(name, st);
+  if (st.stack.length >= MAX_EXPANSION_DEPTH) throw depthError(name, st);
   st.stack.push(name);
   try {
     return fn();
@@ -196,7 +218,9 @@ export function expandString(text: string, st: ExpandState): string {
     }
     out += c;
     i++;
+    if (out.length > MAX_EXPANDED_CHARS) throw sizeError(st);
   }
+  if (out.length > MAX_EXPANDED_CHARS) throw sizeError(st);
   return out;
 }
 

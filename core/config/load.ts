@@ -2,19 +2,22 @@
 // relative to the including file, `${ENV}` allowed, merged in order, the including mapping on top), then the layers
 // defaults < WMS plugin defaults < user YAML < CLI overrides (also kept in `bps_cmdline`) < computed (bps_defined).
 
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseDocument } from 'yaml';
 import { BadInputError } from '../errors.js';
 import { addComputed } from './computed.js';
 import { BpsConfig, type Env } from './config.js';
 import { CLI_SECTION } from './lookup.js';
 import { deepFreeze, fileLayer, isMapping, mergeLayer, nestDottedKeys, type Layer, type Mapping } from './merge.js';
 import type { LoadOptions } from './types.js';
+import { checkStrict } from './strict.js';
 import { validateTree } from './validate.js';
 import { showValue } from './values.js';
+import { readConfigTree } from './yamlFile.js';
+
+export { readYamlMapping } from './yamlFile.js';
 
 /** The built-in lowest layer. */
 export const BPS_DEFAULTS_FILE = fileURLToPath(new URL('../../config/bps_defaults.yaml', import.meta.url));
@@ -23,49 +26,12 @@ export const BPS_DEFAULTS_FILE = fileURLToPath(new URL('../../config/bps_default
 export const CLI_SOURCE = 'command line';
 
 const INCLUDE_KEY = 'includeConfigs';
+/** Deepest chain of includeConfigs (the submit YAML counts as level 1). */
+export const MAX_INCLUDE_DEPTH = 16;
 
 interface LoadCtx {
   cwd: string;
   env: Env;
-}
-
-function firstLine(s: string): string {
-  return s.split('\n')[0].trim();
-}
-
-/** Parses a YAML file into a mapping (null for an empty file). `display` is the name used in messages. */
-export function readYamlMapping(display: string, abs: string): Mapping | null {
-  let text: string;
-  try {
-    text = readFileSync(abs, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a YAML file' : String((e as Error).message);
-    throw new BadInputError(`cannot read the config file: ${why} (${abs})`, { file: display });
-  }
-  const doc = parseDocument(text, { merge: true, uniqueKeys: true, prettyErrors: true });
-  if (doc.errors.length > 0) {
-    const err = doc.errors[0];
-    const pos = err.linePos?.[0];
-    const at = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
-    const what = firstLine(err.message).replace(/\s*at line \d+, column \d+:?$/, '');
-    throw new BadInputError(`YAML syntax error${at}: ${what}; fix the YAML (indentation, quoting, ': ' after keys)`, {
-      file: display,
-    });
-  }
-  let value: unknown;
-  try {
-    value = doc.toJS({ maxAliasCount: 10000 });
-  } catch (e) {
-    throw new BadInputError(`cannot read the YAML: ${firstLine((e as Error).message)}`, { file: display });
-  }
-  if (value === null || value === undefined) return null;
-  if (!isMapping(value)) {
-    throw new BadInputError(`expected a mapping of BPS settings at the top level (e.g. "payload:" / "pipelineYaml: ..."), got ${showValue(value)}`, {
-      file: display,
-    });
-  }
-  return value;
 }
 
 function expandPathEnv(p: string, env: Env, file: string, key: string): string {
@@ -103,7 +69,7 @@ function loadFileLayer(display: string, lc: LoadCtx, stack: string[], allowEmpty
   if (stack.includes(abs)) {
     throw new BadInputError(`includeConfigs cycle: ${[...stack, abs].join(' -> ')}; remove one of these includes`, { file: display });
   }
-  const tree = readYamlMapping(display, abs);
+  const tree = readConfigTree(display, abs);
   if (tree === null) {
     if (allowEmpty) return { tree: {}, sources: {} };
     throw new BadInputError('the file is empty; expected a mapping of BPS settings (e.g. pipelineYaml, payload: {payloadName, butlerConfig, ...})', {
@@ -113,7 +79,18 @@ function loadFileLayer(display: string, lc: LoadCtx, stack: string[], allowEmpty
   return resolveIncludes(tree, display, lc, [], [...stack, abs]);
 }
 
+/** Whether includeConfigs appears in any mapping of the tree (the common case, no, skips the per-key merge). */
+function hasIncludes(node: Mapping): boolean {
+  if (Object.prototype.hasOwnProperty.call(node, INCLUDE_KEY)) return true;
+  for (const k of Object.keys(node)) {
+    const v = node[k];
+    if (isMapping(v) && hasIncludes(v)) return true;
+  }
+  return false;
+}
+
 function resolveIncludes(node: Mapping, display: string, lc: LoadCtx, prefix: string[], stack: string[]): Layer {
+  if (!hasIncludes(node)) return fileLayer(node, display);
   const out: Layer = { tree: {}, sources: {} };
   if (Object.prototype.hasOwnProperty.call(node, INCLUDE_KEY) && node[INCLUDE_KEY] !== null) {
     const key = [...prefix, INCLUDE_KEY].join('.');
@@ -129,6 +106,12 @@ function resolveIncludes(node: Mapping, display: string, lc: LoadCtx, prefix: st
       }
       if (!statSync(incAbs).isFile()) {
         throw new BadInputError(`included path "${entry}" is not a file (${incAbs})`, { file: display, key });
+      }
+      if (stack.length >= MAX_INCLUDE_DEPTH) {
+        throw new BadInputError(
+          `includeConfigs nested more than ${MAX_INCLUDE_DEPTH} files deep: ${[...stack, incAbs].join(' -> ')}; include these files from fewer levels`,
+          { file: display, key },
+        );
       }
       mergeLayer(out, loadFileLayer(incDisplay, lc, stack, true));
     }
@@ -146,6 +129,15 @@ function resolveIncludes(node: Mapping, display: string, lc: LoadCtx, prefix: st
     }
   }
   return out;
+}
+
+const printed = new Set<string>();
+
+/** Default warning sink: stderr, each distinct line once per process (a command may load a config twice). */
+function printWarningOnce(line: string): void {
+  if (printed.has(line)) return;
+  printed.add(line);
+  process.stderr.write(`${line}\n`);
 }
 
 function defaultOperator(env: Env): string {
@@ -177,6 +169,7 @@ export function loadLayers(file: string, opts: LoadOptions = {}): Layer {
  */
 export function loadBpsConfig(file: string, opts: LoadOptions = {}): BpsConfig {
   const cwd = opts.cwd ?? process.cwd();
+  const defaults = opts.defaultsFile === undefined ? BPS_DEFAULTS_FILE : opts.defaultsFile;
   const env: Env = { ...(opts.env ?? process.env), PWD: cwd };
   const all = loadLayers(file, opts);
 
@@ -187,6 +180,10 @@ export function loadBpsConfig(file: string, opts: LoadOptions = {}): BpsConfig {
     mergeLayer(all, cli, [CLI_SECTION]);
   }
 
+  const defaultFiles = new Set<string>([...(defaults === false ? [] : [defaults]), ...(opts.defaultsFiles ?? [])]);
+  // Warnings are given once the config has loaded: a config that fails prints its one error line alone.
+  const warnings: string[] = [];
+  checkStrict(all, (f) => f !== undefined && defaultFiles.has(f), (line) => warnings.push(line));
   validateTree(all);
   addComputed(all, {
     now: opts.now ?? new Date(),
@@ -195,5 +192,7 @@ export function loadBpsConfig(file: string, opts: LoadOptions = {}): BpsConfig {
     configDisplay: file,
     env,
   });
-  return new BpsConfig(deepFreeze(all.tree), all.sources, env);
+  const config = new BpsConfig(deepFreeze(all.tree), all.sources, env);
+  for (const line of warnings) (opts.onWarning ?? printWarningOnce)(line);
+  return config;
 }

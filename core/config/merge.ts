@@ -79,36 +79,62 @@ function ensureMapping(dst: Layer, parts: readonly string[], file: string | unde
   return node;
 }
 
+/**
+ * Merges srcNode into dstNode. Paths travel as dotted strings, and both the source file of the enclosing src mapping
+ * and the file dst already credits the enclosing mapping with are passed down: a leaf whose file equals the one its
+ * enclosing mapping is credited with gets no entry of its own (sourceOf finds the enclosing one), so a file's
+ * sections cost one entry each, not one per leaf. A src mapping with no source entries below it (`detailBelow`)
+ * that is new in dst is copied as is, without a path string per key: merging stays linear and cheap.
+ */
 function mergeRec(
   dstNode: Mapping,
   srcNode: Mapping,
-  dstPath: string[],
-  srcPath: string[],
+  dstPath: string,
+  srcPath: string,
   dst: Layer,
   srcSources: Record<string, string>,
+  detailBelow: ReadonlySet<string>,
+  inheritedFile: string | undefined,
+  dstInherited: string | undefined,
 ): void {
-  for (const [k, v] of Object.entries(srcNode)) {
-    const dp = [...dstPath, k];
-    const sp = [...srcPath, k];
-    const file = sourceOf(srcSources, sp);
+  const detailHere = detailBelow.has(srcPath);
+  for (const k of Object.keys(srcNode)) {
+    const v = srcNode[k];
+    const dp = dstPath === '' ? k : `${dstPath}.${k}`;
+    const sp = srcPath === '' ? k : `${srcPath}.${k}`;
+    const file = detailHere ? (srcSources[sp] ?? inheritedFile) : inheritedFile;
     const existing = dstNode[k];
     if (isMapping(v)) {
-      let target: Mapping;
       if (isMapping(existing)) {
-        target = existing;
-      } else {
-        if (existing !== undefined) dropSourcesBelow(dst.sources, dp);
-        target = {};
-        dstNode[k] = target;
-        if (file !== undefined) dst.sources[joinPath(dp)] = file;
+        mergeRec(existing, v, dp, sp, dst, srcSources, detailBelow, file, dst.sources[dp] ?? dstInherited);
+        continue;
       }
-      mergeRec(target, v, dp, sp, dst, srcSources);
+      if (existing !== undefined) dropSourcesBelow(dst.sources, splitKey(dp));
+      if (file !== undefined && (dst.sources[dp] !== undefined || dstInherited !== file)) dst.sources[dp] = file;
+      if (!detailBelow.has(sp)) {
+        dstNode[k] = copyValue(v);
+        continue;
+      }
+      const target: Mapping = {};
+      dstNode[k] = target;
+      mergeRec(target, v, dp, sp, dst, srcSources, detailBelow, file, dst.sources[dp] ?? dstInherited);
     } else {
-      if (isMapping(existing)) dropSourcesBelow(dst.sources, dp);
+      if (isMapping(existing)) dropSourcesBelow(dst.sources, splitKey(dp));
       dstNode[k] = copyValue(v);
-      if (file !== undefined) dst.sources[joinPath(dp)] = file;
+      if (file !== undefined && (dst.sources[dp] !== undefined || dstInherited !== file)) dst.sources[dp] = file;
     }
   }
+}
+
+/** Paths of src mappings with a source entry strictly below them ('' for the root). */
+function pathsWithDetail(sources: Record<string, string>): Set<string> {
+  const out = new Set<string>();
+  for (const key of Object.keys(sources)) {
+    if (key === '') continue;
+    const parts = splitKey(key);
+    for (let n = 0; n < parts.length; n++) out.add(joinPath(parts.slice(0, n)));
+  }
+  return out;
 }
 
 /**
@@ -118,7 +144,8 @@ function mergeRec(
 export function mergeLayer(dst: Layer, src: Layer, at: readonly string[] = []): void {
   const file = sourceOf(src.sources, []);
   const node = ensureMapping(dst, at, file);
-  mergeRec(node, src.tree, [...at], [], dst, src.sources);
+  const dstInherited = sourceOf(dst.sources, at);
+  mergeRec(node, src.tree, joinPath(at), '', dst, src.sources, pathsWithDetail(src.sources), file, dstInherited);
 }
 
 /** A layer whose every value comes from one file. */

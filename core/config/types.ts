@@ -32,6 +32,11 @@ export interface LoadOptions {
   operator?: string;
   /** Directory relative paths and `${PWD}` refer to (default process.cwd()). */
   cwd?: string;
+  /**
+   * Receives each warning or note about the config (a misspelled key, an older BPS key), one line, prefixed
+   * 'warning: ' or 'note: '. Default: printed on stderr, each distinct line once per process.
+   */
+  onWarning?: (line: string) => void;
 }
 
 /** Where a value came from, for error messages. */

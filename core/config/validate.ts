@@ -49,8 +49,13 @@ export function validateTree(layer: Layer): void {
   for (const { path, node } of scopes) {
     for (const k of ATTRIBUTE_KEYS) {
       if (!Object.prototype.hasOwnProperty.call(node, k)) continue;
-      const p = [...path, k];
-      checkRawAttribute(k, node[k], fileOf(p), p.join('.'));
+      try {
+        checkRawAttribute(k, node[k], undefined, k);
+      } catch {
+        // Only a bad value pays for its file and full key (a large config has tens of thousands of good ones).
+        const p = [...path, k];
+        checkRawAttribute(k, node[k], fileOf(p), p.join('.'));
+      }
     }
   }
 

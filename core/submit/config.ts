@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BpsConfig, loadBpsConfig } from '../config/index.js';
+import { readConfigTree } from '../config/yamlFile.js';
 import { BadInputError } from '../errors.js';
 import { clusterQuanta } from '../cluster/index.js';
 import { graphFromRecords, readQuantumGraph, syntheticGraph } from '../qgraph/index.js';
@@ -72,7 +73,13 @@ export function normaliseWms(value: string, file?: string): string {
 
 function peekWms(file: string, cwd?: string): string | undefined {
   try {
-    return String(loadBpsConfig(path.resolve(file), { cwd }).get('wmsServiceClass') ?? '') || undefined;
+    // The submit YAML's own top level answers without a full load (its parse is cached for the load that follows).
+    const abs = path.resolve(file);
+    const top = readConfigTree(file, abs);
+    if (top && typeof top.wmsServiceClass === 'string' && top.wmsServiceClass !== '' && !top.wmsServiceClass.includes('{')) {
+      return top.wmsServiceClass;
+    }
+    return String(loadBpsConfig(abs, { cwd }).get('wmsServiceClass') ?? '') || undefined;
   } catch {
     return undefined;
   }

@@ -426,7 +426,7 @@ describe('validation', () => {
     ['requestCpus: 1.5', "key 'requestCpus': expected a whole number of CPUs >= 1 (e.g. 4), got 1.5"],
     ['memoryMultiplier: 0.5', "key 'memoryMultiplier': expected a number >= 1"],
     ['numberOfRetries: -1', "key 'numberOfRetries': expected a whole number >= 0"],
-    ['retryUnlessExit: [1, x]', "key 'retryUnlessExit': expected a list of exit codes"],
+    ['retryUnlessExit: [1, x]', "key 'retryUnlessExit': expected an exit code or a list of exit codes"],
     ['site:\n  s1:\n    requestWalltime: soon', "key 'site.s1.requestWalltime': expected a wall time in seconds"],
     ['cluster:\n  c1:\n    preemptible: maybe', "key 'cluster.c1.preemptible': expected true or false"],
     ['payload:\n  requestDisk: {a: 1}', "key 'payload.requestDisk': expected a number of MiB (e.g. 10240), got a section (a)"],
@@ -498,7 +498,7 @@ environment:
 pipetask:
   isr:
     requestMemory: 4096
-    retryUnlessExit: "1,2,3"
+    retryUnlessExit: [1, 2, 3]
     abortOnValue: 3
   calibrate:
     requestCpus: 4
