@@ -1,11 +1,17 @@
 // The executor worker of one compute site (`local` WMS): runs jobs as child processes on this host, within the
 // CPU and memory slots of wms/local/resources. Start more of them (on more hosts) for more capacity.
+// It takes only as many job activities at once as it has CPUs (TBPS_EXECUTOR_SLOTS overrides), so jobs do not sit
+// queued inside a worker that may die; it first reaps what a dead executor of this host left (job groups killed,
+// their open attempts closed as lost); its jobs die with it (jobRegistry), and on SIGTERM it kills them and hands
+// them back to Temporal as lost attempts.
 import os from 'node:os';
 import { Worker } from '@temporalio/worker';
 import * as execute from '../activities/execute.js';
-import { closeStore } from '../activities/storeHandle.js';
+import { jobGroups, markStopping, registryRoot } from '../activities/jobRegistry.js';
+import { closeStore, getStore } from '../activities/storeHandle.js';
 import { siteQueue } from '../core/run/queues.js';
 import { defaultCapacity } from '../wms/local/resources.js';
+import { reapOrphans } from '../wms/local/jobGroups.js';
 import { connectWorker, shutdownOnSignals } from './connect.js';
 import { installTemporalRuntime, log } from './log.js';
 
@@ -13,18 +19,52 @@ const site = process.env.TBPS_SITE ?? process.argv[2] ?? 'local';
 installTemporalRuntime();
 const { connection, namespace, prefix } = await connectWorker();
 const capacity = defaultCapacity();
-const slots = Number(process.env.TBPS_EXECUTOR_SLOTS ?? Math.max(4, capacity.cpus * 4));
+const slots = Number(process.env.TBPS_EXECUTOR_SLOTS ?? Math.max(1, capacity.cpus));
+
+await reapDeadExecutors();
+jobGroups(); // registry directory and watchdog before the first job
+
 const worker = await Worker.create({
   connection,
   namespace,
   taskQueue: siteQueue(prefix, site),
   activities: execute,
   maxConcurrentActivityTaskExecutions: slots,
+  // Job heartbeats (every 2 s from the executor) reach the server at least every 2 s whatever the heartbeat
+  // timeout, so a short timeout notices a lost executor quickly without false alarms for long jobs.
+  maxHeartbeatThrottleInterval: '2s',
   identity: `executor@${os.hostname()}:${process.pid}/${site}`,
 });
-shutdownOnSignals(() => worker.shutdown());
+shutdownOnSignals(() => {
+  markStopping();
+  worker.shutdown();
+});
 log.info({ taskQueue: siteQueue(prefix, site), capacity, slots }, 'executor worker started');
-await worker.run();
+try {
+  await worker.run();
+} finally {
+  const killed = jobGroups().killAll();
+  jobGroups().stop();
+  if (killed > 0) log.warn({ killed }, 'killed job process groups still running at shutdown');
+}
 await closeStore();
 await connection.close();
 log.info('executor worker stopped');
+
+/** Kills job groups left by dead executors of this host and closes their attempts as lost. */
+async function reapDeadExecutors(): Promise<void> {
+  const orphans = reapOrphans(registryRoot());
+  if (orphans.length === 0) return;
+  const store = await getStore();
+  let closed = 0;
+  for (const o of orphans) {
+    const summary = `executor worker lost: its executor on ${o.host} died while the job ran`;
+    try {
+      closed += await store.closeOpenAttempts(o.runId, [{ name: o.name, number: o.attempt }], summary);
+    } catch (err) {
+      log.warn({ runId: o.runId, job: o.name, err: String(err) }, 'could not close the attempt of a reaped job');
+    }
+  }
+  const killed = orphans.reduce((n, o) => n + o.killed, 0);
+  log.warn({ jobs: orphans.length, killedProcesses: killed, closedAttempts: closed }, 'reaped jobs of a dead executor');
+}
