@@ -46,7 +46,8 @@ export async function runJob(ref: JobRef): Promise<JobOutcome> {
   const memoryMb = memoryForAttempt(spec, await store.nextTry(ref.runId, ref.name));
   const host = os.hostname();
 
-  const details: { waiting?: boolean; attempt?: number } = { waiting: true };
+  // Heartbeat details (shown in the Web UI's pending activities): the job, and waiting for a slot or its attempt.
+  const details: { job: string; waiting?: boolean; attempt?: number } = { job: spec.name, waiting: true };
   const beat = setInterval(() => ctx.heartbeat(details), HEARTBEAT_MS);
   try {
     ctx.heartbeat(details);
@@ -59,6 +60,8 @@ export async function runJob(ref: JobRef): Promise<JobOutcome> {
       throw err;
     }
     try {
+      // A slot freed while the executor stops goes to no one: the job is handed back before it becomes an attempt.
+      if (isStopping()) throw ApplicationFailure.retryable(`${spec.name}: executor on ${host} stopped before the job started`, 'ExecutorStopped');
       const readyAt = new Date(ctx.info.currentAttemptScheduledTimestampMs).toISOString();
       const opened = await store.openAttempt(
         ref.runId,

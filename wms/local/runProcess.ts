@@ -94,7 +94,9 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
       killGroup(child.pid, 'SIGTERM');
       setTimeout(() => killGroup(child.pid, 'SIGKILL'), 5000).unref();
     };
-    spec.signal?.addEventListener('abort', onAbort);
+    // Cancelled before the process started (while its attempt was being recorded): stopped at once.
+    if (spec.signal?.aborted) onAbort();
+    else spec.signal?.addEventListener('abort', onAbort);
 
     const finish = (r: Omit<ProcessResult, 'peakRssMb' | 'seconds' | 'oom' | 'timedOut' | 'cancelled'>) => {
       if (settled) return;
