@@ -51,13 +51,18 @@ export async function runJob(ref: JobRef): Promise<JobOutcome> {
   const beat = setInterval(() => ctx.heartbeat(details), HEARTBEAT_MS);
   try {
     ctx.heartbeat(details);
+    const groups = jobGroups();
+    const taskToken = Buffer.from(ctx.info.taskToken).toString('base64');
     let release: () => void;
+    const waitId = groups.registerWaiting({ runId: ref.runId, name: spec.name, host, taskToken });
     try {
       release = await pool.acquire(spec.requestCpus, memoryMb, ctx.cancellationSignal);
     } catch (err) {
       // Waiting for a slot is not an attempt: nothing is recorded, and a stopping executor hands the job back.
       if (isStopping()) throw ApplicationFailure.retryable(`${spec.name}: executor on ${host} stopped before the job started`, 'ExecutorStopped');
       throw err;
+    } finally {
+      groups.unregisterWaiting(waitId);
     }
     try {
       // A slot freed while the executor stops goes to no one: the job is handed back before it becomes an attempt.
@@ -73,7 +78,6 @@ export async function runJob(ref: JobRef): Promise<JobOutcome> {
       const logs = jobLogPaths(ref.submitPath, spec.label, spec.name, attempt);
       delete details.waiting;
       details.attempt = attempt;
-      const groups = jobGroups();
       const token = groups.newToken();
       let pgid: number | undefined;
       let r;
@@ -98,7 +102,7 @@ export async function runJob(ref: JobRef): Promise<JobOutcome> {
           signal: ctx.cancellationSignal,
           onSpawn: (pid) => {
             pgid = pid;
-            groups.register({ pgid: pid, token, runId: ref.runId, name: spec.name, attempt, host });
+            groups.register({ pgid: pid, token, runId: ref.runId, name: spec.name, attempt, host, taskToken });
           },
         });
       } finally {

@@ -2,7 +2,8 @@
 // CPU and memory slots of wms/local/resources. Start more of them (on more hosts) for more capacity.
 // It takes only as many job activities at once as it has CPUs (TBPS_EXECUTOR_SLOTS overrides), so jobs do not sit
 // queued inside a worker that may die; it first reaps what a dead executor of this host left (job groups killed,
-// their open attempts closed as lost); its jobs die with it (jobRegistry), and on SIGTERM it kills them and hands
+// their open attempts closed as lost, their activities failed at once so Temporal retries them without waiting for
+// the heartbeat timeout); its jobs die with it (jobRegistry), and on SIGTERM it kills them and hands
 // them back to Temporal as lost attempts.
 import os from 'node:os';
 import { Worker } from '@temporalio/worker';
@@ -11,7 +12,9 @@ import { jobGroups, markStopping, registryRoot } from '../activities/jobRegistry
 import { closeStore, getStore } from '../activities/storeHandle.js';
 import { siteQueue } from '../core/run/queues.js';
 import { defaultCapacity } from '../wms/local/resources.js';
-import { reapOrphans } from '../wms/local/jobGroups.js';
+import { reapOrphans, type OrphanJob } from '../wms/local/jobGroups.js';
+import { ApplicationFailure } from '@temporalio/common';
+import { connectClient } from '../temporal/connection.js';
 import { connectWorker, shutdownOnSignals } from './connect.js';
 import { installTemporalRuntime, log } from './log.js';
 
@@ -58,6 +61,7 @@ async function reapDeadExecutors(): Promise<void> {
   const store = await getStore();
   let closed = 0;
   for (const o of orphans) {
+    if (o.waiting) continue; // no attempt: it never started
     const summary = `executor worker lost: its executor on ${o.host} died while the job ran`;
     try {
       closed += await store.closeOpenAttempts(o.runId, [{ name: o.name, number: o.attempt }], summary);
@@ -65,6 +69,38 @@ async function reapDeadExecutors(): Promise<void> {
       log.warn({ runId: o.runId, job: o.name, err: String(err) }, 'could not close the attempt of a reaped job');
     }
   }
+  const failed = await handBack(orphans);
   const killed = orphans.reduce((n, o) => n + o.killed, 0);
-  log.warn({ jobs: orphans.length, killedProcesses: killed, closedAttempts: closed }, 'reaped jobs of a dead executor');
+  log.warn({ jobs: orphans.length, killedProcesses: killed, closedAttempts: closed, handedBack: failed }, 'reaped jobs of a dead executor');
+}
+
+/**
+ * Fails the activity attempts of a dead executor's jobs (running or waiting for a slot) at once, so that Temporal
+ * retries them now rather than at their heartbeat timeout. An attempt already timed out or retried is not found:
+ * nothing to do. Returns how many were failed.
+ */
+async function handBack(orphans: OrphanJob[]): Promise<number> {
+  const tokens = orphans.filter((o) => o.taskToken);
+  if (tokens.length === 0) return 0;
+  let failed = 0;
+  try {
+    const { client, connection } = await connectClient();
+    try {
+      for (const o of tokens) {
+        const what = o.waiting ? 'while the job waited for a slot' : `while attempt ${o.attempt} ran`;
+        const err = ApplicationFailure.retryable(`${o.name}: executor on ${o.host} died ${what}`, 'ExecutorLost');
+        try {
+          await client.activity.fail(Buffer.from(o.taskToken!, 'base64'), err);
+          failed++;
+        } catch {
+          /* the attempt already timed out or was retried */
+        }
+      }
+    } finally {
+      await connection.close();
+    }
+  } catch (err) {
+    log.warn({ err: String(err) }, 'could not hand the jobs of a dead executor back to Temporal; they are retried at their heartbeat timeout');
+  }
+  return failed;
 }

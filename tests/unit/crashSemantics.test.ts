@@ -185,11 +185,15 @@ describe('a job dies with its executor', () => {
       writeFileSync(path.join(dead, `${pgid}.job`), `${pgid}\n${JSON.stringify({ pgid, token, runId: 'r', name, attempt: 2, host: 'h' })}\n`);
     entry(mine.pid!, 'tok-mine', 'a');
     entry(other.pid!, 'tok-stale', 'b');
+    // A job that only waited for a slot: handed back, nothing to kill, no attempt.
+    writeFileSync(path.join(dead, 'w1.wait'), `0\n${JSON.stringify({ pgid: 0, token: 'w1', runId: 'r', name: 'c', attempt: 0, host: 'h', taskToken: 'dG9r' })}\n`);
     const orphans = reapOrphans(root);
-    expect(orphans.map((o) => [o.name, o.killed]).sort()).toEqual([
-      ['a', 2],
-      ['b', 0],
+    expect(orphans.map((o) => [o.name, o.killed, o.waiting]).sort()).toEqual([
+      ['a', 2, false],
+      ['b', 0, false],
+      ['c', 0, true],
     ]);
+    expect(existsSync(dead)).toBe(false);
     await until('the reaped group to die', () => groupMembers(mine.pid!).length === 0);
     expect(groupMembers(other.pid!)).toHaveLength(2);
     expect(killJobGroup(other.pid!, 'tok-other')).toBe(2);

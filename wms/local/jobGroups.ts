@@ -1,7 +1,8 @@
 // Process groups of the jobs an executor runs, so that no job outlives the executor that started it.
 // Each running job has a registry file <root>/<executorPid>-<executorStartTicks>/<pgid>.job: the group id on the first
-// line (for the watchdog's shell), then one JSON line saying which job and attempt it is and the group's token (an
-// environment variable every process of the job inherits). A watchdog (a shell reading a pipe from the executor,
+// line (for the watchdog's shell), then one JSON line saying which job and attempt it is, the group's token (an
+// environment variable every process of the job inherits) and its activity's task token; a job still waiting for a
+// slot has a <id>.wait file (no group) so that its activity can be handed back too. A watchdog (a shell reading a pipe from the executor,
 // in its own process group) kills the registered groups the moment that pipe closes, however the executor dies;
 // SIGKILL included. A starting executor reaps what dead executors left behind (their groups killed, their
 // attempts returned so they can be closed), telling a dead executor from a live one (or a reused pid) by the
@@ -23,12 +24,16 @@ export interface RegisteredJob {
   /** Stored attempt number (see store openAttempt). */
   attempt: number;
   host: string;
+  /** The Temporal activity task token (base64) of the attempt, so that a reaper can fail it at once. */
+  taskToken?: string;
 }
 
 /** A job of a dead executor found by reapOrphans. */
 export interface OrphanJob extends RegisteredJob {
   /** Processes of its group that were still alive and have been sent SIGKILL. */
   killed: number;
+  /** It only waited for a slot: no process, no attempt. */
+  waiting: boolean;
 }
 
 /** Start time of a process in clock ticks since boot (field 22 of /proc/<pid>/stat); undefined when gone or a zombie. */
@@ -79,6 +84,7 @@ function hasToken(pid: number, token: string): boolean {
  * reused by an unrelated group never matches). Returns how many processes the group had.
  */
 export function killJobGroup(pgid: number, token: string): number {
+  if (!Number.isInteger(pgid) || pgid <= 1) return 0;
   const members = groupMembers(pgid);
   if (members.length === 0 || !members.some((pid) => hasToken(pid, token))) return 0;
   try {
@@ -142,6 +148,21 @@ export class JobGroups {
     }
   }
 
+  /** Registers a job waiting for a slot (pgid 0); returns the id to unregister it with. */
+  registerWaiting(job: Omit<RegisteredJob, 'pgid' | 'token' | 'attempt'>): string {
+    const id = randomUUID();
+    writeFileSync(path.join(this.dir, `${id}.wait`), `0\n${JSON.stringify({ ...job, pgid: 0, token: id, attempt: 0 })}\n`, { mode: 0o600 });
+    return id;
+  }
+
+  unregisterWaiting(id: string): void {
+    try {
+      unlinkSync(path.join(this.dir, `${id}.wait`));
+    } catch {
+      /* already gone */
+    }
+  }
+
   /** SIGKILLs every registered group (executor shutdown); returns how many groups were alive. */
   killAll(): number {
     let n = 0;
@@ -176,9 +197,10 @@ export function reapOrphans(root: string): OrphanJob[] {
     if (pid === process.pid || processStartTicks(pid) === ticks) continue; // alive: its own watchdog guards it
     const dir = path.join(root, d);
     for (const f of readdirSync(dir)) {
-      if (!f.endsWith('.job')) continue;
+      const waiting = f.endsWith('.wait');
+      if (!waiting && !f.endsWith('.job')) continue;
       const job = parseRegistryFile(readFileSync(path.join(dir, f), 'utf8'));
-      if (job) orphans.push({ ...job, killed: killJobGroup(job.pgid, job.token) });
+      if (job) orphans.push({ ...job, waiting, killed: waiting || job.pgid <= 0 ? 0 : killJobGroup(job.pgid, job.token) });
     }
     rmSync(dir, { recursive: true, force: true });
   }
