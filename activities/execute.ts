@@ -43,7 +43,7 @@ export async function runJob(ref: JobRef): Promise<JobOutcome> {
   const job = await store.getJob(ref.runId, ref.name);
   if (job?.state === 'SUCCEEDED') return { name: spec.name, state: 'SUCCEEDED', attempt: job.attempts, exitCode: 0 };
   // Memory escalates with the tries (attempts that ran and failed) of this execution of the run.
-  const memoryMb = memoryForAttempt(spec, await store.nextTry(ref.runId, ref.name));
+  const memoryMb = memoryForAttempt(spec, job && job.attempts > 0 ? await store.nextTry(ref.runId, ref.name) : 1);
   const host = os.hostname();
 
   // Heartbeat details (shown in the Web UI's pending activities): the job, and waiting for a slot or its attempt.
@@ -53,16 +53,19 @@ export async function runJob(ref: JobRef): Promise<JobOutcome> {
     ctx.heartbeat(details);
     const groups = jobGroups();
     const taskToken = Buffer.from(ctx.info.taskToken).toString('base64');
-    let release: () => void;
-    const waitId = groups.registerWaiting({ runId: ref.runId, name: spec.name, host, taskToken });
-    try {
-      release = await pool.acquire(spec.requestCpus, memoryMb, ctx.cancellationSignal);
-    } catch (err) {
-      // Waiting for a slot is not an attempt: nothing is recorded, and a stopping executor hands the job back.
-      if (isStopping()) throw ApplicationFailure.retryable(`${spec.name}: executor on ${host} stopped before the job started`, 'ExecutorStopped');
-      throw err;
-    } finally {
-      groups.unregisterWaiting(waitId);
+    let release = pool.tryAcquire(spec.requestCpus, memoryMb);
+    if (!release) {
+      // Waiting for a slot is not an attempt: nothing is recorded; the registry lets a restarted executor hand the
+      // job back if this one dies, and a stopping executor hands it back itself.
+      const waitId = groups.registerWaiting({ runId: ref.runId, name: spec.name, host, taskToken });
+      try {
+        release = await pool.acquire(spec.requestCpus, memoryMb, ctx.cancellationSignal);
+      } catch (err) {
+        if (isStopping()) throw ApplicationFailure.retryable(`${spec.name}: executor on ${host} stopped before the job started`, 'ExecutorStopped');
+        throw err;
+      } finally {
+        groups.unregisterWaiting(waitId);
+      }
     }
     try {
       // A slot freed while the executor stops goes to no one: the job is handed back before it becomes an attempt.

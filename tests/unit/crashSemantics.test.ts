@@ -13,6 +13,7 @@ import type { JobSpec } from '../../core/workflow/model.js';
 import { openStore, type Store } from '../../store/index.js';
 import { groupMembers, JOB_TOKEN_VAR, killJobGroup, parseRegistryFile, reapOrphans } from '../../wms/local/jobGroups.js';
 import { parentDeathPrefix, resolveCommand } from '../../wms/local/parentDeath.js';
+import { ResourcePool } from '../../wms/local/resources.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'tbps-crash-unit-'));
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -111,6 +112,20 @@ describe('store-numbered attempts', () => {
     expect(await store.jobsWithOpenAttempts(run)).toEqual([]);
     expect((await store.attempts(run, 'k'))[0]).toMatchObject({ state: 'READY', errorClass: 'lost', errorSummary: 'its executor died' });
     expect((await store.getJob(run, 'k'))?.state).toBe('READY');
+  });
+});
+
+describe('ResourcePool.tryAcquire', () => {
+  it('takes a slot only when it fits now and nobody waits before it', async () => {
+    const pool = new ResourcePool({ cpus: 2, memoryMb: 1000 });
+    const a = pool.tryAcquire(1, 100);
+    expect(a).toBeDefined();
+    expect(pool.tryAcquire(1, 950)).toBeUndefined(); // memory does not fit
+    const waiting = pool.acquire(2, 100);
+    expect(pool.tryAcquire(1, 100)).toBeUndefined(); // fits, but a job waits before it
+    a!();
+    (await waiting)();
+    expect(pool.free).toEqual({ cpus: 2, memoryMb: 1000 });
   });
 });
 
