@@ -195,7 +195,7 @@ export async function finishRun({ runId, cancelled, message }: { runId: string; 
   const store = await getStore();
   // Attempts still open now ran on an executor that died (nothing runs once the run ends): closed, never RUNNING.
   const open = await store.jobsWithOpenAttempts(runId);
-  await store.closeOpenAttempts(runId, open.map((name) => ({ name })), cancelled ? 'cancelled; its executor worker was lost' : 'executor worker lost', cancelled ? 'DELETED' : 'FAILED');
+  await store.closeOpenAttempts(runId, open.map((name) => ({ name })), cancelled ? 'cancelled; its worker was lost' : 'worker lost: the attempt never ended before the run did', cancelled ? 'DELETED' : 'FAILED');
   await store.pruneBlocked(runId);
   if (cancelled) await store.cancelUnfinished(runId);
   const { counts, expected: jobs } = totalCounts(await store.labelCounts(runId));
