@@ -138,7 +138,7 @@ async function transformRunNow(args: RunArgs & GraphFiles): Promise<RunPlan> {
       finalJob: res.finalJob,
       window: c.getNumber('jobBatchWindow', {}, 200),
       maxBatchesInFlight: c.getNumber('maxBatchesInFlight', {}, 4),
-      heartbeatSeconds: c.getNumber('jobHeartbeatTimeout', {}, 60),
+      heartbeatSeconds: c.getNumber('jobHeartbeatTimeout', {}, 10),
       ...wmsOf(c),
     };
     writeFileSync(path.join(submitPath, SAVED_PLAN), JSON.stringify(plan));
@@ -185,6 +185,8 @@ export async function loadBatch({ runId, batch }: { runId: string; batch: number
 
 export async function markJobsFailed({ runId, names }: { runId: string; names: string[] }): Promise<void> {
   const store = await getStore();
+  // A job that failed without recording it lost its worker: an attempt it left open is closed, never left RUNNING.
+  await store.closeOpenAttempts(runId, names.map((name) => ({ name })), 'executor worker lost and the job is not retried', 'FAILED');
   for (const name of names) {
     const j = await store.getJob(runId, name);
     if (j && j.state !== 'FAILED') await store.setJobStates(runId, [name], 'FAILED');
@@ -222,6 +224,9 @@ export async function countFailures({ runId }: { runId: string }): Promise<numbe
 /** Final bookkeeping: prune what can no longer run, derive the run state, record it. */
 export async function finishRun({ runId, cancelled, message, submitPath }: { runId: string; cancelled: boolean; message?: string; submitPath?: string }): Promise<RunSummary> {
   const store = await getStore();
+  // Attempts still open now ran on an executor that died (nothing runs once the run ends): closed, never RUNNING.
+  const open = await store.jobsWithOpenAttempts(runId);
+  await store.closeOpenAttempts(runId, open.map((name) => ({ name })), cancelled ? 'cancelled; its worker was lost' : 'worker lost: the attempt never ended before the run did', cancelled ? 'DELETED' : 'FAILED');
   await store.pruneBlocked(runId);
   if (cancelled) await store.cancelUnfinished(runId);
   const { counts, expected: jobs } = totalCounts(await store.labelCounts(runId));

@@ -3,7 +3,18 @@
 
 import type { State } from '../core/states.js';
 import type { JobSpec } from '../core/workflow/model.js';
-import { listAttempts, recordAttemptEnd, recordAttemptStart, recordTaskSeconds } from './attempts.js';
+import {
+  closeOpenAttempts,
+  jobsWithOpenAttempts,
+  listAttempts,
+  nextTryOf,
+  openAttempt,
+  recordAttemptEnd,
+  recordAttemptStart,
+  recordNumberedAttemptEnd,
+  recordTaskSeconds,
+  type OpenedAttempt,
+} from './attempts.js';
 import type { Backend } from './backend.js';
 import { loadBatch } from './batch.js';
 import { getJob, getJobSpec, insertJobs, setJobStates, type InsertJobsOptions } from './jobs.js';
@@ -105,6 +116,30 @@ export class Store {
 
   recordAttemptEnd(runId: string, name: string, attempt: number, e: AttemptEnd): Promise<void> {
     return recordAttemptEnd(this.#b, runId, name, attempt, e);
+  }
+
+  /** The next attempt of a job about to start: earlier open attempts closed as lost, numbered after the last. */
+  openAttempt(runId: string, name: string, start: (number: number) => AttemptStart, lostSummary: string): Promise<OpenedAttempt> {
+    return openAttempt(this.#b, runId, name, start, lostSummary);
+  }
+
+  /** The try number (1 + attempts that ran and failed) the job's next attempt would have. */
+  nextTry(runId: string, name: string): Promise<number> {
+    return nextTryOf(this.#b, runId, name);
+  }
+
+  /** How an attempt opened by openAttempt (its stored number) ended. */
+  recordNumberedAttemptEnd(runId: string, name: string, number: number, e: AttemptEnd): Promise<void> {
+    return recordNumberedAttemptEnd(this.#b, runId, name, number, e);
+  }
+
+  /** Closes open attempts (given numbers, or all of a job) whose worker is gone; returns how many. */
+  closeOpenAttempts(runId: string, targets: ReadonlyArray<{ name: string; number?: number }>, summary: string, state?: State): Promise<number> {
+    return closeOpenAttempts(this.#b, runId, targets, summary, state);
+  }
+
+  jobsWithOpenAttempts(runId: string): Promise<string[]> {
+    return jobsWithOpenAttempts(this.#b, runId);
   }
 
   attempts(runId: string, name: string): Promise<AttemptRecord[]> {

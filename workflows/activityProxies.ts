@@ -1,6 +1,6 @@
 // Activity stubs as the workflows see them: control activities on the orchestrator queue, job activities
 // on a compute site's queue. Types only are imported from activities/ (workflows stay deterministic).
-import { proxyActivities } from '@temporalio/workflow';
+import { patched, proxyActivities } from '@temporalio/workflow';
 import type * as control from '../activities/control.js';
 import type * as execute from '../activities/execute.js';
 import type { JobRef } from '../core/run/types.js';
@@ -25,11 +25,19 @@ export const stages = proxyActivities<typeof control>({
 /** Errors a job raises that must not be retried. */
 export const NON_RETRYABLE_JOB_ERRORS = ['PayloadError', 'Misfit', 'BadInputError'];
 
+/** Patch id: the executor keeps the retry budget (tries counted in the store); Temporal allows room for lost workers. */
+const ATTEMPTS_FROM_STORE = 'job-attempts-from-store';
+/** Activity attempts beyond numberOfRetries + 1 for attempts lost with their worker (they use no try). */
+export const LOST_WORKER_ALLOWANCE = 10;
+
 /**
- * One job on a site's executor queue. The Temporal activity retry is the job retry: maximumAttempts =
- * numberOfRetries + 1; the executor escalates memory by attempt; a lost worker is caught by the heartbeat timeout.
+ * One job on a site's executor queue. The Temporal activity retry is the job retry; a lost worker is caught by
+ * the heartbeat timeout. The executor counts tries in the store (attempts that ran and failed: memory escalation
+ * and the numberOfRetries budget) and ends the job non-retryably when they are spent, so Temporal allows
+ * numberOfRetries + 1 + LOST_WORKER_ALLOWANCE activity attempts (earlier histories: numberOfRetries + 1).
  */
 export function runJobOn(siteQueue: string, job: JobRef, heartbeatTimeoutSeconds: number) {
+  const allowance = patched(ATTEMPTS_FROM_STORE) ? LOST_WORKER_ALLOWANCE : 0;
   const acts = proxyActivities<typeof execute>({
     taskQueue: siteQueue,
     startToCloseTimeout: '7 days',
@@ -39,7 +47,7 @@ export function runJobOn(siteQueue: string, job: JobRef, heartbeatTimeoutSeconds
       initialInterval: '1s',
       backoffCoefficient: 2,
       maximumInterval: '30s',
-      maximumAttempts: Math.max(1, job.maxAttempts),
+      maximumAttempts: Math.max(1, job.maxAttempts) + allowance,
       nonRetryableErrorTypes: NON_RETRYABLE_JOB_ERRORS,
     },
   });

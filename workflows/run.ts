@@ -20,7 +20,8 @@ import {
 } from '@temporalio/workflow';
 import type { BatchResult, RunConfigArg, RunInput, RunPlan, RunProgress, RunSummary } from '../core/run/types.js';
 import { batchWorkflowId, jobWorkflowId, orchestratorQueue, siteQueue } from '../core/run/queues.js';
-import { BpsRunState } from '../core/run/searchKeys.js';
+import type { SearchAttributePair } from '@temporalio/common';
+import { BpsRun, BpsRunState } from '../core/run/searchKeys.js';
 import { ctl, runJobOn, stages } from './activityProxies.js';
 import { jobBatchWorkflow } from './batch.js';
 import { externalBatchWorkflow } from './externalBatch.js';
@@ -29,6 +30,20 @@ export const runStatusQuery = defineQuery<RunProgress>('status');
 
 /** Patch id: runs on an external WMS send pipetaskInit and finalJob there (earlier ones ran them on the executor). */
 const EXTERNAL_INIT_FINAL = 'external-wms-init-final';
+/** Patch id: batch and job child workflows carry the run's search attributes (campaign, step, run, ...). */
+const CHILD_SEARCH_ATTRIBUTES = 'child-search-attributes';
+
+/**
+ * The search attributes a run's child workflows start with: the run's own Bps* attributes except its state (a
+ * campaign query in the Web UI then finds them too), and BpsRun.
+ */
+function childSearchAttributes(runId: string): { typedSearchAttributes?: SearchAttributePair[] } {
+  if (!patched(CHILD_SEARCH_ATTRIBUTES)) return {};
+  const inherited = workflowInfo()
+    .typedSearchAttributes.getAll()
+    .filter((pair) => pair.key.name.startsWith('Bps') && pair.key.name !== BpsRunState.name && pair.key.name !== BpsRun.name);
+  return { typedSearchAttributes: [...inherited, { key: BpsRun, value: runId }] };
+}
 
 export async function runWorkflow(input: RunInput): Promise<RunSummary> {
   const p: RunProgress = input.progress ?? { phase: 'prepare', doneBatches: [] };
@@ -94,6 +109,7 @@ async function runOneJob(input: RunInput, queue: string, plan: RunPlan, name: st
       const r = await executeChild(externalBatchWorkflow, {
         workflowId: jobWorkflowId(runId, name),
         taskQueue: orchestratorQueue(input.taskQueuePrefix),
+        ...childSearchAttributes(runId),
         cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
         args: [{ runId, batch: -1, submitPath, job: name, final, wms: plan.wms ?? 'htcondor', pollSeconds: plan.wmsPollSeconds ?? 5 }],
       });
@@ -125,6 +141,7 @@ async function runBatches(input: RunInput, p: RunProgress, plan: RunPlan, queue:
         const childOptions = {
           workflowId: batchWorkflowId(input.runId, b.id),
           taskQueue: orchestratorQueue(input.taskQueuePrefix),
+          ...childSearchAttributes(input.runId),
           cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
         };
         const batch = { runId: input.runId, batch: b.id, submitPath: input.submitPath };

@@ -32,12 +32,15 @@ export class ResourcePool {
     this.freeMem = capacity.memoryMb;
   }
 
+  /** The release function when the request fits now (and nobody waits before it), else undefined. */
+  tryAcquire(cpus: number, memMb: number): Release | undefined {
+    const req = this.clamp(cpus, memMb);
+    return this.waiters.length === 0 && this.fits(req) ? this.take(req) : undefined;
+  }
+
   /** Resolves with a release function once the request fits. */
   acquire(cpus: number, memMb: number, signal?: AbortSignal): Promise<Release> {
-    const req = {
-      cpus: Math.min(Math.max(cpus, 0), this.capacity.cpus),
-      mem: Math.min(Math.max(memMb, 0), this.capacity.memoryMb),
-    };
+    const req = this.clamp(cpus, memMb);
     if (this.waiters.length === 0 && this.fits(req)) return Promise.resolve(this.take(req));
     return new Promise<Release>((resolve, reject) => {
       const w: Waiter = { ...req, grant: resolve };
@@ -54,6 +57,10 @@ export class ResourcePool {
 
   get free(): Capacity {
     return { cpus: this.freeCpus, memoryMb: this.freeMem };
+  }
+
+  private clamp(cpus: number, memMb: number): Request {
+    return { cpus: Math.min(Math.max(cpus, 0), this.capacity.cpus), mem: Math.min(Math.max(memMb, 0), this.capacity.memoryMb) };
   }
 
   private fits(r: Request): boolean {

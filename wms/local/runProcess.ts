@@ -1,10 +1,13 @@
 // Runs one job as a child process in its own process group: argv (no shell), stdout and stderr to files,
 // RSS watched against the memory request (over it -> the group is killed and the result says out-of-memory),
-// cancellation kills the group. Pure Node: no Temporal here.
+// cancellation kills the group. The child is started under a parent-death signal (setpriv --pdeathsig KILL, where
+// util-linux has it), so it dies with the process that started it; the rest of its group is the job registry's
+// (jobGroups.ts). Pure Node: no Temporal here.
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { watchProcessGroup } from './procMonitor.js';
+import { parentDeathPrefix, resolveCommand } from './parentDeath.js';
 
 export interface ProcessSpec {
   argv: string[];
@@ -16,6 +19,8 @@ export interface ProcessSpec {
   memoryLimitMb?: number;
   walltimeSeconds?: number;
   signal?: AbortSignal;
+  /** Called synchronously right after the process started, with its pid (= its process group id). */
+  onSpawn?: (pid: number) => void;
 }
 
 export interface ProcessResult {
@@ -54,12 +59,18 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
     let timedOut = false;
     let cancelled = false;
     let settled = false;
-    const child = spawn(spec.argv[0], spec.argv.slice(1), {
+    // Under setpriv a missing command would only show as setpriv's exit code: it is looked up first, as exec would,
+    // and one not found is spawned unwrapped, so that Node reports it (MISFIT) as before.
+    const prefix = parentDeathPrefix();
+    const found = prefix.length > 0 && resolveCommand(spec.argv[0], spec.env.PATH, spec.cwd) !== undefined;
+    const argv = found ? [...prefix, ...spec.argv] : spec.argv;
+    const child = spawn(argv[0], argv.slice(1), {
       cwd: spec.cwd,
       env: spec.env,
       detached: true, // own process group, so the whole tree is measured and killed together
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    if (child.pid) spec.onSpawn?.(child.pid);
     child.stdout!.pipe(out, { end: false });
     child.stderr!.pipe(err, { end: false });
 
@@ -83,7 +94,9 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
       killGroup(child.pid, 'SIGTERM');
       setTimeout(() => killGroup(child.pid, 'SIGKILL'), 5000).unref();
     };
-    spec.signal?.addEventListener('abort', onAbort);
+    // Cancelled before the process started (while its attempt was being recorded): stopped at once.
+    if (spec.signal?.aborted) onAbort();
+    else spec.signal?.addEventListener('abort', onAbort);
 
     const finish = (r: Omit<ProcessResult, 'peakRssMb' | 'seconds' | 'oom' | 'timedOut' | 'cancelled'>) => {
       if (settled) return;
