@@ -20,14 +20,14 @@ export interface KillRecord {
   atMs: number;
   /** run/job of the job processes the killed executor was running at that moment. */
   runningJobs: string[];
-  /** pids of those processes (checked again a second later). */
+  /** pids of those processes (checked again ORPHAN_CHECK_MS later). */
   jobPids: number[];
 }
 
 export interface ChaosLog {
   kills: KillRecord[];
   serverRestarts: number;
-  /** Job processes of a killed executor still alive a second after the kill. */
+  /** Job processes of a killed executor still alive ORPHAN_CHECK_MS after the kill. */
   orphansAfterKills: number;
   /** Delay before each killed worker was started again, in ms. */
   restartDelaysMs: number[];
@@ -39,6 +39,9 @@ export function chaosSchedule(random: Random, kills: number, serverRestarts: num
   for (let i = 0; i < serverRestarts; i++) events.push({ kind: 'server', atProgress: random.between(0.2, 0.8), delayMs: Math.round(random.between(0, 1500)) });
   return events.sort((a, b) => a.atProgress - b.atProgress);
 }
+
+/** How long after a kill its job processes must be gone (a parent-death signal takes a few ms). */
+export const ORPHAN_CHECK_MS = 250;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -74,7 +77,7 @@ export class Chaos {
     this.log.restartDelaysMs.push(restartMs);
     this.pending.push(
       (async () => {
-        await sleep(1000);
+        await sleep(ORPHAN_CHECK_MS);
         this.log.orphansAfterKills += children.filter((c) => isLive(c.pid)).length;
       })(),
       (async () => {

@@ -107,6 +107,7 @@ export function evaluateSoak(f: SoakFacts): SoakResult {
 
   let executedTwiceNotHit: string[] = [];
   let neverCompleted: string[] = [];
+  let endedAfterDeath: string[] = [];
   if (f.executions) {
     const starts = new Map<string, number>();
     const ends = new Map<string, number>();
@@ -114,6 +115,10 @@ export function evaluateSoak(f: SoakFacts): SoakResult {
       const m = e.event === 'start' ? starts : ends;
       m.set(`${e.run}/${e.job}`, (m.get(`${e.run}/${e.job}`) ?? 0) + 1);
     }
+    // A payload that wrote its end line after the executor that started it was SIGKILLed outlived its executor.
+    const killedAt = new Map(f.chaos.kills.map((k) => [k.pid, k.atMs]));
+    endedAfterDeath = f.executions.filter((e) => e.event === 'end' && killedAt.has(e.ppid) && e.timeMs > killedAt.get(e.ppid)!).map((e) => `${e.run}/${e.job}`);
+    figures.executions_finished_after_executor_death = endedAfterDeath.length;
     const twice = [...starts].filter(([, n]) => n > 1).map(([k]) => k);
     executedTwiceNotHit = twice.filter((k) => !hit.has(k));
     neverCompleted = f.jobs.filter((j) => !ends.has(j.key)).map((j) => j.key);
@@ -147,7 +152,7 @@ export function evaluateSoak(f: SoakFacts): SoakResult {
   check('no_attempt_left_running', leftRunning.length === 0, leftRunning);
   check('no_attempt_number_gap', gaps.length === 0, gaps.map((j) => `${j.key} [${j.attempts.map((a) => a.attempt).join(',')}]`));
   check('no_orphan_processes', f.orphanProcesses === 0);
-  check('jobs_die_with_their_executor', f.chaos.orphansAfterKills === 0);
+  check('jobs_die_with_their_executor', f.chaos.orphansAfterKills === 0 && endedAfterDeath.length === 0, endedAfterDeath);
   if (f.executions) {
     check('every_job_executed', neverCompleted.length === 0, neverCompleted);
     check('executed_twice_only_where_a_kill_hit', executedTwiceNotHit.length === 0, executedTwiceNotHit);
