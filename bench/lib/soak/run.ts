@@ -72,12 +72,12 @@ export async function runSoak(o: SoakOptions): Promise<SoakOutcome> {
   let store: Store | undefined;
   let connection: Connection | undefined;
   try {
+    // Workers up before the workload (the LSST mode runs a plain campaign first) and before the clock starts.
+    for (let i = 0; i < 240 && cluster.tbps(['ping']).code !== 0; i++) await sleep(500);
     const workload = await o.workload(cluster);
     store = await openStore(path.join(cluster.home, 'tbps.sqlite'));
     connection = await Connection.connect({ address: cluster.address });
     const client = new Client({ connection });
-    // Workers up before the clock starts.
-    for (let i = 0; i < 240 && cluster.tbps(['ping']).code !== 0; i++) await sleep(500);
     const t0 = Date.now();
     const started = cluster.tbps(['campaign', 'start', workload.specFile]);
     if (started.code !== 0) throw new Error(`tbps campaign start failed (exit ${started.code}): ${started.stderr || started.stdout}`);
