@@ -16,7 +16,7 @@ const job = (key: string, attempts: [number, string, number | null][], state = '
 });
 const exec = (event: 'start' | 'end', timeMs: number, key: string, attempt: number, ppid: number): ExecutionEvent => {
   const [run, name] = key.split('/');
-  return { event, timeMs, run, job: name, attempt, pid: 1000 + timeMs % 1000, ppid };
+  return { event, timeMs, run, job: name, attempt, pid: 1000 + (timeMs % 1000), ppid, worker: `executor-${ppid}` };
 };
 
 function cleanFacts(): SoakFacts {
@@ -27,7 +27,7 @@ function cleanFacts(): SoakFacts {
     serverRestartsRequested: 0,
     campaignState: 'SUCCEEDED',
     jobs: [job('r/a', [[1, 'SUCCEEDED', T + 1000]]), job('r/b', [[1, 'SUCCEEDED', T + 2000]])],
-    chaos: { kills: [{ target: 'orchestrator', pid: 50, atMs: T + 1500, runningJobs: [], jobPids: [] }], serverRestarts: 0, orphansAfterKills: 0, restartDelaysMs: [900] },
+    chaos: { kills: [{ target: 'orchestrator', instance: 'orchestrator.1', pid: 50, atMs: T + 1500, runningJobs: [], jobPids: [] }], serverRestarts: 0, orphansAfterKills: 0, restartDelaysMs: [900] },
     executions: [exec('start', T, 'r/a', 1, 40), exec('end', T + 900, 'r/a', 1, 40), exec('start', T + 1000, 'r/b', 1, 40), exec('end', T + 1900, 'r/b', 1, 40)],
     orphanProcesses: 0,
     workerCrashes: 0,
@@ -44,7 +44,7 @@ describe('soak checks', () => {
 
   it('allow a second attempt and execution where a kill hit the running job', () => {
     const f = cleanFacts();
-    f.chaos.kills[0] = { target: 'executor-1', pid: 40, atMs: T + 1500, runningJobs: ['r/b'], jobPids: [77] };
+    f.chaos.kills[0] = { target: 'executor-1', instance: 'executor-40', pid: 40, atMs: T + 1500, runningJobs: ['r/b'], jobPids: [77] };
     f.jobs[1] = job('r/b', [[1, 'FAILED', T + 61_000], [2, 'SUCCEEDED', T + 62_000]]);
     f.executions!.splice(2, 2, exec('start', T + 1000, 'r/b', 1, 40), exec('start', T + 61_000, 'r/b', 2, 41), exec('end', T + 61_900, 'r/b', 2, 41));
     expect(evaluateSoak(f).failed).toEqual([]);
@@ -55,7 +55,7 @@ describe('soak checks', () => {
     f.campaignState = 'FAILED';
     f.chaos.serverRestarts = 0;
     f.serverRestartsRequested = 1;
-    f.chaos.kills[0] = { target: 'executor-1', pid: 40, atMs: T + 1500, runningJobs: [], jobPids: [] };
+    f.chaos.kills[0] = { target: 'executor-1', instance: 'executor-40', pid: 40, atMs: T + 1500, runningJobs: [], jobPids: [] };
     // a: waited for a slot on the killed executor (not running), lost attempt 1 and ran again
     f.jobs[0] = job('r/a', [[2, 'SUCCEEDED', T + 3000]]);
     // b: two SUCCEEDED attempts, one left RUNNING elsewhere
@@ -79,6 +79,19 @@ describe('soak checks', () => {
     // b was running on the killed executor (its attempt had not ended at the kill): its retry is allowed.
     expect(r.figures.jobs_hit_running).toBe(1);
     expect(r.figures.executions_finished_after_executor_death).toBe(1);
+  });
+
+  it('count a job spawned just before the kill as hit even when its first line comes after it', () => {
+    const f = cleanFacts();
+    f.chaos.kills[0] = { target: 'executor-1', instance: 'executor-40', pid: 40, atMs: T + 1050, runningJobs: [], jobPids: [] };
+    // b's shell started under the killed instance 100 ms after the kill was sent (reparented already: ppid 1 in
+    // the real soak); its attempt 1 stays unrecorded and attempt 2 runs on another executor.
+    f.jobs[1] = job('r/b', [[1, 'RUNNING', null], [2, 'SUCCEEDED', T + 62_000]]);
+    f.executions!.splice(2, 2, { ...exec('start', T + 1150, 'r/b', 1, 40), ppid: 1 }, exec('end', T + 1450, 'r/b', 1, 40), exec('start', T + 61_000, 'r/b', 2, 41), exec('end', T + 61_900, 'r/b', 2, 41));
+    const r = evaluateSoak(f);
+    expect(r.figures.jobs_hit_running).toBe(1);
+    // The retry is explained; the attempt left RUNNING and the payload finishing after its executor died are not.
+    expect(r.failed).toEqual(['no_attempt_left_running', 'jobs_die_with_their_executor']);
   });
 
   it('refuse retries and repeated executions no kill explains', () => {

@@ -16,6 +16,8 @@ export interface ChaosEvent {
 
 export interface KillRecord {
   target: string;
+  /** The killed worker instance (executor-1.3). */
+  instance: string;
   pid: number;
   atMs: number;
   /** run/job of the job processes the killed executor was running at that moment. */
@@ -68,17 +70,20 @@ export class Chaos {
     if (live.length === 0) throw new Error('chaos: no live worker to kill for 20 s');
     const slot = this.random.pick(live);
     const pid = slot.proc!.pid!;
-    // The job processes this worker started (its direct children carrying a job name), just before the kill.
-    const children = markedProcesses(MARKER, this.cluster.home, this.cluster.workerPids()).filter((p) => p.ppid === pid && p.job);
+    const instance = slot.instance;
+    const ofInstance = () => markedProcesses(MARKER, this.cluster.home, this.cluster.workerPids()).filter((p) => p.worker === instance && p.job);
+    // The job processes this worker instance started, just before the kill (one it spawns in between is found
+    // through the job's own output, see checks.ts).
+    const children = ofInstance();
     this.cluster.killWorker(slot);
     const atMs = Date.now();
-    this.log.kills.push({ target: slot.name, pid, atMs, runningJobs: children.map((c) => `${c.run}/${c.job}`), jobPids: children.map((c) => c.pid) });
+    this.log.kills.push({ target: slot.name, instance, pid, atMs, runningJobs: [...new Set(children.map((c) => `${c.run}/${c.job}`))], jobPids: children.map((c) => c.pid) });
     const restartMs = Math.round(this.random.between(500, 3000));
     this.log.restartDelaysMs.push(restartMs);
     this.pending.push(
       (async () => {
         await sleep(ORPHAN_CHECK_MS);
-        this.log.orphansAfterKills += children.filter((c) => isLive(c.pid)).length;
+        this.log.orphansAfterKills += ofInstance().filter((c) => isLive(c.pid)).length;
       })(),
       (async () => {
         await sleep(restartMs);

@@ -59,13 +59,18 @@ function longestGapSeconds(timesMs: number[]): number {
   return gap / 1000;
 }
 
-/** Jobs a kill hit while they ran: job processes under the killed executor, and (synthetic) executions it started whose attempt had not ended. */
+/**
+ * Jobs a kill hit while they ran: job processes of the killed executor instance at the kill, and (synthetic) every
+ * execution that instance started whose attempt had not ended in the store before the kill. The second catches jobs
+ * spawned just before the kill (their first line may come after it) and jobs whose process ended but whose end was
+ * not recorded yet. A job merely waiting for a slot on the killed executor started no process: not hit.
+ */
 function jobsHitByKills(f: SoakFacts, byKey: Map<string, StoredJob>): Set<string> {
   const hit = new Set<string>();
   for (const k of f.chaos.kills) {
     for (const j of k.runningJobs) hit.add(j);
     for (const e of f.executions ?? []) {
-      if (e.event !== 'start' || e.ppid !== k.pid || e.timeMs > k.atMs) continue;
+      if (e.event !== 'start' || e.worker !== k.instance) continue;
       const key = `${e.run}/${e.job}`;
       const stored = byKey.get(key)?.attempts.find((a) => a.attempt === e.attempt);
       if (!stored?.endedAt || Date.parse(stored.endedAt) >= k.atMs) hit.add(key);
@@ -116,8 +121,8 @@ export function evaluateSoak(f: SoakFacts): SoakResult {
       m.set(`${e.run}/${e.job}`, (m.get(`${e.run}/${e.job}`) ?? 0) + 1);
     }
     // A payload that wrote its end line after the executor that started it was SIGKILLed outlived its executor.
-    const killedAt = new Map(f.chaos.kills.map((k) => [k.pid, k.atMs]));
-    endedAfterDeath = f.executions.filter((e) => e.event === 'end' && killedAt.has(e.ppid) && e.timeMs > killedAt.get(e.ppid)!).map((e) => `${e.run}/${e.job}`);
+    const killedAt = new Map(f.chaos.kills.map((k) => [k.instance, k.atMs]));
+    endedAfterDeath = f.executions.filter((e) => e.event === 'end' && killedAt.has(e.worker) && e.timeMs > killedAt.get(e.worker)!).map((e) => `${e.run}/${e.job}`);
     figures.executions_finished_after_executor_death = endedAfterDeath.length;
     const twice = [...starts].filter(([, n]) => n > 1).map(([k]) => k);
     executedTwiceNotHit = twice.filter((k) => !hit.has(k));

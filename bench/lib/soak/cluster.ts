@@ -1,7 +1,9 @@
 // The soak's private tbps installation: a Temporal dev server with SQLite persistence in a temp dir (so it can be
 // SIGKILLed and restarted on the same port and db file), a data dir (TBPS_HOME), and worker processes (one
 // orchestrator, two executors) that the chaos loop kills and restarts. Workers carry a marker variable that their
-// job processes inherit, so job processes can be found through /proc after their executor is gone.
+// job processes inherit, so job processes can be found through /proc after their executor is gone, and a variable
+// naming the worker instance (executor-1.3 = the third start of executor-1), so a job's own output and its processes
+// say which instance started them even when it died between the spawn and the job's first line.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync } from 'node:fs';
 import os from 'node:os';
@@ -12,6 +14,7 @@ import { repoRoot } from '../../../temporal/paths.js';
 import { writeWorkflowBundle } from '../../../workers/bundle.js';
 
 export const MARKER = 'TBPS_SOAK_MARK';
+export const WORKER_INSTANCE = 'TBPS_SOAK_WORKER';
 
 export type WorkerKind = 'orchestrator' | 'executor';
 
@@ -23,6 +26,8 @@ export interface WorkerSlot {
   /** Set while the harness itself killed or is stopping it (not an unexpected exit). */
   expectedExit: boolean;
   starts: number;
+  /** name.starts of the running process (what its jobs carry in WORKER_INSTANCE). */
+  instance: string;
 }
 
 export interface Cluster {
@@ -67,24 +72,26 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
     TBPS_LOG_LEVEL: 'warn',
   };
   delete env[MARKER];
+  delete env[WORKER_INSTANCE];
   const workers: WorkerSlot[] = [
-    { name: 'orchestrator', kind: 'orchestrator', expectedExit: false, starts: 0 },
-    ...Array.from({ length: o.executors }, (_, i): WorkerSlot => ({ name: `executor-${i + 1}`, kind: 'executor', expectedExit: false, starts: 0 })),
+    { name: 'orchestrator', kind: 'orchestrator', expectedExit: false, starts: 0, instance: '' },
+    ...Array.from({ length: o.executors }, (_, i): WorkerSlot => ({ name: `executor-${i + 1}`, kind: 'executor', expectedExit: false, starts: 0, instance: '' })),
   ];
   const unexpectedExits: string[] = [];
   let stopping = false;
 
   const startWorker = (slot: WorkerSlot) => {
+    slot.starts++;
+    slot.instance = `${slot.name}.${slot.starts}`;
     const log = openSync(path.join(home, `${slot.name}.log`), 'a');
     const extra: NodeJS.ProcessEnv = slot.kind === 'executor' ? { TBPS_EXECUTOR_CPUS: String(o.executorCpus) } : {};
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'workers', `${slot.kind}.ts`)], {
       cwd: repoRoot,
-      env: { ...env, ...extra, [MARKER]: home },
+      env: { ...env, ...extra, [MARKER]: home, [WORKER_INSTANCE]: slot.instance },
       stdio: ['ignore', log, log],
     });
     slot.proc = child;
     slot.expectedExit = false;
-    slot.starts++;
     child.on('exit', (code, signal) => {
       if (slot.proc !== child || slot.expectedExit || stopping) return;
       unexpectedExits.push(`${slot.name} pid ${child.pid} exited (${signal ?? `code ${code}`})`);

@@ -8,6 +8,8 @@ export interface JobProcess {
   /** TBPS_RUN and TBPS_JOB_NAME of the job the process belongs to (absent for tools such as pipetask qgraph). */
   run?: string;
   job?: string;
+  /** The worker instance that started it (the soak's TBPS_SOAK_WORKER). */
+  worker?: string;
 }
 
 function readEnviron(pid: number): Map<string, string> | undefined {
@@ -47,7 +49,7 @@ export function markedProcesses(marker: string, value: string, exclude: Readonly
     if (env?.get(marker) !== value) continue;
     const stat = readStat(pid);
     if (!stat || stat.state === 'Z') continue;
-    found.push({ pid, ppid: stat.ppid, run: env.get('TBPS_RUN'), job: env.get('TBPS_JOB_NAME') });
+    found.push({ pid, ppid: stat.ppid, run: env.get('TBPS_RUN'), job: env.get('TBPS_JOB_NAME'), worker: env.get('TBPS_SOAK_WORKER') });
   }
   return found;
 }

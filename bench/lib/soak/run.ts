@@ -1,7 +1,7 @@
 // One chaos soak: a private cluster (SQLite dev server, orchestrator, two executors), a campaign started through
 // the real CLI, kills and one server restart at seeded random points of its progress, then the checks of
 // checks.ts. Shared by `npm run soak` (bench/soak.ts) and tests/integration/soak.test.ts.
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { openStore, type Store } from '../../../store/index.js';
@@ -160,6 +160,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakOutcome> {
       extraChecks: verified?.checks,
       extraFigures: verified?.figures,
     });
+    // For a post-mortem: the chaos log (what was killed when, which jobs were running) and the result.
+    writeFileSync(path.join(cluster.home, 'soak-result.json'), JSON.stringify({ options: { seed: o.seed, kills: o.kills, mode: o.mode }, chaos: chaos.log, ...result }, null, 2));
     if (result.failed.length === 0 && !o.keep) rmSync(cluster.home, { recursive: true, force: true });
     return { ...result, home: cluster.home };
   } finally {

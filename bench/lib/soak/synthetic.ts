@@ -28,15 +28,16 @@ export function writeSyntheticCampaign(o: SyntheticOptions): SyntheticCampaign {
   const executionsFile = path.join(o.dir, 'executions.txt');
   writeFileSync(executionsFile, '');
   const script = path.join(o.dir, 'job.sh');
-  // One line per event, appended with O_APPEND (atomic for short lines): event, time, run, job, attempt, pid, ppid.
+  // One line per event, appended with O_APPEND (atomic for short lines): event, time, run, job, attempt, pid, ppid,
+  // and the worker instance that started the job (inherited from the executor's environment).
   writeFileSync(
     script,
     [
       '#!/bin/sh',
       'f="$1"',
-      'echo "start $(date +%s.%N) $TBPS_RUN $TBPS_JOB_NAME $TBPS_ATTEMPT $$ $PPID" >> "$f"',
+      'echo "start $(date +%s.%N) $TBPS_RUN $TBPS_JOB_NAME $TBPS_ATTEMPT $$ $PPID $TBPS_SOAK_WORKER" >> "$f"',
       `sleep ${o.jobSeconds}`,
-      'echo "end $(date +%s.%N) $TBPS_RUN $TBPS_JOB_NAME $TBPS_ATTEMPT $$ $PPID" >> "$f"',
+      'echo "end $(date +%s.%N) $TBPS_RUN $TBPS_JOB_NAME $TBPS_ATTEMPT $$ $PPID $TBPS_SOAK_WORKER" >> "$f"',
       '',
     ].join('\n'),
   );
@@ -86,6 +87,8 @@ export interface ExecutionEvent {
   attempt: number;
   pid: number;
   ppid: number;
+  /** Worker instance that started the job (executor-1.3). */
+  worker: string;
 }
 
 /** The executions file as events (a torn last line, from a job killed mid-write, is skipped). */
@@ -93,8 +96,8 @@ export function readExecutions(file: string): ExecutionEvent[] {
   const events: ExecutionEvent[] = [];
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     const f = line.split(' ');
-    if (f.length !== 7 || (f[0] !== 'start' && f[0] !== 'end')) continue;
-    events.push({ event: f[0], timeMs: Number(f[1]) * 1000, run: f[2], job: f[3], attempt: Number(f[4]), pid: Number(f[5]), ppid: Number(f[6]) });
+    if (f.length !== 8 || (f[0] !== 'start' && f[0] !== 'end')) continue;
+    events.push({ event: f[0], timeMs: Number(f[1]) * 1000, run: f[2], job: f[3], attempt: Number(f[4]), pid: Number(f[5]), ppid: Number(f[6]), worker: f[7] });
   }
   return events;
 }
