@@ -24,7 +24,7 @@ describe('short chaos soak', () => {
       workload: syntheticWorkload({ quantaPerGroup: 20, jobSeconds: 0.3, numberOfRetries: 3, heartbeatTimeout: 10 }),
       say: (l) => lines.push(l),
     });
-    const report = [resultLine(outcome), ...outcome.details, `replay: TBPS_SOAK_SEED=${seed}, files in ${outcome.home}`].join('\n');
+    const report = [...lines, resultLine(outcome), ...outcome.details, `replay: TBPS_SOAK_SEED=${seed}, files in ${outcome.home}`].join('\n');
     console.log(report);
     expect(outcome.figures.kills, report).toBe(4);
     expect(outcome.figures.server_restarts, report).toBe(1);
