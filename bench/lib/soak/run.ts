@@ -10,6 +10,7 @@ import { Chaos, chaosSchedule } from './chaos.js';
 import { evaluateSoak, readCampaignJobs, type SoakResult } from './checks.js';
 import { MARKER, startCluster, type Cluster } from './cluster.js';
 import { markedProcesses } from './procs.js';
+import { searchAttributeCensus } from './searchAttributes.js';
 import { seededRandom } from './prng.js';
 import { readExecutions } from './synthetic.js';
 
@@ -125,6 +126,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakOutcome> {
     say(`campaign ended: ${state} after ${wallSeconds.toFixed(1)} s`);
     await chaos.settle();
     const verified = workload.verify ? await workload.verify(cluster) : undefined;
+    const census = await searchAttributeCensus(client, workload.campaign, await store.campaignRunIds(workload.campaign));
+    for (const w of [...census.withoutCampaign, ...census.withoutRun].slice(0, 5)) say(`workflow without BpsCampaign/BpsRun: ${w}`);
     const jobs = await readCampaignJobs(store, workload.campaign);
     // Job processes still alive after the end: give a job that just finished a moment to exit, then stop the
     // workers (gracefully) and look for anything carrying the soak's marker.
@@ -157,8 +160,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakOutcome> {
       orphanProcesses: orphans.length,
       workerCrashes,
       wallSeconds,
-      extraChecks: verified?.checks,
-      extraFigures: verified?.figures,
+      extraChecks: { every_workflow_has_campaign_and_run_attributes: census.workflows > 0 && census.withoutCampaign.length + census.withoutRun.length === 0, ...verified?.checks },
+      extraFigures: { workflows: census.workflows, workflows_without_campaign_attribute: census.withoutCampaign.length, workflows_without_run_attribute: census.withoutRun.length, ...verified?.figures },
     });
     // For a post-mortem: the chaos log (what was killed when, which jobs were running) and the result.
     writeFileSync(path.join(cluster.home, 'soak-result.json'), JSON.stringify({ options: { seed: o.seed, kills: o.kills, mode: o.mode }, chaos: chaos.log, ...result }, null, 2));
