@@ -12,7 +12,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const job = (key: string, attempts: [number, string, number | null][], state = 'SUCCEEDED'): StoredJob => ({
   key,
   state,
-  attempts: attempts.map(([attempt, s, end]) => ({ attempt, state: s, endedAt: end === null ? null : iso(end) })),
+  attempts: attempts.map(([attempt, s, end]) => ({ attempt, state: s, startedAt: iso((end ?? T) - 400), endedAt: end === null ? null : iso(end) })),
 });
 const exec = (event: 'start' | 'end', timeMs: number, key: string, attempt: number, ppid: number): ExecutionEvent => {
   const [run, name] = key.split('/');
@@ -76,8 +76,9 @@ describe('soak checks', () => {
       'jobs_die_with_their_executor',
       'every_job_executed',
     ]);
-    // b was running on the killed executor (its attempt had not ended at the kill): its retry is allowed.
-    expect(r.figures.jobs_hit_running).toBe(1);
+    // b was running on the killed executor (its attempt had not ended at the kill): its retry is allowed; c's
+    // attempt started before the kill and never ended, so it too was lost with the executor.
+    expect(r.figures.jobs_hit_running).toBe(2);
     expect(r.figures.executions_finished_after_executor_death).toBe(1);
   });
 
@@ -92,6 +93,17 @@ describe('soak checks', () => {
     expect(r.figures.jobs_hit_running).toBe(1);
     // The retry is explained; the attempt left RUNNING and the payload finishing after its executor died are not.
     expect(r.failed).toEqual(['no_attempt_left_running', 'jobs_die_with_their_executor']);
+  });
+
+  it('count an attempt started on the killed executor before its payload was spawned as hit', () => {
+    const f = cleanFacts();
+    f.chaos.kills[0] = { target: 'executor-1', instance: 'executor-40', pid: 40, atMs: T + 1500, runningJobs: [], jobPids: [] };
+    // b's attempt 1 was recorded as started at T - 400 (before the kill) and never ended; no payload line for it.
+    f.jobs[1] = job('r/b', [[1, 'RUNNING', null], [2, 'SUCCEEDED', T + 62_000]]);
+    f.executions!.splice(2, 2, exec('start', T + 61_000, 'r/b', 2, 41), exec('end', T + 61_900, 'r/b', 2, 41));
+    const r = evaluateSoak(f);
+    expect(r.figures.jobs_hit_running).toBe(1);
+    expect(r.failed).toEqual(['no_attempt_left_running']);
   });
 
   it('refuse retries and repeated executions no kill explains', () => {
