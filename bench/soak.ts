@@ -27,7 +27,7 @@ const outcome = await runSoak({
   keep: o.keep,
   workload:
     o.mode === 'lsst'
-      ? lsstWorkload((line) => console.error(`soak: ${line}`))
+      ? lsstWorkload((line) => console.error(`soak: ${line}`), o.heartbeatTimeout)
       : syntheticWorkload({ quantaPerGroup: o.quantaPerGroup, jobSeconds: o.jobSeconds, numberOfRetries: o.numberOfRetries, heartbeatTimeout: o.heartbeatTimeout }),
   say: (line) => console.error(`soak: ${line}`),
 });

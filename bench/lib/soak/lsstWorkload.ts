@@ -19,7 +19,8 @@ interface Outputs {
   duplicates: string[];
 }
 
-function writeSpec(file: string, name: string, repo: string): void {
+function writeSpec(file: string, name: string, repo: string, heartbeatTimeout?: number): void {
+  const overrides = `{butlerConfig: "${repo}"${heartbeatTimeout !== undefined ? `, jobHeartbeatTimeout: ${heartbeatTimeout}` : ''}}`;
   const pipeline = path.join(repoRoot, 'lsst', 'pipelines', 'mock_drp.yaml');
   writeFileSync(
     file,
@@ -34,17 +35,17 @@ function writeSpec(file: string, name: string, repo: string): void {
       '  - name: step1',
       `    pipelineYaml: "${pipeline}#step1"`,
       '    dataQuery: "instrument=\'HSC\'"',
-      `    overrides: {butlerConfig: "${repo}"}`,
+      `    overrides: ${overrides}`,
       `    split: {dimension: visit, values: ${VISITS}, groupSize: 6}`,
       '  - name: step2',
       `    pipelineYaml: "${pipeline}#step2"`,
       '    dataQuery: "instrument=\'HSC\'"',
-      `    overrides: {butlerConfig: "${repo}"}`,
+      `    overrides: ${overrides}`,
       `    split: {dimension: visit, values: ${VISITS}, groupSize: 6}`,
       '  - name: step3',
       `    pipelineYaml: "${pipeline}#step3"`,
       '    dataQuery: "instrument=\'HSC\' AND skymap=\'discrete/ci_hsc\'"',
-      `    overrides: {butlerConfig: "${repo}"}`,
+      `    overrides: ${overrides}`,
       '    split: {dimension: tract, values: [0]}',
       '',
     ].join('\n'),
@@ -62,19 +63,19 @@ function outputs(repo: string, name: string): Outputs {
   return JSON.parse(out.trim().split('\n').at(-1)!) as Outputs;
 }
 
-export function lsstWorkload(say: (line: string) => void = () => {}) {
+export function lsstWorkload(say: (line: string) => void = () => {}, heartbeatTimeout?: number) {
   return async (cluster: Cluster): Promise<SoakWorkload> => {
     const repo = path.join(cluster.home, 'repo');
     say(`building the demo repository ${repo}`);
     python([path.join(repoRoot, 'lsst', 'make_demo_repo.py'), repo, '--clobber'], 'make_demo_repo.py');
     const plainSpec = path.join(cluster.home, 'plain.yaml');
-    writeSpec(plainSpec, 'soak_plain', repo);
+    writeSpec(plainSpec, 'soak_plain', repo, heartbeatTimeout);
     say('plain run of the demo campaign (no chaos) for the reference outputs and job count');
     const plain = cluster.tbps(['campaign', 'start', plainSpec, '--wait'], 3_600_000);
     if (plain.code !== 0) throw new Error(`the plain LSST campaign did not succeed (exit ${plain.code}): ${plain.stderr || plain.stdout.split('\n').slice(-10).join(' | ')}`);
     const reference = outputs(repo, 'soak_plain');
     const specFile = path.join(cluster.home, 'campaign.yaml');
-    writeSpec(specFile, 'soak', repo);
+    writeSpec(specFile, 'soak', repo, heartbeatTimeout);
     let plainJobs: number | undefined;
     return {
       campaign: 'soak',
