@@ -16,7 +16,9 @@ try {
   console.error(`soak: ${err.message}`);
   process.exit(2);
 }
-console.log(`seed=${o.seed} (replay: npm run soak -- --seed ${o.seed} --kills ${o.kills} --mode ${o.mode}${o.short ? ' --short' : ''})`);
+const given = process.argv.slice(2);
+const replay = given.includes('--seed') ? given : ['--seed', String(o.seed), ...given];
+console.log(`seed=${o.seed} (replay: npm run soak -- ${replay.join(' ')})`);
 const outcome = await runSoak({
   seed: o.seed,
   kills: o.kills,
