@@ -1,8 +1,8 @@
 // The LSST mode of the soak: the demo campaign (mock DRP pipeline, real pipetask and butler, step1 and step2 in
 // two groups of visits, step3 per tract) on a fresh demo repository. A plain run of the same campaign without
 // chaos comes first: it gives the job count (to place the chaos points) and the reference outputs. After the
-// chaos run, its output collection must have no dataset stored twice and the same datasets per type as the
-// plain run.
+// chaos run, no dataset may be stored more often than in the plain run (same dataset type and data id in more RUN
+// collections), and its output collection must hold the same datasets per type.
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,7 +16,8 @@ const VISITS = '[903334, 903336, 903338, 903342, 903344, 903346, 903986, 903988,
 interface Outputs {
   counts: Record<string, number>;
   runs: string[];
-  duplicates: string[];
+  /** "datasetType dataId" -> how many RUN collections under the output prefix hold it (only those above 1). */
+  repeated: Record<string, number>;
 }
 
 function writeSpec(file: string, name: string, repo: string, heartbeatTimeout?: number): void {
@@ -91,10 +92,12 @@ export function lsstWorkload(say: (line: string) => void = () => {}, heartbeatTi
         const got = outputs(repo, 'soak');
         const same = JSON.stringify(got.counts) === JSON.stringify(reference.counts) && Object.keys(got.counts).length > 0;
         if (!same) say(`outputs differ: plain ${JSON.stringify(reference.counts)} soak ${JSON.stringify(got.counts)}`);
-        for (const d of got.duplicates.slice(0, 5)) say(`dataset stored twice: ${d}`);
+        // A dataset stored more often than in the plain run (init-outputs are once per group run in both).
+        const extra = Object.entries(got.repeated).filter(([key, n]) => n > (reference.repeated[key] ?? 1));
+        for (const [key, n] of extra.slice(0, 5)) say(`dataset stored ${n} times (plain run: ${reference.repeated[key] ?? 1}): ${key}`);
         return {
-          checks: { no_duplicate_datasets: got.duplicates.length === 0, outputs_equal_plain_run: same },
-          figures: { datasets: Object.values(got.counts).reduce((a, b) => a + b, 0), datasets_plain: Object.values(reference.counts).reduce((a, b) => a + b, 0), duplicate_datasets: got.duplicates.length },
+          checks: { no_duplicate_datasets: extra.length === 0, outputs_equal_plain_run: same },
+          figures: { datasets: Object.values(got.counts).reduce((a, b) => a + b, 0), datasets_plain: Object.values(reference.counts).reduce((a, b) => a + b, 0), duplicate_datasets: extra.length },
         };
       },
     };

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Outputs of a soak's LSST campaign, as JSON: datasets per dataset type (find-first over the collection) and
-datasets that appear more than once (same dataset type and data id in more than one RUN collection under the
-output prefix, i.e. a quantum whose outputs were stored twice).
+"""Outputs of a soak's LSST campaign, as JSON: datasets per dataset type (find-first over the collection) and the
+datasets found more than once over the RUN collections under the output prefix (same dataset type and data id),
+with how often. Init-outputs (task configs, packages) are stored once per group run by design; the caller compares
+these multiplicities with a plain run's, so only extra copies count.
 
     lsst_outputs.py REPO COLLECTION OUTPUT_PREFIX
 """
@@ -26,8 +27,8 @@ def main() -> None:
     seen: Counter[tuple[str, str]] = Counter()
     for ref in butler.registry.queryDatasets(..., collections=runs, findFirst=False) if runs else []:
         seen[(ref.datasetType.name, str(ref.dataId.required))] += 1
-    duplicates = sorted(f"{t} {d}" for (t, d), n in seen.items() if n > 1)
-    json.dump({"counts": dict(sorted(counts.items())), "runs": sorted(runs), "duplicates": duplicates}, sys.stdout)
+    repeated = {f"{t} {d}": n for (t, d), n in sorted(seen.items()) if n > 1}
+    json.dump({"counts": dict(sorted(counts.items())), "runs": sorted(runs), "repeated": repeated}, sys.stdout)
     print()
 
 
