@@ -50,6 +50,25 @@ describe('soak checks', () => {
     expect(evaluateSoak(f).failed).toEqual([]);
   });
 
+  it('count an attempt closed as lost after an executor kill as hit, even with no execution of the payload', () => {
+    const f = cleanFacts();
+    f.chaos.kills[0] = { target: 'executor-1', instance: 'executor-40', pid: 40, atMs: T + 1500, runningJobs: [], jobPids: [] };
+    // b's attempt 1 opened 3 ms before the kill (slot taken, payload not spawned yet) and was closed as lost at attempt 2.
+    f.jobs[1] = {
+      key: 'r/b',
+      state: 'SUCCEEDED',
+      attempts: [
+        { attempt: 1, state: 'READY', startedAt: iso(T + 1497), endedAt: iso(T + 12_000), errorClass: 'lost' },
+        { attempt: 2, state: 'SUCCEEDED', startedAt: iso(T + 12_000), endedAt: iso(T + 12_400) },
+      ],
+    };
+    f.executions!.splice(2, 2, exec('start', T + 12_000, 'r/b', 2, 41), exec('end', T + 12_400, 'r/b', 2, 41));
+    expect(evaluateSoak(f).failed).toEqual([]);
+    // The same two attempts with the first closed by an ordinary failure are a retry no kill explains.
+    f.jobs[1].attempts[0] = { ...f.jobs[1].attempts[0], state: 'FAILED', errorClass: null };
+    expect(evaluateSoak(f).failed).toContain('retries_only_where_a_kill_hit');
+  });
+
   it('name each fault', () => {
     const f = cleanFacts();
     f.campaignState = 'FAILED';

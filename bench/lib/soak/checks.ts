@@ -1,5 +1,6 @@
 // What a soak found, from the store (jobs and attempts of the campaign's runs), the jobs' own executions file
 // (synthetic mode) and the chaos log: the figures of the one result line and the checks that failed.
+import { LOST_ERROR_CLASS } from '../../../core/run/attemptHistory.js';
 import type { Store } from '../../../store/index.js';
 import type { ChaosLog } from './chaos.js';
 import type { ExecutionEvent } from './synthetic.js';
@@ -7,7 +8,7 @@ import type { ExecutionEvent } from './synthetic.js';
 export interface StoredJob {
   key: string;
   state: string;
-  attempts: { attempt: number; state: string; startedAt: string | null; endedAt: string | null }[];
+  attempts: { attempt: number; state: string; startedAt: string | null; endedAt: string | null; errorClass?: string | null }[];
 }
 
 /** Every job of the campaign's runs with its attempts, keyed run/job. */
@@ -17,7 +18,7 @@ export async function readCampaignJobs(store: Store, campaign: string): Promise<
     for (let offset = 0; ; ) {
       const page = await store.listJobs(runId, {}, offset, 1000);
       for (const j of page.jobs) {
-        const attempts = (await store.attempts(runId, j.name)).map((a) => ({ attempt: a.attempt, state: a.state, startedAt: a.startedAt, endedAt: a.endedAt }));
+        const attempts = (await store.attempts(runId, j.name)).map((a) => ({ attempt: a.attempt, state: a.state, startedAt: a.startedAt, endedAt: a.endedAt, errorClass: a.errorClass }));
         jobs.push({ key: `${runId}/${j.name}`, state: j.state, attempts });
       }
       offset += page.jobs.length;
@@ -63,8 +64,9 @@ function longestGapSeconds(timesMs: number[]): number {
  * Jobs a kill hit while they ran: job processes of the killed executor instance at the kill, and (synthetic) every
  * execution that instance started whose attempt had not ended in the store before the kill. The second catches jobs
  * spawned just before the kill (their first line may come after it) and jobs whose process ended but whose end was
- * not recorded yet. Third, an attempt recorded as started that never ended, started before an executor kill: only a
- * dead executor leaves one (it was killed between recording the start and spawning the payload, or after). A job
+ * not recorded yet. Third, an attempt recorded as started before an executor kill that never ended, or that the store
+ * closed as lost after the kill: only a dead executor leaves one (it was killed between recording the start and
+ * spawning the payload, or after). A job
  * merely waiting for a slot on the killed executor has no started attempt and no process: not hit.
  */
 function jobsHitByKills(f: SoakFacts, byKey: Map<string, StoredJob>): Set<string> {
@@ -72,7 +74,8 @@ function jobsHitByKills(f: SoakFacts, byKey: Map<string, StoredJob>): Set<string
   const executorKills = f.chaos.kills.filter((k) => k.target.startsWith('executor'));
   for (const j of f.jobs)
     for (const a of j.attempts)
-      if (a.startedAt && !a.endedAt && executorKills.some((k) => k.atMs >= Date.parse(a.startedAt!))) hit.add(j.key);
+      if (a.startedAt && (!a.endedAt || a.errorClass === LOST_ERROR_CLASS) && executorKills.some((k) => k.atMs >= Date.parse(a.startedAt!) && (!a.endedAt || Date.parse(a.endedAt) >= k.atMs)))
+        hit.add(j.key);
   for (const k of f.chaos.kills) {
     for (const j of k.runningJobs) hit.add(j);
     for (const e of f.executions ?? []) {
