@@ -1,16 +1,7 @@
 // The `tbps` command line: BPS verbs (submit, report, status, cancel, restart, ping, acquire, cluster,
 // transform, prepare) plus `server` for the embedded Temporal dev server and workers.
 import { Command } from 'commander';
-import { registerCampaign } from './commands/campaign.js';
-import { registerControl } from './commands/control.js';
-import { registerDashboard } from './commands/dashboard.js';
-import { registerLogs } from './commands/logs.js';
-import { registerReport } from './commands/report.js';
-import { registerSchedule } from './commands/schedule.js';
-import { registerServer } from './commands/server.js';
-import { registerStages } from './commands/stages.js';
-import { registerStats } from './commands/stats.js';
-import { registerSubmit } from './commands/submit.js';
+import { registerVerbModule, registerVerbStubs } from './commandIndex.js';
 import { installUsageErrors } from './usageErrors.js';
 
 const program = new Command();
@@ -23,16 +14,11 @@ program
     `\nQuick start:\n  npx tbps server start                      # Temporal dev server + local workers\n  npx tbps submit config/examples/synthetic.yaml --wait\n  npx tbps report\n\nEnvironment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE (Temporal), TBPS_HOME (data dir), TBPS_DB (store), TBPS_TASK_QUEUE.`,
   );
 
-registerServer(program);
-registerSubmit(program);
-registerStages(program);
-registerReport(program);
-registerStats(program);
-registerLogs(program);
-registerControl(program);
-registerCampaign(program);
-registerSchedule(program);
-registerDashboard(program);
+// Only the given verb's module is loaded (`tbps help VERB` loads VERB's); the others are stand-ins from the index.
+const [first, second] = process.argv.slice(2);
+const verb = first === 'help' ? second : first;
+const loaded = verb && !verb.startsWith('-') ? await registerVerbModule(program, verb) : new Set<string>();
+registerVerbStubs(program, loaded);
 installUsageErrors(program);
 
 await program.parseAsync(process.argv);

@@ -1,9 +1,10 @@
-// Builds the `tbps` command into dist/cli.js (one esbuild bundle of client/cli.ts, packages left external) and
+// Builds the `tbps` command into dist/cli.js (esbuild bundle of client/cli.ts, packages left external, one chunk per
+// command module so a command loads only what it uses) and
 // records the sources it was built from in dist/cli.inputs.json, so bin/tbps.js can tell a stale build and never run
 // one. Files that find data next to themselves through `import.meta.url` keep doing so: the plugin rewrites each
 // module's `import.meta.url` to that module's own source location, relative to the bundle.
 // Run directly (`node scripts/build-cli.mjs`) by setup, or imported by bin/tbps.js when the build is stale.
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -46,6 +47,20 @@ const ownUrlPlugin = {
   },
 };
 
+/** Chunks of earlier builds, once they are a minute old (a CLI started just before this build may still load them). */
+function removeOldChunks(current) {
+  const dir = path.join(DIST_DIR, 'chunks');
+  for (const name of readdirSync(dir)) {
+    const file = path.join(dir, name);
+    if (current.has(file)) continue;
+    try {
+      if (Date.now() - statSync(file).mtimeMs > 60_000) rmSync(file, { force: true });
+    } catch {
+      // removed by a concurrent build
+    }
+  }
+}
+
 /** Builds the bundle; the bundle and its manifest are each replaced atomically (parallel CLI starts may race here). */
 export async function buildCli() {
   const { build } = await import('esbuild');
@@ -58,15 +73,20 @@ export async function buildCli() {
     format: 'esm',
     target: 'node20',
     packages: 'external',
+    splitting: true,
     write: false,
     metafile: true,
     logLevel: 'error',
-    outfile: CLI_BUNDLE,
+    outdir: DIST_DIR,
+    entryNames: 'cli',
+    chunkNames: 'chunks/[name]-[hash]',
     plugins: [ownUrlPlugin],
   });
-  mkdirSync(DIST_DIR, { recursive: true });
+  mkdirSync(path.join(DIST_DIR, 'chunks'), { recursive: true });
   const unique = `${process.pid}.${Date.now()}`;
-  for (const file of result.outputFiles) {
+  // Chunks (named by content hash) first, the entry last: a CLI starting meanwhile loads a complete set.
+  const outputs = [...result.outputFiles].sort((a, b) => Number(a.path === CLI_BUNDLE) - Number(b.path === CLI_BUNDLE));
+  for (const file of outputs) {
     const tmp = `${file.path}.${unique}.tmp`;
     writeFileSync(tmp, file.contents);
     renameSync(tmp, file.path);
@@ -76,6 +96,7 @@ export async function buildCli() {
   const tmp = `${CLI_INPUTS}.${unique}.tmp`;
   writeFileSync(tmp, JSON.stringify({ builtAtMs: startedMs, inputs }) + '\n');
   renameSync(tmp, CLI_INPUTS);
+  removeOldChunks(new Set(outputs.map((f) => f.path)));
   return { inputs: inputs.length, ms: Date.now() - startedMs };
 }
 

@@ -23,6 +23,7 @@ import { pollerCount } from '../pollers.js';
 import { campaignWorkflow } from '../../workflows/campaign.js';
 import { taskQueuePrefix } from './submit.js';
 import { countOption } from '../numberOptions.js';
+import { describeVerb } from '../commandIndex.js';
 
 /** Campaign commands need Temporal: it is connected before the store opens, so a bad connection setting writes nothing. */
 function withCampaignServices<T>(fn: (ctx: ServiceContext) => Promise<T>): Promise<T> {
@@ -105,7 +106,7 @@ export function formatCampaign(s: CampaignStatus): string {
 }
 
 export function registerCampaign(program: Command): void {
-  const c = program.command('campaign').description('campaigns: ordered steps, each split into groups that run as BPS runs');
+  const c = program.command('campaign').description(describeVerb('campaign'));
   const opOpt = (cmd: Command) => cmd.option('--operator <name>', 'who acts (recorded in the campaign history)', defaultOperator());
 
   opOpt(

@@ -16,12 +16,13 @@ import { runAction, UsageError } from '../exit.js';
 import { pollerCount } from '../pollers.js';
 import { waitAndReport } from '../progress.js';
 import { taskQueuePrefix } from './submit.js';
+import { describeVerb } from '../commandIndex.js';
 
 
 export function registerControl(program: Command): void {
   program
     .command('cancel')
-    .description('cancel a run: running jobs are stopped, finalJob still runs when whenRun is ALWAYS')
+    .description(describeVerb('cancel'))
     .requiredOption('--id <run>', 'run id (uniqProcName)')
     .option('--wait', 'wait until the run has stopped and print its report')
     .action((o) =>
@@ -47,7 +48,7 @@ export function registerControl(program: Command): void {
 
   program
     .command('restart')
-    .description('re-run what did not succeed in a finished run (failed and pruned jobs), then finalJob again')
+    .description(describeVerb('restart'))
     .requiredOption('--id <run>', 'run id (uniqProcName)')
     .option('--wait', 'wait for the restarted run and print its report')
     .action((o) =>
@@ -87,7 +88,7 @@ export function registerControl(program: Command): void {
 
   program
     .command('ping')
-    .description('check that the Temporal server answers and that workers poll the task queues')
+    .description(describeVerb('ping'))
     .option('--compute-site <site>', 'compute site whose executor queue to check', 'local')
     .action((o) =>
       runAction(async () => {

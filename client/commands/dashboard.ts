@@ -6,6 +6,7 @@ import { runAction, UsageError } from '../exit.js';
 import { bindProblem, isLoopback } from '../dashboard/auth.js';
 import { createDashboard, listenDashboard } from '../dashboard/server.js';
 import { openServices } from '../services/index.js';
+import { describeVerb } from '../commandIndex.js';
 
 export const DEFAULT_DASHBOARD_PORT = 8265;
 const MIN_TOKEN = 8;
@@ -13,7 +14,7 @@ const MIN_TOKEN = 8;
 export function registerDashboard(program: Command): void {
   program
     .command('dashboard')
-    .description('serve the live web dashboard: campaigns, runs, jobs, logs and errors, updated as they change')
+    .description(describeVerb('dashboard'))
     .option('--host <host>', 'address to listen on (beyond loopback only with a token)', '127.0.0.1')
     .option('--port <port>', 'port to listen on', String(DEFAULT_DASHBOARD_PORT))
     .option('--token <token>', 'allow actions to requests carrying this token (default: env TBPS_DASHBOARD_TOKEN; none: read-only)')

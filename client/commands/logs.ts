@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { isTerminal } from '../../core/states.js';
 import { runAction, UsageError } from '../exit.js';
 import { jobLogs, readFrom, withServices, type AttemptLog, type LogSelection } from '../services/index.js';
+import { describeVerb } from '../commandIndex.js';
 
 export function formatAttemptHeader(a: AttemptLog): string {
   const t = a.attempt;
@@ -31,7 +32,7 @@ function printAttempt(a: AttemptLog): void {
 export function registerLogs(program: Command): void {
   program
     .command('logs')
-    .description("show the logs of a run's jobs: per attempt a header, the root-cause line, then the log")
+    .description(describeVerb('logs'))
     .requiredOption('--id <run>', 'run id (uniqProcName)')
     .option('--job <name>', 'one job by name')
     .option('--label <label>', 'jobs of a label')

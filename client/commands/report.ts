@@ -5,11 +5,12 @@ import { stateCode, type State } from '../../core/states.js';
 import { runAction, UsageError } from '../exit.js';
 import { formatErrorSummary, formatProvenance, printRunReport } from '../reportView.js';
 import { errorSummary, listRuns, runDetail, withServices } from '../services/index.js';
+import { describeVerb } from '../commandIndex.js';
 
 export function registerReport(program: Command): void {
   program
     .command('report')
-    .description('list runs, or show one run per label (BPS states, EXPECTED, TOTAL) with its failed jobs')
+    .description(describeVerb('report'))
     .option('--id <run>', 'run id (uniqProcName); without it, list recent runs')
     .option('--campaign <name>', 'with --errors: every run of a campaign')
     .option('--errors', 'final failures grouped by error class (count, an example job and its line)')
@@ -54,7 +55,7 @@ export function registerReport(program: Command): void {
 
   program
     .command('status')
-    .description('print the state of a run; the exit code is the state number (UNKNOWN=0 ... SUCCEEDED=8, FAILED=9, PRUNED=10)')
+    .description(describeVerb('status'))
     .requiredOption('--id <run>', 'run id (uniqProcName)')
     .action((o) =>
       runAction(() =>

@@ -13,6 +13,7 @@ import { runAction, UsageError } from '../exit.js';
 import { checkCampaign, defaultOperator } from './campaign.js';
 import { taskQueuePrefix } from './submit.js';
 import { checkCron, durationOption, offsetHoursOption, timeOption } from '../scheduleOptions.js';
+import { describeVerb } from '../commandIndex.js';
 
 /** Temporal refuses catch-up windows under 10 seconds. */
 const MIN_CATCHUP_MS = 10_000;
@@ -63,7 +64,7 @@ async function existing(client: Client, id: string) {
 }
 
 export function registerSchedule(program: Command): void {
-  const s = program.command('schedule').description('nightly campaigns on Temporal Schedules (nightlyWorkflow)');
+  const s = program.command('schedule').description(describeVerb('schedule'));
 
   s.command('create')
     .description('create a schedule that starts a campaign from a template for each night')

@@ -9,11 +9,12 @@ import { waitForPollers } from '../pollers.js';
 import { dashboardStatus, startDashboard, startWorker, stopDashboard, stopWorker, workerStatus } from '../background.js';
 import { DEFAULT_DASHBOARD_PORT } from './dashboard.js';
 import { portOption } from '../numberOptions.js';
+import { describeVerb } from '../commandIndex.js';
 
 const prefix = () => process.env.TBPS_TASK_QUEUE ?? 'tbps';
 
 export function registerServer(program: Command): void {
-  const server = program.command('server').description('run the embedded Temporal dev server, local workers and the dashboard');
+  const server = program.command('server').description(describeVerb('server'));
 
   server
     .command('start')

@@ -14,6 +14,7 @@ import type { BpsConfig } from '../../core/config/index.js';
 import { runAction } from '../exit.js';
 import { addConfigOptions, configOptionsFrom } from '../configOptions.js';
 import { loadSubmitConfig, preflightGraph } from '../../core/submit/config.js';
+import { describeVerb } from '../commandIndex.js';
 
 async function acquire(config: BpsConfig) {
   const submitPath = path.resolve(config.getString('submitPath'));
@@ -39,8 +40,8 @@ async function inSubmitDirectory(config: BpsConfig, work: () => Promise<void>): 
   }
 }
 
-function stage(program: Command, name: string, description: string, fn: (config: BpsConfig) => Promise<void>, checkGraph = true): void {
-  const cmd = program.command(name).description(description).argument('<config>', 'BPS submit YAML');
+function stage(program: Command, name: string, fn: (config: BpsConfig) => Promise<void>, checkGraph = true): void {
+  const cmd = program.command(name).description(describeVerb(name)).argument('<config>', 'BPS submit YAML');
   addConfigOptions(cmd);
   cmd.action((file: string, o) =>
     runAction(async () => {
@@ -53,12 +54,12 @@ function stage(program: Command, name: string, description: string, fn: (config:
 }
 
 export function registerStages(program: Command): void {
-  stage(program, 'acquire', 'get the quantum graph (qgraphFile or syntheticGraph) into the submit directory', async (config) => {
+  stage(program, 'acquire', async (config) => {
     const g = await acquire(config);
     console.log(`quantum graph: ${g.qgraphFile}${g.quanta >= 0 ? ` (${g.quanta} quanta)` : ''}, from ${g.source}`);
   }, false);
 
-  stage(program, 'cluster', 'acquire, then cluster the quanta into jobs and print the clusters per label', async (config) => {
+  stage(program, 'cluster', async (config) => {
     const g = await acquire(config);
     const graph = await readQuantumGraph(g.qgraphFile);
     const res = clusterQuanta(graph, config);
@@ -85,6 +86,6 @@ export function registerStages(program: Command): void {
     console.log(`summary         : ${res.summaryFile}`);
     for (const warning of res.warnings) console.log(`warning: ${warning}`);
   };
-  stage(program, 'transform', 'acquire + cluster, then write the generic workflow (jobs, batches) to the submit directory', transformStage);
-  stage(program, 'prepare', 'everything up to the WMS-ready files (local WMS: the generic workflow and its batch plan); does not submit', transformStage);
+  stage(program, 'transform', transformStage);
+  stage(program, 'prepare', transformStage);
 }

@@ -3,11 +3,12 @@ import type { Command } from 'commander';
 import { formatLabelStats, formatTaskStats, labelStatsCsv, taskStatsCsv } from '../../core/report/stats-table.js';
 import { runAction, UsageError } from '../exit.js';
 import { statistics, withServices, type StatsScope } from '../services/index.js';
+import { describeVerb } from '../commandIndex.js';
 
 export function registerStats(program: Command): void {
   program
     .command('stats')
-    .description('per-label statistics of a run or a campaign: jobs, failed, wall time max/mean/total (s), retries, peak memory (MiB), queue wait')
+    .description(describeVerb('stats'))
     .option('--id <run>', 'run id (uniqProcName)')
     .option('--campaign <name>', 'every run of a campaign')
     .option('--by <what>', "'label' (job labels, the report's rows) or 'task' (pipeline task labels; clustered jobs split)", 'label')

@@ -15,6 +15,7 @@ import { saveRunConfig } from '../../core/submit/savedConfig.js';
 import { pollerCount } from '../pollers.js';
 import { waitAndReport } from '../progress.js';
 import { webUiUrl } from '../links.js';
+import { describeVerb } from '../commandIndex.js';
 
 export function taskQueuePrefix(): string {
   return process.env.TBPS_TASK_QUEUE ?? 'tbps';
@@ -23,7 +24,7 @@ export function taskQueuePrefix(): string {
 export function registerSubmit(program: Command): void {
   const cmd = program
     .command('submit')
-    .description('submit a run: quantum graph -> clusters -> generic workflow -> execution -> merge, on Temporal')
+    .description(describeVerb('submit'))
     .argument('<config>', 'BPS submit YAML')
     .option('--wait', 'wait for the run to finish, showing progress, then print its report')
     .addHelpText(
