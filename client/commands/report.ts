@@ -4,7 +4,9 @@ import { formatRunList } from '../../core/report/index.js';
 import { stateCode, type State } from '../../core/states.js';
 import { runAction, UsageError } from '../exit.js';
 import { formatErrorSummary, formatProvenance, printRunReport } from '../reportView.js';
-import { errorSummary, listRuns, runDetail, withServices } from '../services/index.js';
+import { withServices } from '../services/context.js';
+import { errorSummary } from '../services/errors-summary.js';
+import { listRuns, runDetail } from '../services/runs.js';
 import { describeVerb } from '../commandIndex.js';
 
 export function registerReport(program: Command): void {

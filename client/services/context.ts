@@ -2,7 +2,7 @@
 // connected on first use. The CLI opens one per command; the dashboard keeps one for its lifetime.
 import type { Client } from '@temporalio/client';
 import { openStore, type Store } from '../../store/index.js';
-import { connectClient, type ConnectionSettings } from '../../temporal/connection.js';
+import type { ConnectionSettings } from '../../temporal/connection.js';
 import { storeLocation } from '../../temporal/paths.js';
 
 export interface ServiceContext {
@@ -15,6 +15,12 @@ export interface ServiceContext {
 export interface ServiceOptions {
   /** Connect to Temporal before opening the store, so a command that needs Temporal writes nothing when it cannot. */
   connectFirst?: boolean;
+}
+
+/** The Temporal client module is loaded only when a service needs it (commands reading only the store start faster). */
+async function connectClient() {
+  const connection = await import('../../temporal/connection.js');
+  return connection.connectClient();
 }
 
 export async function openServices(dbLocation = storeLocation(), opts: ServiceOptions = {}): Promise<ServiceContext> {
