@@ -14,18 +14,18 @@ export const CLI_BUNDLE = path.join(DIST_DIR, 'cli.js');
 export const CLI_INPUTS = path.join(DIST_DIR, 'cli.inputs.json');
 
 /** True when the bundle exists and none of the sources it was built from changed (or vanished) since. */
-export function cliBuildIsFresh() {
+export function cliBuildIsFresh(root = ROOT, distDir = DIST_DIR) {
   let manifest;
   try {
-    manifest = JSON.parse(readFileSync(CLI_INPUTS, 'utf8'));
-    statSync(CLI_BUNDLE);
+    manifest = JSON.parse(readFileSync(path.join(distDir, 'cli.inputs.json'), 'utf8'));
+    statSync(path.join(distDir, 'cli.js'));
   } catch {
     return false;
   }
   if (!Array.isArray(manifest.inputs) || manifest.inputs.length === 0 || typeof manifest.builtAtMs !== 'number') return false;
   for (const rel of manifest.inputs) {
     try {
-      if (statSync(path.join(ROOT, rel)).mtimeMs > manifest.builtAtMs) return false;
+      if (statSync(path.join(root, rel)).mtimeMs > manifest.builtAtMs) return false;
     } catch {
       return false;
     }
@@ -49,9 +49,9 @@ const ownUrlPlugin = {
 
 /** Chunks of earlier builds, once they are a minute old (a CLI started just before this build may still load them). */
 function removeOldChunks(current) {
-  const dir = path.join(DIST_DIR, 'chunks');
-  for (const name of readdirSync(dir)) {
-    const file = path.join(dir, name);
+  for (const name of readdirSync(DIST_DIR)) {
+    if (!name.startsWith('chunk-')) continue;
+    const file = path.join(DIST_DIR, name);
     if (current.has(file)) continue;
     try {
       if (Date.now() - statSync(file).mtimeMs > 60_000) rmSync(file, { force: true });
@@ -79,10 +79,11 @@ export async function buildCli() {
     logLevel: 'error',
     outdir: DIST_DIR,
     entryNames: 'cli',
-    chunkNames: 'chunks/[name]-[hash]',
+    // chunks sit next to the entry: the import.meta.url rewrite is relative to dist/
+    chunkNames: 'chunk-[hash]',
     plugins: [ownUrlPlugin],
   });
-  mkdirSync(path.join(DIST_DIR, 'chunks'), { recursive: true });
+  mkdirSync(DIST_DIR, { recursive: true });
   const unique = `${process.pid}.${Date.now()}`;
   // Chunks (named by content hash) first, the entry last: a CLI starting meanwhile loads a complete set.
   const outputs = [...result.outputFiles].sort((a, b) => Number(a.path === CLI_BUNDLE) - Number(b.path === CLI_BUNDLE));
