@@ -101,7 +101,7 @@ export type FailurePolicy = z.infer<typeof failurePolicySchema>;
 export type CampaignSpec = z.infer<typeof campaignSpecSchema>;
 
 /** One zod issue as "key: problem" (key as a dotted path, steps by name when known). */
-function issueText(issue: z.core.$ZodIssue, root: unknown, prefix: string): { key: string; problem: string } {
+function issueText(issue: z.core.$ZodIssue, root: unknown, prefix: string, rootFields: string[]): { key: string; problem: string } {
   const parts: string[] = prefix ? [prefix] : [];
   let node: unknown = root;
   for (const p of issue.path) {
@@ -114,18 +114,17 @@ function issueText(issue: z.core.$ZodIssue, root: unknown, prefix: string): { ke
   }
   let problem = issue.message;
   if (issue.code === 'unrecognized_keys') {
-    const known = knownFields(issue.path);
+    const known = knownFields(issue.path, rootFields);
     const hints = issue.keys.map((k) => closest(k, known)).filter((k): k is string => !!k);
     problem = `unknown field(s) ${issue.keys.map((k) => `'${k}'`).join(', ')}${hints.length ? ` (did you mean ${hints.map((k) => `'${k}'`).join(', ')}?)` : ''}`;
-    return { key: [...parts, ...issue.keys].filter(Boolean).join('.'), problem };
   }
   return { key: parts.filter(Boolean).join('.'), problem };
 }
 
 /** The fields allowed where an unknown one was found (top level, a step, a split, a failure policy). */
-function knownFields(path: readonly PropertyKey[]): string[] {
+function knownFields(path: readonly PropertyKey[], rootFields: string[]): string[] {
   const last = [...path].reverse().find((p) => typeof p === 'string');
-  if (path.length === 0) return Object.keys(campaignSpecSchema.shape);
+  if (path.length === 0) return rootFields;
   if (last === 'split') return ['dimension', 'groups', 'values', 'ranges', 'groupSize'];
   if (last === 'failurePolicy') return Object.keys(failurePolicySchema.shape);
   if (last === 'steps') return Object.keys(stepFields);
@@ -165,7 +164,7 @@ function firstIssue(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue {
 export function parseCampaignSpec(raw: unknown, file?: string): CampaignSpec {
   const r = campaignSpecSchema.safeParse(raw);
   if (!r.success) {
-    const { key, problem } = issueText(firstIssue(r.error.issues), raw, '');
+    const { key, problem } = issueText(firstIssue(r.error.issues), raw, '', Object.keys(campaignSpecSchema.shape));
     throw new BadInputError(problem, { file, key: key || undefined });
   }
   r.data.steps.forEach((st) => checkSplit(st, file));
@@ -176,7 +175,7 @@ export function parseCampaignSpec(raw: unknown, file?: string): CampaignSpec {
 export function applyStepPatch(step: StepSpec, patch: unknown, what = 'edit'): StepSpec {
   const r = stepPatchSchema.safeParse(patch);
   if (!r.success) {
-    const { key, problem } = issueText(firstIssue(r.error.issues), patch, `steps[${step.name}]`);
+    const { key, problem } = issueText(firstIssue(r.error.issues), patch, `steps[${step.name}]`, Object.keys(stepFields));
     throw new BadInputError(problem, { file: what, key });
   }
   if (r.data.name !== undefined && r.data.name !== step.name) throw new BadInputError(`a step cannot be renamed by an edit`, { file: what, key: `steps[${step.name}].name` });
