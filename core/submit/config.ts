@@ -4,6 +4,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BpsConfig, loadBpsConfig } from '../config/index.js';
+import { checkName } from '../config/names.js';
 import { BadInputError } from '../errors.js';
 import { clusterQuanta } from '../cluster/index.js';
 import { graphFromRecords, readQuantumGraph, syntheticGraph } from '../qgraph/index.js';
@@ -85,6 +86,8 @@ export function preflight(config: BpsConfig, file: string): void {
   config.getString('uniqProcName');
   config.getString('submitPath');
   const site = config.getString('computeSite');
+  // The site names a task queue (tbps-site-<site>) and a search attribute: one name of the documented set.
+  checkName(site, 'computeSite', { file: config.fileOf('computeSite') });
   config.jobAttributes({ site });
   readRunSettings(config);
   const qg = config.get('qgraphFile');

@@ -9,7 +9,7 @@ import { closest, parseCampaignSpec } from '../../core/campaign/index.js';
 import { readQuantumGraph } from '../../core/qgraph/reader.js';
 import { validateHeader } from '../../core/qgraph/header.js';
 import { syntheticOptionsFromConfig } from '../../core/qgraph/syntheticConfig.js';
-import { preflightGraph } from '../../core/submit/config.js';
+import { preflight, preflightGraph } from '../../core/submit/config.js';
 import { readRunSettings } from '../../core/submit/runSettings.js';
 import { configFromYaml, tmpDir } from '../fixtures/transform/config.js';
 
@@ -89,6 +89,12 @@ describe('run settings and job names', () => {
     expect(() => readRunSettings(configFromYaml('jobBatchWindow: 0\n'))).toThrow(/key 'jobBatchWindow': expected a whole number of jobs in flight >= 1/);
     expect(() => readRunSettings(configFromYaml('maxBatchesInFlight: 1.5\n'))).toThrow(/key 'maxBatchesInFlight'/);
     expect(() => readRunSettings(configFromYaml('jobHeartbeatTimeout: -1\n'))).toThrow(/key 'jobHeartbeatTimeout': expected a number of seconds > 0/);
+  });
+
+  it('refuses a compute site that is not one name (it names a task queue)', () => {
+    expect(() => preflight(configFromYaml('computeSite: "../local"\n'), 'submit.yaml')).toThrow(/key 'computeSite': "\.\.\/local" contains '\/'/);
+    expect(() => preflight(configFromYaml('computeSite: "a b"\n'), 'submit.yaml')).toThrow(/key 'computeSite'/);
+    expect(() => preflight(configFromYaml('computeSite: cc-in2p3\n'), 'submit.yaml')).not.toThrow();
   });
 
   it('refuses, before a run, job names a clusterTemplate makes unsafe, naming the section', async () => {
