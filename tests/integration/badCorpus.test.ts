@@ -1,7 +1,7 @@
 // The bad-input corpus (tests/fixtures/bad/cases.yaml) through the real CLI: for every case exit code 2, exactly one
 // line on stderr naming the case's key, no workflow or schedule started (counted on the test server before and
 // after) and no file written (the case's directory and the harness home are snapshotted before and after).
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orchestratorQueue } from '../../core/run/queues.js';
@@ -79,6 +79,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await h?.stopAll();
+  // The generated big configs (up to 50 MiB each) are not worth keeping; the other case directories are.
+  if (h) for (const c of cases) for (const name of Object.keys(c.generate)) rmSync(path.join(caseDir(h, c), name), { force: true });
 });
 
 describe('the bad-input corpus', () => {
