@@ -6,6 +6,12 @@ import { BadInputError } from '../errors.js';
 
 const scalar = z.union([z.string(), z.number()]);
 
+/** Most values one split range may hold. */
+const MAX_RANGE = 1_000_000;
+
+/** Keys a campaign sets on each group's run itself; a step may not override them. */
+export const CAMPAIGN_SET_KEYS = ['campaign', 'operator', 'output', 'outputRun', 'uniqProcName'] as const;
+
 export const splitSchema = z
   .strictObject({
     /** The dimension the groups are made of, e.g. visit, tract, exposure. */
@@ -15,7 +21,14 @@ export const splitSchema = z
     /** Values, cut into groups of `groupSize` (default: one group per value). */
     values: z.array(scalar).optional(),
     /** Integer ranges (inclusive), each range cut into groups of `groupSize` (default: one group per range). */
-    ranges: z.array(z.strictObject({ from: z.number().int(), to: z.number().int() })).optional(),
+    ranges: z
+      .array(
+        z
+          .strictObject({ from: z.number().int(), to: z.number().int() })
+          .refine((r) => r.to >= r.from, { message: 'the range ends before it starts (to must be >= from)' })
+          .refine((r) => r.to - r.from < MAX_RANGE, { message: `a range may hold at most ${MAX_RANGE} values` }),
+      )
+      .optional(),
     groupSize: z.number().int().positive().optional(),
   })
   .refine((s) => [s.groups, s.values, s.ranges].filter((x) => x !== undefined).length === 1, {
@@ -35,7 +48,15 @@ const stepFields = {
   /** Data query of the step (default: the base config's dataQuery); group clauses are ANDed to it. */
   dataQuery: z.string().optional(),
   /** BPS config overrides of this step (dotted keys allowed), highest layer like command-line options. */
-  overrides: z.record(z.string(), z.unknown()).optional(),
+  overrides: z
+    .record(z.string(), z.unknown())
+    .superRefine((o, ctx) => {
+      for (const k of CAMPAIGN_SET_KEYS) {
+        if (Object.prototype.hasOwnProperty.call(o, k))
+          ctx.addIssue({ code: 'custom', path: [k], message: `is set by the campaign for each group (name, output and operator of the spec); remove it from the step's overrides` });
+      }
+    })
+    .optional(),
   split: splitSchema.optional(),
   /** Groups of this step in flight at once (default: the campaign's concurrency). */
   concurrency: z.number().int().positive().optional(),
@@ -80,26 +101,70 @@ export type FailurePolicy = z.infer<typeof failurePolicySchema>;
 export type CampaignSpec = z.infer<typeof campaignSpecSchema>;
 
 /** One zod issue as "key: problem" (key as a dotted path, steps by name when known). */
-function issueText(issue: z.core.$ZodIssue, root: unknown, prefix: string): { key: string; problem: string } {
+function issueText(issue: z.core.$ZodIssue, root: unknown, prefix: string, rootFields: string[]): { key: string; problem: string } {
   const parts: string[] = prefix ? [prefix] : [];
   let node: unknown = root;
   for (const p of issue.path) {
     if (typeof p === 'number' && Array.isArray(node)) {
       const item = node[p] as { name?: unknown } | undefined;
-      parts.push(item && typeof item === 'object' && typeof item.name === 'string' ? `${parts.pop() ?? ''}[${item.name}]` : `${parts.pop() ?? ''}[${p}]`);
+      const named = item && typeof item === 'object' && typeof item.name === 'string' && /^[\x20-\x7e]+$/.test(item.name);
+      parts.push(named ? `${parts.pop() ?? ''}[${item.name}]` : `${parts.pop() ?? ''}[${p}]`);
     } else parts.push(String(p));
     node = node && typeof node === 'object' ? (node as Record<string, unknown>)[String(p)] : undefined;
   }
   let problem = issue.message;
-  if (issue.code === 'unrecognized_keys') problem = `unknown field(s) ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
+  if (issue.code === 'unrecognized_keys') {
+    const known = knownFields(issue.path, rootFields);
+    const hints = issue.keys.map((k) => closest(k, known)).filter((k): k is string => !!k);
+    problem = `unknown field(s) ${issue.keys.map((k) => `'${k}'`).join(', ')}${hints.length ? ` (did you mean ${hints.map((k) => `'${k}'`).join(', ')}?)` : ''}`;
+  }
   return { key: parts.filter(Boolean).join('.'), problem };
+}
+
+/** The fields allowed where an unknown one was found (top level, a step, a split, a failure policy). */
+function knownFields(path: readonly PropertyKey[], rootFields: string[]): string[] {
+  const last = [...path].reverse().find((p) => typeof p === 'string');
+  if (path.length === 0) return rootFields;
+  if (last === 'split') return ['dimension', 'groups', 'values', 'ranges', 'groupSize'];
+  if (last === 'failurePolicy') return Object.keys(failurePolicySchema.shape);
+  if (last === 'steps') return Object.keys(stepFields);
+  return [];
+}
+
+/** The known name closest to a misspelt one (edit distance at most 2, or one a prefix of the other), if any. */
+export function closest(name: string, known: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const k of known) {
+    const d = editDistance(name.toLowerCase(), k.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const swap = i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1] ? prev[j - 2] + 1 : Infinity;
+      row.push(Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1), swap));
+    }
+    prev = row;
+  }
+  return prev[b.length];
+}
+
+/** Unknown fields first: a misspelt key explains the missing one it was meant to be. */
+function firstIssue(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue {
+  return issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0];
 }
 
 /** Validates a parsed campaign document; every problem is a BadInputError naming the file and key. */
 export function parseCampaignSpec(raw: unknown, file?: string): CampaignSpec {
   const r = campaignSpecSchema.safeParse(raw);
   if (!r.success) {
-    const { key, problem } = issueText(r.error.issues[0], raw, '');
+    const { key, problem } = issueText(firstIssue(r.error.issues), raw, '', Object.keys(campaignSpecSchema.shape));
     throw new BadInputError(problem, { file, key: key || undefined });
   }
   r.data.steps.forEach((st) => checkSplit(st, file));
@@ -110,7 +175,7 @@ export function parseCampaignSpec(raw: unknown, file?: string): CampaignSpec {
 export function applyStepPatch(step: StepSpec, patch: unknown, what = 'edit'): StepSpec {
   const r = stepPatchSchema.safeParse(patch);
   if (!r.success) {
-    const { key, problem } = issueText(r.error.issues[0], patch, `steps[${step.name}]`);
+    const { key, problem } = issueText(firstIssue(r.error.issues), patch, `steps[${step.name}]`, Object.keys(stepFields));
     throw new BadInputError(problem, { file: what, key });
   }
   if (r.data.name !== undefined && r.data.name !== step.name) throw new BadInputError(`a step cannot be renamed by an edit`, { file: what, key: `steps[${step.name}].name` });
@@ -131,8 +196,6 @@ export interface GroupDef {
   /** Values of the split dimension (empty for an unsplit step). */
   values: Array<string | number>;
 }
-
-const MAX_RANGE = 1_000_000;
 
 /** The groups of a step, in order. An unsplit step is one group. */
 export function splitStep(step: StepSpec): GroupDef[] {

@@ -28,7 +28,7 @@ export async function acquireGraph(
   }
   const synth = config.section('syntheticGraph');
   if (!synth) return undefined;
-  const opts = syntheticOptionsFromConfig(synth, config.fileOf('syntheticGraph'));
+  const opts = syntheticOptionsFromConfig(synth, (key) => config.fileOf(key));
   const { header, records } = syntheticGraph(opts);
   const file = path.join(submitPath, `${runId}.qgraph.jsonl`);
   let n = 0;

@@ -1,6 +1,7 @@
 // Validation of the graph-file header (line 1 of the tbps-qgraph format) with zod, reported as one BadInputError.
 
 import { z } from 'zod';
+import { segmentProblem } from '../config/names.js';
 import { BadInputError } from '../errors.js';
 import type { QGraphHeader } from './model.js';
 
@@ -42,6 +43,8 @@ export function validateHeader(value: unknown, file: string, where = 'line 1'): 
   const seen = new Set<string>();
   for (const t of parsed.data.tasks) {
     if (seen.has(t.label)) throw new BadInputError(`${where}: header: task label "${t.label}" is declared twice`, { file });
+    const problem = segmentProblem(t.label);
+    if (problem) throw new BadInputError(`${where}: header: task label ${JSON.stringify(t.label)} ${problem}; labels become directory names in the submit directory`, { file });
     seen.add(t.label);
   }
   return { ...parsed.data, metadata: parsed.data.metadata as Record<string, unknown> } as QGraphHeader;

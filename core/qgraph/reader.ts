@@ -2,19 +2,37 @@
 // CompactQuantumGraph. Never holds the file as one string. Problems are BadInputErrors with file and line number.
 
 import { createReadStream } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { BadInputError } from '../errors.js';
 import { CompactQuantumGraph, QuantumGraphBuilder } from './compact.js';
 import { validateHeader } from './header.js';
 import type { QGraphHeader, QuantumRecord } from './model.js';
 
+/** Text safe for a one-line message: control characters shown as \uXXXX. */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\ufffd]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** A first line that is not text (a zip such as pipe_base's .qg, or another binary file). */
+function looksBinary(line: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return line.startsWith('PK\u0003\u0004') || /[\u0000-\u0008\u000e-\u001a\ufffd]/.test(line.slice(0, 512));
+}
+
 function parseLine(line: string, file: string, lineNo: number): unknown {
   if (line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim() === '')) throw new BadInputError(`line ${lineNo}: blank line; the format allows none`, { file });
   try {
     return JSON.parse(line);
   } catch (e) {
-    throw new BadInputError(`line ${lineNo}: bad JSON (${(e as Error).message}); each line must be one JSON object`, {
+    if (lineNo === 1 && looksBinary(line)) {
+      throw new BadInputError(
+        'line 1: not a tbps quantum-graph file (the file is binary, e.g. a pipe_base .qg archive); qgraphFile takes the tbps-qgraph JSON Lines format (core/qgraph/FORMAT.md)',
+        { file },
+      );
+    }
+    throw new BadInputError(`line ${lineNo}: bad JSON (${printable((e as Error).message)}); each line must be one JSON object`, {
       file,
     });
   }
@@ -26,6 +44,7 @@ async function openLines(path: string) {
   } catch {
     throw new BadInputError('quantum-graph file not found or not readable', { file: path });
   }
+  if (!(await stat(path)).isFile()) throw new BadInputError('is not a file (give the path of a tbps quantum-graph file)', { file: path });
   return createInterface({ input: createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 }), crlfDelay: Infinity });
 }
 

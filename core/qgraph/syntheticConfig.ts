@@ -17,19 +17,25 @@ const shape = z
   })
   .strict();
 
-export function syntheticOptionsFromConfig(section: unknown, file?: string): SyntheticOptions {
+/**
+ * `file` names the file that set the section, or, as a function of a dotted key (e.g. 'syntheticGraph.quanta'),
+ * the file that set that key (an including file may set one value of a section an included file created).
+ */
+export function syntheticOptionsFromConfig(section: unknown, file?: string | ((key: string) => string | undefined)): SyntheticOptions {
+  const fileOf = (key: string) => (typeof file === 'function' ? (file(key) ?? file('syntheticGraph')) : file);
   const r = shape.safeParse(section);
   if (!r.success) {
     const i = r.error.issues[0];
+    const key = ['syntheticGraph', ...i.path].join('.');
     throw new BadInputError(`${i.message} (expected e.g. {quanta: 2000} or {visits: 4, detectors: 8, tracts: 1, patchesPerTract: 4, bands: 2, visitsPerPatch: 2})`, {
-      file,
-      key: ['syntheticGraph', ...i.path].join('.'),
+      file: fileOf(key),
+      key,
     });
   }
   const s = r.data;
   if (s.quanta !== undefined) return { ...syntheticOptionsForQuanta(s.quanta, s.seed ?? 1) };
   if (s.visits === undefined || s.detectors === undefined)
-    throw new BadInputError('give either quanta: N or at least visits and detectors', { file, key: 'syntheticGraph' });
+    throw new BadInputError('give either quanta: N or at least visits and detectors', { file: fileOf('syntheticGraph'), key: 'syntheticGraph' });
   return {
     visits: s.visits,
     detectors: s.detectors,

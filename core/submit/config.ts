@@ -1,15 +1,18 @@
 // Loads and checks a submit YAML the way `submit`, the stage commands and campaign groups need it: BPS layers (defaults, WMS
 // plugin defaults, user YAML, CLI options), then a pre-flight check so bad input fails before anything starts.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BpsConfig, loadBpsConfig } from '../config/index.js';
+import { checkName } from '../config/names.js';
 import { readConfigTree } from '../config/yamlFile.js';
 import { BadInputError } from '../errors.js';
 import { clusterQuanta } from '../cluster/index.js';
 import { graphFromRecords, readQuantumGraph, syntheticGraph } from '../qgraph/index.js';
 import { syntheticOptionsFromConfig } from '../qgraph/syntheticConfig.js';
 import { buildGenericWorkflow } from '../workflow/index.js';
+import { checkJobNames } from '../workflow/transform.js';
+import { readRunSettings } from './runSettings.js';
 import { WMS_NAMES, wmsNameFor } from './wmsNames.js';
 
 /** config/wms/ of this checkout: the WMS plugin defaults (a layer below the user YAML). */
@@ -90,11 +93,15 @@ export function preflight(config: BpsConfig, file: string): void {
   config.getString('uniqProcName');
   config.getString('submitPath');
   const site = config.getString('computeSite');
+  // The site names a task queue (tbps-site-<site>) and a search attribute: one name of the documented set.
+  checkName(site, 'computeSite', { file: config.fileOf('computeSite') });
   config.jobAttributes({ site });
+  readRunSettings(config);
   const qg = config.get('qgraphFile');
   if (qg !== undefined && qg !== null && qg !== '') {
     const p = config.getString('qgraphFile');
     if (!existsSync(p)) throw new BadInputError(`quantum graph file '${p}' does not exist`, { file, key: 'qgraphFile' });
+    if (!statSync(p).isFile()) throw new BadInputError(`quantum graph file '${p}' is not a file`, { file, key: 'qgraphFile' });
   }
 }
 
@@ -108,9 +115,9 @@ export async function preflightGraph(config: BpsConfig): Promise<void> {
   let graph;
   if (given !== undefined && given !== null && String(given) !== '') graph = await readQuantumGraph(config.getString('qgraphFile'));
   else if (config.section('syntheticGraph')) {
-    const { header, records } = syntheticGraph(syntheticOptionsFromConfig(config.section('syntheticGraph'), config.fileOf('syntheticGraph')));
+    const { header, records } = syntheticGraph(syntheticOptionsFromConfig(config.section('syntheticGraph'), (key) => config.fileOf(key)));
     graph = graphFromRecords(header, records);
   } else return;
   const clustered = clusterQuanta(graph, config);
-  buildGenericWorkflow(graph, clustered, config, { qgraphFile: 'preflight.qgraph' });
+  checkJobNames(buildGenericWorkflow(graph, clustered, config, { qgraphFile: 'preflight.qgraph' }), config);
 }

@@ -64,7 +64,7 @@ export async function transform(
   const cluster = lap();
   const gw = buildGenericWorkflow(graph, clustered, config, { qgraphFile: opts.qgraphFile ?? qgraphPath, butlerConfig: opts.butlerConfig });
   gw.warnings.push(...clustered.warnings);
-  checkJobNames(gw);
+  checkJobNames(gw, config);
   const build = lap();
   const plan = planBatches(gw, opts.maxBatchJobs ?? 1000);
   const planT = lap();
@@ -91,17 +91,30 @@ export async function transform(
   };
 }
 
-/** Job names and labels become file names in the submit directory: each must be one safe path segment. */
-function checkJobNames(gw: GenericWorkflow): void {
+/**
+ * Job names and labels become file names in the submit directory: each must be one safe path segment. A bad name
+ * is reported at the key that made it: the cluster section's clusterTemplate, or templateDataId for single quanta.
+ */
+export function checkJobNames(gw: GenericWorkflow, config?: Pick<BpsConfig, 'section' | 'fileOf' | 'configFile'>): void {
+  const clusters = config?.section('cluster') ?? {};
+  const keyOf = (label: string) => (Object.prototype.hasOwnProperty.call(clusters, label) ? `cluster.${label}.clusterTemplate` : 'templateDataId');
+  const fileOf = (key: string) => config?.fileOf(key) ?? config?.fileOf(key.split('.').slice(0, 2).join('.')) ?? config?.configFile;
   for (const l of gw.labelSummary()) {
     const problem = segmentProblem(l.label);
-    if (problem) throw new BadInputError(`task or cluster label ${JSON.stringify(l.label)} ${problem}; labels become directory names`, { key: `pipetask.${l.label}` });
+    if (problem) {
+      const key = Object.prototype.hasOwnProperty.call(clusters, l.label) ? `cluster.${l.label}` : `pipetask.${l.label}`;
+      throw new BadInputError(`task or cluster label ${JSON.stringify(l.label)} ${problem}; labels become directory names`, { file: fileOf(key), key });
+    }
   }
   for (let i = 0; i < gw.payloadCount; i++) {
     const name = gw.payloadName(i);
     const problem = segmentProblem(name);
     if (problem) {
-      throw new BadInputError(`job name ${JSON.stringify(name)} ${problem}; job names become file names: change the cluster's clusterTemplate (e.g. leave out dimensions whose values hold '/')`, { key: 'clusterTemplate' });
+      const key = keyOf(gw.clustered.clusters[i].label);
+      throw new BadInputError(
+        `job name ${JSON.stringify(name)} ${problem}; job names become file names: change ${key} (e.g. leave out dimensions whose values hold '/')`,
+        { file: fileOf(key), key },
+      );
     }
   }
 }

@@ -21,7 +21,8 @@ export interface Harness {
   startOrchestrator(): ChildProcess;
   startExecutor(extraEnv?: NodeJS.ProcessEnv): ChildProcess;
   tbps(args: string[], opts?: { timeoutMs?: number; env?: NodeJS.ProcessEnv }): { code: number; stdout: string; stderr: string };
-  tbpsAsync(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** The CLI as a child process; `cwd`, extra `env` and a `timeoutMs` after which it is killed (code -1). */
+  tbpsAsync(args: string[], opts?: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<{ code: number; stdout: string; stderr: string }>;
   /** A Temporal client on the test server (closed by stopAll). */
   client(): Promise<Client>;
   stopAll(): Promise<void>;
@@ -56,14 +57,18 @@ export function createHarness(name: string): Harness {
       const r = spawnSync(process.execPath, [cli, ...args], { env: { ...env, ...opts?.env }, encoding: 'utf8', timeout: opts?.timeoutMs ?? 600_000, cwd: home });
       return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
     },
-    tbpsAsync(args) {
+    tbpsAsync(args, opts) {
       return new Promise((resolve) => {
-        const p = spawn(process.execPath, [cli, ...args], { env, cwd: home });
+        const p = spawn(process.execPath, [cli, ...args], { env: { ...env, ...opts?.env }, cwd: opts?.cwd ?? home });
         let stdout = '';
         let stderr = '';
+        const timer = opts?.timeoutMs ? setTimeout(() => p.kill('SIGKILL'), opts.timeoutMs) : undefined;
         p.stdout.on('data', (d) => (stdout += d));
         p.stderr.on('data', (d) => (stderr += d));
-        p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+        p.on('close', (code) => {
+          if (timer) clearTimeout(timer);
+          resolve({ code: code ?? -1, stdout, stderr });
+        });
       });
     },
     async client() {
