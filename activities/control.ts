@@ -1,12 +1,13 @@
 // Control activities on the orchestrator queue: thin adapters from the run workflow to core (graph, transform),
 // the submit directory and the store. Large data stays on disk and in the store; these return ids and counts.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { stringify } from 'yaml';
 import { BpsConfig } from '../core/config/index.js';
 import { BadInputError } from '../core/errors.js';
+import { mkdirUnder, writeFileUnder } from '../core/files/confined.js';
 import { SAVED_CONFIG, SAVED_PLAN } from '../core/submit/files.js';
 import { acquireGraph } from '../core/qgraph/acquire.js';
 import { generateLsstGraph } from '../lsst/qgraph.js';
@@ -33,10 +34,10 @@ function cfg(c: SerializedConfig): BpsConfig {
 /** Creates the submit directory, saves the config there, records the run. */
 export async function prepareRun({ runId, submitPath, config }: RunArgs): Promise<void> {
   const c = cfg(config);
-  mkdirSync(submitPath, { recursive: true });
-  writeFileSync(path.join(submitPath, SAVED_CONFIG), JSON.stringify(config));
-  writeFileSync(path.join(submitPath, `${runId}_config.yaml`), stringify(config.tree));
-  writeFileSync(path.join(submitPath, 'provenance.json'), JSON.stringify(provenance(c), null, 2));
+  mkdirUnder(submitPath, submitPath);
+  writeFileUnder(submitPath, SAVED_CONFIG, JSON.stringify(config));
+  writeFileUnder(submitPath, `${runId}_config.yaml`, stringify(config.tree));
+  writeFileUnder(submitPath, 'provenance.json', JSON.stringify(provenance(c), null, 2));
   const str = (k: string) => (c.has(k) ? c.getString(k) : undefined);
   const store = await getStore();
   await store.upsertRun({
@@ -58,7 +59,7 @@ export async function prepareRun({ runId, submitPath, config }: RunArgs): Promis
 export async function generateGraph({ runId, submitPath, config }: RunArgs): Promise<GraphFiles> {
   const c = cfg(config);
   const ctx = Context.current();
-  mkdirSync(submitPath, { recursive: true });
+  mkdirUnder(submitPath, submitPath);
   const got = await acquireGraph(c, submitPath, runId, (n) => ctx.heartbeat({ quanta: n }));
   if (got) return { qgraphFile: got.qgraphFile };
   const lsst = await generateLsstGraph(c, submitPath, runId, () => ctx.heartbeat('pipetask qgraph'));
@@ -119,7 +120,7 @@ export async function transformRun({ runId, submitPath, config, qgraphFile, jobQ
       heartbeatSeconds: c.getNumber('jobHeartbeatTimeout', {}, 60),
       ...wmsOf(c),
     };
-    writeFileSync(path.join(submitPath, SAVED_PLAN), JSON.stringify(plan));
+    writeFileUnder(submitPath, SAVED_PLAN, JSON.stringify(plan));
     const jobs = plan.payloadJobs + (plan.hasInit ? 1 : 0) + (plan.hasFinal ? 1 : 0);
     await store.setRunState(runId, 'RUNNING', { quanta: plan.quanta, jobs });
     return plan;

@@ -1,8 +1,8 @@
 // The BPS stage commands, run locally without Temporal: `acquire` (graph), `cluster` (clusters),
 // `transform` (generic workflow) and `prepare` (WMS-ready files) write their products to the submit directory.
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { mkdirUnder } from '../../core/files/confined.js';
 import { acquireGraph } from '../../core/qgraph/acquire.js';
 import { generateLsstGraph } from '../../lsst/qgraph.js';
 import { readQuantumGraph } from '../../core/qgraph/index.js';
@@ -15,7 +15,7 @@ import { loadSubmitConfig } from '../../core/submit/config.js';
 
 async function acquire(config: BpsConfig) {
   const submitPath = path.resolve(config.getString('submitPath'));
-  mkdirSync(submitPath, { recursive: true });
+  mkdirUnder(submitPath, submitPath);
   const runId = config.getString('uniqProcName');
   const got = await acquireGraph(config, submitPath, runId);
   if (got) return { submitPath, ...got, jobQgraphFile: undefined };

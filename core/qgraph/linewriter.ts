@@ -1,6 +1,7 @@
 // Buffered, backpressure-aware text line writer for large JSON Lines files (graph files, generic-workflow job lists).
 
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStreamUnder } from '../files/confined.js';
 
 export class LineWriter {
   private readonly stream: WriteStream;
@@ -14,8 +15,10 @@ export class LineWriter {
   constructor(
     readonly path: string,
     private readonly chunkChars = 1 << 16,
+    /** When given, the file must stay under this directory (tbps's own files: core/files/confined.ts). */
+    root?: string,
   ) {
-    this.stream = createWriteStream(path, { encoding: 'utf8' });
+    this.stream = root === undefined ? createWriteStream(path, { encoding: 'utf8' }) : createWriteStreamUnder(root, path);
     this.stream.on('error', (e) => (this.failure = e));
   }
 

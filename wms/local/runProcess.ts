@@ -2,8 +2,7 @@
 // RSS watched against the memory request (over it -> the group is killed and the result says out-of-memory),
 // cancellation kills the group. Pure Node: no Temporal here.
 import { spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
-import path from 'node:path';
+import { createWriteStreamUnder } from '../../core/files/confined.js';
 import { watchProcessGroup } from './procMonitor.js';
 
 export interface ProcessSpec {
@@ -12,6 +11,8 @@ export interface ProcessSpec {
   cwd: string;
   stdoutPath: string;
   stderrPath: string;
+  /** The directory the log files must stay under (default: cwd, the run's submit directory). */
+  root?: string;
   /** Kill the job when its process group's RSS goes above this many MiB (undefined: no limit). */
   memoryLimitMb?: number;
   walltimeSeconds?: number;
@@ -29,9 +30,8 @@ export interface ProcessResult {
   spawnError?: string;
 }
 
-function openLog(p: string) {
-  mkdirSync(path.dirname(p), { recursive: true });
-  return createWriteStream(p, { flags: 'w' });
+function openLog(root: string, p: string) {
+  return createWriteStreamUnder(root, p);
 }
 
 function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
@@ -47,8 +47,8 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
   const t0 = Date.now();
   return new Promise((resolve) => {
     // stdout and stderr may go to one file (e.g. quantumGraphGeneration.out).
-    const out = openLog(spec.stdoutPath);
-    const err = spec.stderrPath === spec.stdoutPath ? out : openLog(spec.stderrPath);
+    const out = openLog(spec.root ?? spec.cwd, spec.stdoutPath);
+    const err = spec.stderrPath === spec.stdoutPath ? out : openLog(spec.root ?? spec.cwd, spec.stderrPath);
     let peak = 0;
     let oom = false;
     let timedOut = false;
