@@ -1,6 +1,7 @@
 // Buffered, backpressure-aware text line writer for large JSON Lines files (graph files, generic-workflow job lists).
 
-import { createWriteStream, type WriteStream } from 'node:fs';
+import type { WriteStream } from 'node:fs';
+import { dirname } from 'node:path';
 import { createWriteStreamUnder } from '../files/confined.js';
 
 export class LineWriter {
@@ -15,10 +16,10 @@ export class LineWriter {
   constructor(
     readonly path: string,
     private readonly chunkChars = 1 << 16,
-    /** When given, the file must stay under this directory (tbps's own files: core/files/confined.ts). */
+    /** The directory the file must stay under (core/files/confined.ts; default: its own directory). */
     root?: string,
   ) {
-    this.stream = root === undefined ? createWriteStream(path, { encoding: 'utf8' }) : createWriteStreamUnder(root, path);
+    this.stream = createWriteStreamUnder(root ?? dirname(path), path);
     this.stream.on('error', (e) => (this.failure = e));
   }
 
