@@ -30,8 +30,15 @@ export interface ProcessResult {
   spawnError?: string;
 }
 
-function openLog(root: string, p: string) {
-  return createWriteStreamUnder(root, p);
+function openLogs(spec: ProcessSpec) {
+  const root = spec.root ?? spec.cwd;
+  const out = createWriteStreamUnder(root, spec.stdoutPath);
+  try {
+    return { out, err: spec.stderrPath === spec.stdoutPath ? out : createWriteStreamUnder(root, spec.stderrPath) };
+  } catch (e) {
+    out.destroy();
+    throw e;
+  }
 }
 
 function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
@@ -46,9 +53,16 @@ function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
 export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
   const t0 = Date.now();
   return new Promise((resolve) => {
-    // stdout and stderr may go to one file (e.g. quantumGraphGeneration.out).
-    const out = openLog(spec.root ?? spec.cwd, spec.stdoutPath);
-    const err = spec.stderrPath === spec.stdoutPath ? out : openLog(spec.root ?? spec.cwd, spec.stderrPath);
+    // stdout and stderr may go to one file (e.g. quantumGraphGeneration.out). A log that would land outside the
+    // root (a symlink pointing out) is refused before anything starts: the job cannot start (a misfit, not retried).
+    let logs: ReturnType<typeof openLogs>;
+    try {
+      logs = openLogs(spec);
+    } catch (e) {
+      resolve({ exitCode: null, signal: null, oom: false, timedOut: false, cancelled: false, peakRssMb: 0, seconds: 0, spawnError: `cannot open its log: ${(e as Error).message}` });
+      return;
+    }
+    const { out, err } = logs;
     let peak = 0;
     let oom = false;
     let timedOut = false;
