@@ -3,7 +3,8 @@
 // non-root user tbpsuser with the project's venv (scripts/htcondor.sh bind-mounts its interpreter into the chroot),
 // and no executor worker running; the outputs equal a plain single-process `pipetask run` into a second repository.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasLsstStack, lsstPython, venvDir, withLsstPath } from '../../lsst/env.js';
@@ -18,13 +19,16 @@ const SMALL = ['--visits', '903334,903986', '--detectors', '16,22'];
 const env = () => withLsstPath({ ...process.env }) as NodeJS.ProcessEnv;
 
 let h: Harness;
+/** Repositories and submit directories: outside the data directory (TBPS_HOME, 0700), reachable by the pool's user. */
+let work: string;
 
 beforeAll(() => {
   if (!hasLsstStack())
     throw new Error(`LSST stack missing: no pipetask in ${venvDir()}/bin. Provision it with 'npm run setup' (installs lsst-ctrl-mpexec into .venv).`);
   ensurePool();
   h = createHarness('lsst-htcondor');
-  chmodSync(h.home, 0o755); // the jobs run as tbpsuser and must reach the submit directory and the repository
+  work = mkdtempSync(path.join(os.tmpdir(), 'tbps-lsst-htcondor-work-'));
+  chmodSync(work, 0o755); // the jobs run as tbpsuser and must reach the submit directory and the repository
   h.env.TBPS_HTCONDOR_PREFIX = POOL_PREFIX;
   h.startOrchestrator(); // no executor worker: every job must run in the pool
 }, 300_000);
@@ -32,7 +36,7 @@ afterAll(async () => h?.stopAll());
 
 /** A demo repository the pool's user may write to (datastore files, and the registry for the merge). */
 function makeRepo(name: string): string {
-  const repo = path.join(h.home, name);
+  const repo = path.join(work, name);
   execFileSync(lsstPython(), [path.join(repoRoot, 'lsst', 'make_demo_repo.py'), repo, ...SMALL], { env: env(), stdio: 'pipe' });
   execFileSync('chmod', ['-R', 'a+rwX', repo]);
   return repo;
@@ -46,8 +50,8 @@ function counts(repo: string, collection: string): Record<string, number> {
 describe('LSST step1 on the HTCondor pool', () => {
   it('runs every job in the pool as tbpsuser, with the same outputs as a plain pipetask run', async () => {
     const repo = makeRepo('repo');
-    const cfg = path.join(h.home, 'step1.yaml');
-    writeFileSync(cfg, `includeConfigs: [${DEMO_CONFIG}]\nhtcondorPollSeconds: 2\n`);
+    const cfg = path.join(work, 'step1.yaml');
+    writeFileSync(cfg, `includeConfigs: [${DEMO_CONFIG}]\nhtcondorPollSeconds: 2\nsubmitPath: ${path.join(work, 'submit')}/{outputRun}\n`);
     const query = "instrument='HSC'";
     const r = await h.tbpsAsync(['submit', cfg, '--wms-service-class', 'htcondor', '-b', repo, '-i', 'HSC/defaults', '-o', 'u/hc/step1', '-p', `${PIPE}#step1`, '-d', query, '--wait']);
     expect(r.stderr).toBe('');
