@@ -3,7 +3,7 @@
 // tbps format with lsst/export_qgraph.py (streaming). Jobs keep using the LSST graph file (QG).
 import path from 'node:path';
 import type { BpsConfig } from '../core/config/index.js';
-import { resolveUnder } from '../core/files/confined.js';
+import { chmodUnder, FILE_MODE, resolveUnder } from '../core/files/confined.js';
 import { rootCause } from '../core/logs/rootCause.js';
 import { readTail } from '../core/logs/tail.js';
 import { runProcess } from '../wms/local/runProcess.js';
@@ -49,6 +49,8 @@ export async function generateLsstGraph(config: BpsConfig, submitPath: string, r
     });
     if (exp.exitCode !== 0)
       throw new GraphGenerationError(`exporting ${lsstQgraphFile} failed: ${rootCause(readTail(exportLog)) ?? `exit ${exp.exitCode}`}`);
+    // Written by the stack with its own umask: the same mode as every other file of the submit directory.
+    for (const f of [lsstQgraphFile, qgraphFile]) chmodUnder(submitPath, f, FILE_MODE);
     return { qgraphFile, lsstQgraphFile, generationLog };
   } finally {
     clearInterval(beat);
