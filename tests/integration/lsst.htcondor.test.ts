@@ -11,6 +11,7 @@ import { hasLsstStack, lsstPython, venvDir, withLsstPath } from '../../lsst/env.
 import { repoRoot } from '../../temporal/paths.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
 import { batchDagIds, dagId, ensurePool, historyOf, POOL_PREFIX } from '../helpers/htcondorPool.js';
+import { DEFAULT_SHARE_GROUP } from '../../wms/htcondor/share.js';
 import { runIdFrom, withStore } from '../helpers/runs.js';
 
 const PIPE = path.join(repoRoot, 'lsst', 'pipelines', 'mock_drp.yaml');
@@ -34,11 +35,13 @@ beforeAll(() => {
 }, 300_000);
 afterAll(async () => h?.stopAll());
 
-/** A demo repository the pool's user may write to (datastore files, and the registry for the merge). */
+/** A demo repository the pool's user may write to (datastore files, and the registry for the merge), through the share group. */
 function makeRepo(name: string): string {
   const repo = path.join(work, name);
   execFileSync(lsstPython(), [path.join(repoRoot, 'lsst', 'make_demo_repo.py'), repo, ...SMALL], { env: env(), stdio: 'pipe' });
-  execFileSync('chmod', ['-R', 'a+rwX', repo]);
+  execFileSync('chgrp', ['-R', DEFAULT_SHARE_GROUP, repo]);
+  execFileSync('chmod', ['-R', 'g+rwX,o-rwx', repo]);
+  execFileSync('find', [repo, '-type', 'd', '-exec', 'chmod', 'g+s', '{}', '+']);
   return repo;
 }
 

@@ -77,7 +77,7 @@ export function shareWritableDir(root: string, dir: string, group: ShareGroup): 
 
 /**
  * Gives the submit tree to the share group once: every directory and file tbps owns there gets the group (dirs
- * 2750 at least, files g+r); files of other owners (the pool's own logs) are left alone. Already shared (the
+ * 2750 at least, files g+r, nothing for others); files of other owners (the pool's own logs) are left alone. Already shared (the
  * submit directory has the group and its setgid bit): nothing to do, later files inherit the group.
  */
 export function shareSubmitTree(submitPath: string, group: ShareGroup): void {
@@ -90,9 +90,9 @@ export function shareSubmitTree(submitPath: string, group: ShareGroup): void {
     if (s.isSymbolicLink() || (uid !== undefined && uid !== 0 && s.uid !== uid)) return;
     giveToGroup(p, group);
     if (s.isDirectory()) {
-      chmodSync(p, (s.mode & 0o7777) | READ_DIR_MODE);
+      chmodSync(p, (s.mode & 0o7770) | READ_DIR_MODE); // nothing for others
       for (const name of readdirSync(p)) walk(path.join(p, name));
-    } else chmodSync(p, (s.mode & 0o777) | 0o040);
+    } else chmodSync(p, (s.mode & 0o770) | 0o040);
   };
   walk(root);
   openAncestors(root, group);
