@@ -1,12 +1,13 @@
 // Control activities on the orchestrator queue: thin adapters from the run workflow to core (graph, transform),
 // the submit directory and the store. Large data stays on disk and in the store; these return ids and counts.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { stringify } from 'yaml';
 import { BpsConfig } from '../core/config/index.js';
 import { BadInputError } from '../core/errors.js';
+import { mkdirUnder, writeFileUnder } from '../core/files/confined.js';
 import { SAVED_CONFIG, SAVED_PLAN } from '../core/submit/files.js';
 import { loadSavedConfig } from '../core/submit/savedConfig.js';
 import { acquireGraph } from '../core/qgraph/acquire.js';
@@ -45,10 +46,10 @@ export async function prepareRun(args: RunArgs): Promise<void> {
 async function prepareRunNow(args: RunArgs): Promise<void> {
   const { runId, submitPath } = args;
   const c = cfg(args);
-  mkdirSync(submitPath, { recursive: true });
-  if (!args.configRef) writeFileSync(path.join(submitPath, SAVED_CONFIG), JSON.stringify(args.config));
-  writeFileSync(path.join(submitPath, `${runId}_config.yaml`), stringify(c.tree));
-  writeFileSync(path.join(submitPath, 'provenance.json'), JSON.stringify(provenance(c), null, 2));
+  mkdirUnder(submitPath, submitPath);
+  if (!args.configRef) writeFileUnder(submitPath, SAVED_CONFIG, JSON.stringify(args.config));
+  writeFileUnder(submitPath, `${runId}_config.yaml`, stringify(c.tree));
+  writeFileUnder(submitPath, 'provenance.json', JSON.stringify(provenance(c), null, 2));
   const str = (k: string) => (c.has(k) ? c.getString(k) : undefined);
   const store = await getStore();
   await store.upsertRun({
@@ -75,7 +76,7 @@ async function generateGraphNow(args: RunArgs): Promise<GraphFiles> {
   const { runId, submitPath } = args;
   const c = cfg(args);
   const ctx = Context.current();
-  mkdirSync(submitPath, { recursive: true });
+  mkdirUnder(submitPath, submitPath);
   const got = await acquireGraph(c, submitPath, runId, (n) => ctx.heartbeat({ quanta: n }));
   if (got) return { qgraphFile: got.qgraphFile };
   const lsst = await generateLsstGraph(c, submitPath, runId, () => ctx.heartbeat('pipetask qgraph'));
@@ -141,7 +142,7 @@ async function transformRunNow(args: RunArgs & GraphFiles): Promise<RunPlan> {
       heartbeatSeconds: c.getNumber('jobHeartbeatTimeout', {}, 10),
       ...wmsOf(c),
     };
-    writeFileSync(path.join(submitPath, SAVED_PLAN), JSON.stringify(plan));
+    writeFileUnder(submitPath, SAVED_PLAN, JSON.stringify(plan));
     const jobs = plan.payloadJobs + (plan.hasInit ? 1 : 0) + (plan.hasFinal ? 1 : 0);
     await store.setRunState(runId, 'RUNNING', { quanta: plan.quanta, jobs });
     return plan;

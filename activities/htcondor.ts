@@ -5,6 +5,8 @@ import { BpsConfig } from '../core/config/index.js';
 import type { BatchRef, BatchStatus } from '../wms/types.js';
 import { HTCondorWms, parsePrefix } from '../wms/htcondor/index.js';
 import { readSavedConfig } from '../core/submit/savedConfig.js';
+import { resolveShareGroup } from '../wms/htcondor/share.js';
+import { SAVED_CONFIG } from '../core/submit/files.js';
 import { withLsstPath } from '../lsst/env.js';
 import { failOnBadInput } from './inputErrors.js';
 import { getStore } from './storeHandle.js';
@@ -23,7 +25,10 @@ async function wmsFor(ref: BatchRef): Promise<HTCondorWms> {
   // Jobs start with the LSST stack's bin/ first on PATH, as on the local executor (the pool must see the venv).
   const base = withLsstPath({ TBPS_VENV: process.env.TBPS_VENV, PATH: '/usr/local/bin:/usr/bin:/bin' });
   const baseEnvironment = Object.fromEntries(Object.entries(base).filter((e): e is [string, string] => e[1] !== undefined));
-  const w = new HTCondorWms({ commandPrefix: parsePrefix(prefix), store: await getStore(), extraSubmit: extra, baseEnvironment });
+  // The group the submit tree is shared with when the pool runs the jobs as another user (never world access).
+  const shareSetting = c.has('htcondorShareGroup') ? str('htcondorShareGroup') : process.env.TBPS_HTCONDOR_SHARE_GROUP;
+  const shareGroup = resolveShareGroup(shareSetting, { key: c.has('htcondorShareGroup') ? 'htcondorShareGroup' : 'TBPS_HTCONDOR_SHARE_GROUP' });
+  const w = new HTCondorWms({ commandPrefix: parsePrefix(prefix), store: await getStore(), extraSubmit: extra, baseEnvironment, shareGroup });
   if (cache.size > 100) cache.clear();
   cache.set(ref.submitPath, w);
   return w;

@@ -34,7 +34,7 @@ async function baseline(n: number, parallel: number): Promise<number> {
 
 const stack = await startStack('throughput');
 try {
-  if (wms === 'htcondor') chmodSync(stack.home, 0o755); // jobs run as the pool's submitting user
+  if (wms === 'htcondor') chmodSync(stack.work, 0o755); // jobs run as the pool's submitting user (the data dir stays 0700)
   stack.startWorker('orchestrator', wms === 'htcondor' ? { TBPS_HTCONDOR_PREFIX: condorPrefix } : {});
   stack.startWorker('executor', { TBPS_EXECUTOR_CPUS: String(slots), TBPS_EXECUTOR_SLOTS: String(slots * 2) });
   const graph = path.join(stack.home, 'noop.qgraph.jsonl');

@@ -1,10 +1,11 @@
 // Background services of the embedded default: the Temporal dev server plus the orchestrator and local executor
 // workers and the dashboard, each a detached process with a pid file and a log file in the data directory.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { openUnder, PRIVATE_FILE_MODE, writeFileUnder } from '../core/files/confined.js';
 import path from 'node:path';
 import { isAlive } from '../temporal/devServer.js';
-import { dataDir, repoRoot } from '../temporal/paths.js';
+import { dataDir, ensureDataDir, repoRoot } from '../temporal/paths.js';
 
 export type WorkerKind = 'orchestrator' | 'executor';
 
@@ -32,17 +33,18 @@ function backgroundStatus<T extends Background>(name: string): T | undefined {
 
 /** Starts `node --import tsx <argv>` detached, logging to `<name>.log`; returns its pid and log file. */
 function startBackground(name: string, argv: string[], env: NodeJS.ProcessEnv): Background {
-  mkdirSync(dataDir(), { recursive: true });
+  ensureDataDir();
   const logFile = path.join(dataDir(), `${name}.log`);
-  const fd = openSync(logFile, 'a');
+  const fd = openUnder(dataDir(), logFile, { append: true, mode: PRIVATE_FILE_MODE });
   // One node process (tsx as an import hook), so the pid in the pid file is the process itself.
   const child = spawn(process.execPath, ['--import', 'tsx', ...argv], { detached: true, stdio: ['ignore', fd, fd], env, cwd: repoRoot });
+  closeSync(fd); // the child holds its own copy
   child.unref();
   return { pid: child.pid!, logFile };
 }
 
 function writePidFile(name: string, info: Background): void {
-  writeFileSync(pidFileOf(name), JSON.stringify(info));
+  writeFileUnder(dataDir(), pidFileOf(name), JSON.stringify(info), { mode: PRIVATE_FILE_MODE });
 }
 
 async function stopBackground(name: string): Promise<boolean> {

@@ -3,6 +3,7 @@
 // tbps format with lsst/export_qgraph.py (streaming). Jobs keep using the LSST graph file (QG).
 import path from 'node:path';
 import type { BpsConfig } from '../core/config/index.js';
+import { chmodUnder, FILE_MODE, resolveUnder } from '../core/files/confined.js';
 import { rootCause } from '../core/logs/rootCause.js';
 import { readTail } from '../core/logs/tail.js';
 import { runProcess } from '../wms/local/runProcess.js';
@@ -25,7 +26,8 @@ export class GraphGenerationError extends Error {
 
 export async function generateLsstGraph(config: BpsConfig, submitPath: string, runId: string, heartbeat: () => void): Promise<LsstGraph> {
   requireLsstStack();
-  const lsstQgraphFile = path.join(submitPath, config.expand(String(config.get('qgraphFileTemplate') ?? '{uniqProcName}.qg')));
+  // pipetask writes this file itself: it must stay in the submit directory like every file tbps writes.
+  const lsstQgraphFile = resolveUnder(submitPath, config.expand(String(config.get('qgraphFileTemplate') ?? '{uniqProcName}.qg')));
   const argv = config.getArgv('createQuantumGraph', {}, { qgraphFile: lsstQgraphFile });
   const env = withLsstPath({ ...process.env });
   const generationLog = path.join(submitPath, 'quantumGraphGeneration.out');
@@ -47,6 +49,8 @@ export async function generateLsstGraph(config: BpsConfig, submitPath: string, r
     });
     if (exp.exitCode !== 0)
       throw new GraphGenerationError(`exporting ${lsstQgraphFile} failed: ${rootCause(readTail(exportLog)) ?? `exit ${exp.exitCode}`}`);
+    // Written by the stack with its own umask: the same mode as every other file of the submit directory.
+    for (const f of [lsstQgraphFile, qgraphFile]) chmodUnder(submitPath, f, FILE_MODE);
     return { qgraphFile, lsstQgraphFile, generationLog };
   } finally {
     clearInterval(beat);

@@ -3,7 +3,8 @@
 #   htcondor.sh start      bind mounts + condor_master (pid in .sandbox/htcondor/master.pid)
 #   htcondor.sh stop       condor_master by its pid (graceful, then SIGKILL after 30 s), then unmounts
 #   htcondor.sh status     pid and condor_status
-#   htcondor.sh exec CMD   runs CMD as the submitting user inside the chroot, in the current directory
+#   htcondor.sh exec CMD   runs CMD as the submitting user (with the share group tbps) inside the chroot, in the
+#                          current directory
 #                          (the command prefix tbps uses for condor_* commands: wmsCommandPrefix)
 #   htcondor.sh mount|unmount
 # Mounts (at the same paths inside the chroot): /proc, /dev, /tmp, this repo and, when the repo has a venv (.venv or
@@ -21,6 +22,7 @@ PIDFILE=$SANDBOX/master.pid
 PYPREFIX_FILE=$SANDBOX/python-prefix   # interpreter prefixes bind-mounted by do_mount (one a line), for do_unmount
 VENV=${TBPS_VENV:-$REPO/.venv}
 SUBMIT_USER=${TBPS_CONDOR_USER:-tbpsuser}
+SHARE_GROUP=${TBPS_HTCONDOR_SHARE_GROUP:-tbps}
 die() { echo "htcondor.sh: $*" >&2; exit 1; }
 
 need_rootfs() {
@@ -133,7 +135,10 @@ case "${1:-}" in
     need_rootfs
     [ "$(id -u)" = 0 ] || die "exec needs root (chroot)"
     home=/home/$SUBMIT_USER
-    exec chroot --userspec="$SUBMIT_USER:$SUBMIT_USER" "$ROOTFS" \
+    # The share group (setup-htcondor.sh) as a supplementary group: tbps shares submit trees through it.
+    groups=$SUBMIT_USER
+    if chroot "$ROOTFS" getent group "$SHARE_GROUP" >/dev/null 2>&1; then groups=$groups,$SHARE_GROUP; fi
+    exec chroot --userspec="$SUBMIT_USER:$SUBMIT_USER" --groups="$groups" "$ROOTFS" \
       /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME="$home" USER="$SUBMIT_USER" LOGNAME="$SUBMIT_USER" LANG=C.UTF-8 \
       /bin/sh -c 'cd "$1" || exit 125; shift; exec "$@"' sh "$PWD" "$@"
     ;;

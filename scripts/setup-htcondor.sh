@@ -2,7 +2,7 @@
 # Provisions a personal HTCondor pool for the htcondor test tier, idempotently, in .sandbox/htcondor/:
 #   a Debian trixie chroot (debootstrap --variant=minbase; `condor` is not in bookworm) with `condor` installed,
 #   a personal-pool config (CentralManager+Submit+Execute on 127.0.0.1, host-based security, jobs run as their
-#   owner), a non-root submitting user (tbpsuser), bind mounts of /proc, /dev, /tmp and the repo at the same paths
+#   owner), a non-root submitting user (tbpsuser) in a share group (tbps, same gid on the host), bind mounts of /proc, /dev, /tmp and the repo at the same paths
 #   (plus, read-only, the base prefix of the repo venv's interpreter when it lives elsewhere, e.g. pyenv under /root),
 #   the shared libraries a Python build and the LSST wheels link to, then starts condor_master and checks that a slot
 #   appears, a trivial DAG runs as that user and, when the LSST venv exists (scripts/setup-lsst.sh), that its
@@ -101,6 +101,31 @@ if ! id -u "$SUBMIT_USER" >/dev/null 2>&1; then
     || echo "note: could not create $SUBMIT_USER on the host (uid taken); files the jobs write show a numeric owner"
 fi
 
+# The group through which tbps shares a run's submit tree with the pool's user (wms/htcondor/share.ts: setgid
+# directories 2770 where the pool writes, 2750 elsewhere, files 0640; nothing world-writable). Same gid on the host
+# (where tbps gives files to it) and in the chroot (where the pool's user is a member).
+SHARE_GROUP=${TBPS_HTCONDOR_SHARE_GROUP:-tbps}
+step "share group $SHARE_GROUP (submit trees shared with $SUBMIT_USER, never world-writable)"
+gid=$(getent group "$SHARE_GROUP" | cut -d: -f3 || true)
+if [ -z "$gid" ]; then
+  gid=$(chroot "$ROOTFS" getent group "$SHARE_GROUP" | cut -d: -f3 || true)
+  gid=${gid:-${TBPS_SHARE_GID:-4243}}
+  groupadd -g "$gid" "$SHARE_GROUP" || die "could not create group $SHARE_GROUP (gid $gid) on the host; set TBPS_SHARE_GID to a free gid"
+  echo "created on the host (gid $gid)"
+fi
+in_chroot=$(chroot "$ROOTFS" getent group "$SHARE_GROUP" | cut -d: -f3 || true)
+if [ -z "$in_chroot" ]; then
+  chroot "$ROOTFS" groupadd -g "$gid" "$SHARE_GROUP" || die "could not create group $SHARE_GROUP (gid $gid) in the chroot (gid taken there?)"
+elif [ "$in_chroot" != "$gid" ]; then
+  die "group $SHARE_GROUP has gid $gid on the host but $in_chroot in the chroot; make them equal (groupmod -g)"
+fi
+chroot "$ROOTFS" usermod -aG "$SHARE_GROUP" "$SUBMIT_USER"
+if id -u "$SUBMIT_USER" >/dev/null 2>&1; then usermod -aG "$SHARE_GROUP" "$SUBMIT_USER" || true; fi
+if [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ]; then
+  usermod -aG "$SHARE_GROUP" "$SUDO_USER" && echo "added $SUDO_USER to $SHARE_GROUP (log in again for it to apply)"
+fi
+echo "$SUBMIT_USER is in $SHARE_GROUP (gid $gid) in the chroot"
+
 step "personal-pool configuration"
 HOSTNAME_=$(hostname)
 if ! grep -q "tbps-htcondor" "$ROOTFS/etc/hosts" 2>/dev/null; then
@@ -194,7 +219,8 @@ chroot "$ROOTFS" condor_status
 
 step "check: a trivial DAG runs as $SUBMIT_USER"
 T=$(mktemp -d /tmp/tbps-condor-check.XXXXXX)
-chmod 0777 "$T"
+chgrp "$SHARE_GROUP" "$T"
+chmod 2770 "$T"
 cat > "$T/hello.sub" <<EOF
 universe = vanilla
 executable = /bin/sh
@@ -208,7 +234,7 @@ should_transfer_files = NO
 queue
 EOF
 printf 'JOB A hello.sub\nVARS A node="A"\nJOB B hello.sub\nVARS B node="B"\nPARENT A CHILD B\n' > "$T/check.dag"
-chmod 0666 "$T"/*
+chmod 0640 "$T"/*
 (cd /tmp && bash "$REPO/scripts/htcondor.sh" exec sh -c "cd '$T' && condor_submit_dag -batch-name tbps-check check.dag") >/dev/null
 for _ in $(seq 1 90); do
   if [ -e "$T/check.dag.dagman.out" ] && grep -q 'EXITING WITH STATUS' "$T/check.dag.dagman.out"; then break; fi

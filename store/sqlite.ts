@@ -1,9 +1,10 @@
 // SQLite backend: one better-sqlite3 connection per Store, WAL mode, busy timeout, and write transactions that take
 // the write lock up front (BEGIN IMMEDIATE) so concurrent processes queue on busy_timeout instead of failing.
 
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import { mkdirUnder, openUnder, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../core/files/confined.js';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import type { Backend } from './backend.js';
 import { MIGRATIONS, migrateToLatest } from './migrations.js';
@@ -15,7 +16,7 @@ const BUSY_TIMEOUT_MS = 30_000;
 /** Opens (creating if needed) the SQLite file at path and brings its schema up to date. */
 export async function openSqliteBackend(path: string): Promise<Backend> {
   const file = resolve(path);
-  mkdirSync(dirname(file), { recursive: true });
+  makePrivate(file);
   const lockKey = `sqlite:${file}`;
 
   const raw = await withKeyLock(lockKey, async () => {
@@ -68,6 +69,17 @@ export async function openSqliteBackend(path: string): Promise<Backend> {
     throw e;
   }
   return backend;
+}
+
+/**
+ * The store holds every run's facts: its folder (when tbps creates it) is 0700 and the file 0600, created before
+ * SQLite opens it, since SQLite gives the -wal and -shm files the mode of the database file.
+ */
+function makePrivate(file: string): void {
+  const dir = dirname(file);
+  if (!existsSync(dir)) mkdirUnder(dir, dir, PRIVATE_DIR_MODE);
+  closeSync(openUnder(dir, file, { append: true, mode: PRIVATE_FILE_MODE }));
+  for (const f of [`${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, PRIVATE_FILE_MODE);
 }
 
 async function migrationsApplied(db: Kysely<Database>): Promise<boolean> {

@@ -1,7 +1,8 @@
 // Starts, stops and inspects the embedded Temporal dev server (`temporal server start-dev` with SQLite
 // persistence, the Web UI and tbps's search attributes). Used by `tbps server ...`, the demo and the test setup.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { ensurePrivateDir, openUnder, PRIVATE_FILE_MODE, writeFileUnder } from '../core/files/confined.js';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { dataDir, requireTemporalCli } from './paths.js';
@@ -89,7 +90,7 @@ export async function startDevServer(o: DevServerOptions = {}): Promise<DevServe
   const existing = runningServer(o);
   if (existing) return { ...existing, alreadyRunning: true };
   const cli = requireTemporalCli();
-  mkdirSync(r.stateDir, { recursive: true });
+  ensurePrivateDir(r.stateDir);
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(r.port), '--log-level', 'warn', ...searchAttributeFlags()];
   if (r.dbFile) args.push('--db-filename', r.dbFile);
   if (r.headless) args.push('--headless');
@@ -98,8 +99,17 @@ export async function startDevServer(o: DevServerOptions = {}): Promise<DevServe
   if (r.fastSqlite) args.push('--sqlite-pragma', 'synchronous=off');
   // Let long runs' workflows hear "continue-as-new suggested" well before the hard limits.
   args.push('--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=4000');
-  const log = openSync(r.logFile, 'a');
-  const child = spawn(cli, args, { detached: true, stdio: ['ignore', log, log] });
+  const log = openUnder(r.stateDir, r.logFile, { append: true, mode: PRIVATE_FILE_MODE });
+  // The server creates its database (and -wal/-shm) itself: owner-only, whatever the caller's umask.
+  for (const f of r.dbFile ? [r.dbFile, `${r.dbFile}-wal`, `${r.dbFile}-shm`] : []) if (existsSync(f)) chmodSync(f, PRIVATE_FILE_MODE);
+  const oldMask = process.umask(0o077);
+  let child;
+  try {
+    child = spawn(cli, args, { detached: true, stdio: ['ignore', log, log] });
+  } finally {
+    process.umask(oldMask);
+    closeSync(log); // the child holds its own copy
+  }
   child.unref();
   const info: DevServerInfo = {
     pid: child.pid!,
@@ -109,8 +119,8 @@ export async function startDevServer(o: DevServerOptions = {}): Promise<DevServe
     logFile: r.logFile,
     pidFile: r.pidFile,
   };
-  writeFileSync(r.pidFile, String(child.pid));
-  writeFileSync(r.infoFile, JSON.stringify(info, null, 2));
+  writeFileUnder(r.stateDir, r.pidFile, String(child.pid), { mode: PRIVATE_FILE_MODE });
+  writeFileUnder(r.stateDir, r.infoFile, JSON.stringify(info, null, 2), { mode: PRIVATE_FILE_MODE });
   try {
     await waitForFrontend(info.address, 60_000, child.pid);
   } catch (err) {

@@ -1,6 +1,7 @@
 // Where tbps keeps its things on this machine: the repo root, the provisioned tools, the data directory.
-// TBPS_HOME moves the data directory (server DB, run/job store, pid and log files) elsewhere.
+// TBPS_HOME moves the data directory (server DB, run/job store, pid and log files) elsewhere; it is owner-only (0700).
 import { existsSync } from 'node:fs';
+import { ensurePrivateDir } from '../core/files/confined.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,7 +24,16 @@ export function requireTemporalCli(): string {
   return p;
 }
 
-/** The store (run/job database): TBPS_DB (file path or URL) or an SQLite file in the data directory. */
+/** Creates the data directory if needed and makes it owner-only (0700), also when it existed with a looser mode. */
+export function ensureDataDir(): string {
+  return ensurePrivateDir(dataDir());
+}
+
+/**
+ * The store (run/job database): TBPS_DB (file path or URL) or an SQLite file in the data directory, which is then
+ * made ready (created, 0700) since the store is about to be opened there.
+ */
 export function storeLocation(): string {
-  return process.env.TBPS_DB ?? path.join(dataDir(), 'tbps.sqlite');
+  if (process.env.TBPS_DB) return process.env.TBPS_DB;
+  return path.join(ensureDataDir(), 'tbps.sqlite');
 }

@@ -1,15 +1,14 @@
 // Bundles the workflow code once (webpack via the Temporal SDK) so workers start fast: `tsx workers/bundle.ts OUT`.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { writeFileUnder } from '../core/files/confined.js';
 import { repoRoot } from '../temporal/paths.js';
 
 export const workflowsPath = path.join(repoRoot, 'workflows', 'index.ts');
 
 export async function writeWorkflowBundle(out: string): Promise<string> {
   const { code } = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
-  mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(out, code);
+  writeFileUnder(path.dirname(out), out, code);
   return out;
 }
 

@@ -10,7 +10,10 @@ import { repoRoot } from '../../temporal/paths.js';
 import { writeWorkflowBundle } from '../../workers/bundle.js';
 
 export interface Stack {
+  /** The data directory (TBPS_HOME, 0700). */
   home: string;
+  /** Where runs' submit directories go (outside the private data directory, e.g. for a pool's user to reach). */
+  work: string;
   env: NodeJS.ProcessEnv;
   address: string;
   startWorker(kind: 'orchestrator' | 'executor', env?: NodeJS.ProcessEnv): ChildProcess;
@@ -23,6 +26,7 @@ export interface Stack {
 
 export async function startStack(name: string): Promise<Stack> {
   const home = mkdtempSync(path.join(os.tmpdir(), `tbps-bench-${name}-`));
+  const work = mkdtempSync(path.join(os.tmpdir(), `tbps-bench-${name}-work-`));
   const port = await freePort();
   const info = await startDevServer({ port, stateDir: home, dbFile: null, headless: true, fastSqlite: true });
   const bundle = await writeWorkflowBundle(path.join(home, 'workflow-bundle.js'));
@@ -37,6 +41,7 @@ export async function startStack(name: string): Promise<Stack> {
   const procs: ChildProcess[] = [];
   const stack: Stack = {
     home,
+    work,
     env,
     address: info.address,
     startWorker(kind, extra = {}) {
@@ -60,7 +65,7 @@ export async function startStack(name: string): Promise<Stack> {
         [
           `payloadName: ${name}`,
           `uniqProcName: ${name}`,
-          `submitPath: ${path.join(home, 'submit', name)}`,
+          `submitPath: ${path.join(work, 'submit', name)}`,
           graphSource,
           'runQuantumCommand: "true {qgraphNodeId}"',
           'requestMemory: 64',
@@ -83,6 +88,7 @@ export async function startStack(name: string): Promise<Stack> {
       for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');
       await stopDevServer({ port, stateDir: home });
       rmSync(home, { recursive: true, force: true });
+      rmSync(work, { recursive: true, force: true });
     },
   };
   return stack;

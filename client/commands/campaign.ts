@@ -11,6 +11,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { campaignWorkflowId, splitStep, type CampaignInput, type CampaignSpec, type CampaignStatus, type GroupAction } from '../../core/campaign/index.js';
 import { loadCampaignSpec } from '../../core/campaign/load.js';
 import { readYamlMapping } from '../../core/config/index.js';
+import { checkCampaignName, checkName } from '../../core/config/names.js';
 import { BadInputError } from '../../core/errors.js';
 import { orchestratorQueue } from '../../core/run/queues.js';
 import { BpsCampaign, BpsOperator, BpsRunState, BpsStep } from '../../core/run/searchKeys.js';
@@ -122,13 +123,14 @@ export function registerCampaign(program: Command): void {
     runAction(async () => {
       let spec = loadCampaignSpec(file);
       if (o.name) {
-        if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(o.name)) throw new BadInputError(`campaign name '${o.name}': use letters, digits, _ and -`, { key: '--name' });
+        checkCampaignName(o.name, '--name');
         spec = { ...spec, name: o.name };
       }
       const cwd = process.cwd();
       if (o.continueAsNewAfter !== undefined && !(Number(o.continueAsNewAfter) >= 0)) throw new BadInputError(`not a number of events: '${o.continueAsNewAfter}'`, { key: '--continue-as-new-after' });
       // --operator given > the spec's operator (like BPS's operator key) > the login name
       const operator: string = cmd.getOptionValueSource('operator') === 'cli' ? o.operator : (spec.operator ?? o.operator);
+      checkName(operator, cmd.getOptionValueSource('operator') === 'cli' ? '--operator' : 'operator', { file: cmd.getOptionValueSource('operator') === 'cli' ? undefined : file });
       await checkCampaign(spec, file, cwd, operator);
       return withClient(async (client, settings) => {
         const prefix = taskQueuePrefix();

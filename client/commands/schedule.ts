@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { nightlyCampaign, nightWindow } from '../../core/campaign/index.js';
 import { loadCampaignSpec } from '../../core/campaign/load.js';
+import { checkCampaignName } from '../../core/config/names.js';
 import { BadInputError } from '../../core/errors.js';
 import { orchestratorQueue } from '../../core/run/queues.js';
 import { nightlyWorkflow, type NightlyInput } from '../../workflows/nightly.js';
@@ -79,7 +80,7 @@ export function registerSchedule(program: Command): void {
     .option('--operator <name>', 'operator of the campaigns', defaultOperator())
     .action((id: string, o, cmd: Command) =>
       runAction(async () => {
-        if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(id)) throw new BadInputError(`schedule id '${id}': use letters, digits, _ and -`);
+        checkCampaignName(id, '<id>');
         // the options first (cheap, and the server would answer with raw text), then the template
         checkCron(o.cron);
         const catchupWindow = durationOption(o.catchupWindow, '--catchup-window', MIN_CATCHUP_MS);

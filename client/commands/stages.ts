@@ -2,9 +2,10 @@
 // `transform` (generic workflow) and `prepare` (WMS-ready files) write their products to the submit directory.
 // Everything that can be checked is checked before the submit directory is created; when a stage fails after
 // creating it, the directory is removed again (nothing is left behind on bad input).
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { mkdirUnder } from '../../core/files/confined.js';
 import { acquireGraph } from '../../core/qgraph/acquire.js';
 import { GraphGenerationError, generateLsstGraph } from '../../lsst/qgraph.js';
 import { readQuantumGraph } from '../../core/qgraph/index.js';
@@ -18,6 +19,7 @@ import { describeVerb } from '../commandIndex.js';
 
 async function acquire(config: BpsConfig) {
   const submitPath = path.resolve(config.getString('submitPath'));
+  mkdirUnder(submitPath, submitPath);
   const runId = config.getString('uniqProcName');
   const got = await acquireGraph(config, submitPath, runId);
   if (got) return { submitPath, ...got, jobQgraphFile: undefined };
@@ -31,7 +33,10 @@ async function acquire(config: BpsConfig) {
  * failed `pipetask qgraph` (its error names the generation log inside); a directory that existed before is left as is.
  */
 async function inSubmitDirectory(config: BpsConfig, work: () => Promise<void>): Promise<void> {
-  const created = mkdirSync(path.resolve(config.getString('submitPath')), { recursive: true });
+  const submitPath = path.resolve(config.getString('submitPath'));
+  let created: string | undefined;
+  for (let dir = submitPath; !existsSync(dir) && path.dirname(dir) !== dir; dir = path.dirname(dir)) created = dir;
+  mkdirUnder(submitPath, submitPath);
   try {
     await work();
   } catch (err) {

@@ -2,6 +2,7 @@
 // one run whose data query is ANDed with `dim IN (...)`). Pure (no node: imports): the workflow uses the same
 // schema to validate `edit` updates. Files are read in load.ts.
 import { z } from 'zod';
+import { campaignNameProblem, nameProblem } from '../config/names.js';
 import { BadInputError } from '../errors.js';
 
 const scalar = z.union([z.string(), z.number()]);
@@ -11,6 +12,17 @@ const MAX_RANGE = 1_000_000;
 
 /** Keys a campaign sets on each group's run itself; a step may not override them. */
 export const CAMPAIGN_SET_KEYS = ['campaign', 'operator', 'output', 'outputRun', 'uniqProcName'] as const;
+
+/** A string field checked by a name rule of core/config/names.ts; the message says what is wrong and gives an example. */
+function nameField(problemOf: (v: string) => string | undefined, example: string) {
+  return z.string().superRefine((v, ctx) => {
+    const problem = problemOf(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(v)} ${problem}; it becomes part of ids, run names and paths, so use e.g. '${example}'` });
+  });
+}
+
+/** Placeholders a nightly template fills in output collections (nightly.ts). */
+const NIGHT_FIELDS = /\{(night|dayObs|nightStart|nightEnd)\}/g;
 
 export const splitSchema = z
   .strictObject({
@@ -42,7 +54,8 @@ export const failurePolicySchema = z.strictObject({
 });
 
 const stepFields = {
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'letters, digits, _ and - (used in run names)'),
+  /** Letters, digits, _ and - (at most 64): part of run names <campaign>_<step>_g<k> and collections <output>/<step>. */
+  name: nameField((v) => campaignNameProblem(v, 64), 'step1'),
   /** Pipeline (subset) of this step, e.g. "${DRP_PIPE_DIR}/pipelines/HSC/DRP-RC2.yaml#step1". */
   pipelineYaml: z.string().min(1).optional(),
   /** Data query of the step (default: the base config's dataQuery); group clauses are ANDed to it. */
@@ -71,14 +84,15 @@ export const stepPatchSchema = z.strictObject({ ...stepFields, name: stepFields.
 
 export const campaignSpecSchema = z
   .strictObject({
-    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'letters, digits, _ and - (used in workflow ids and run names)'),
+    /** Letters, digits, _ and - (at most 100): the workflow id campaign/<name>, run names, submit directories. */
+    name: nameField((v) => campaignNameProblem(v), 'drp_rc2'),
     /** Base BPS submit YAML (relative to the campaign file). */
     baseConfig: z.string().min(1),
     /** Input collection(s) of the first step (default: the base config's inCollection). */
     inCollection: z.string().optional(),
     /** Prefix of the output collections: <output>/<step> per step, <output>/<step>/g<k> per group run. */
-    output: z.string().optional(),
-    operator: z.string().optional(),
+    output: nameField((v) => nameProblem(v.replace(NIGHT_FIELDS, 'x'), true), 'u/alice/drp_rc2').optional(),
+    operator: nameField((v) => nameProblem(v, false), 'alice').optional(),
     project: z.string().optional(),
     concurrency: z.number().int().positive().default(4),
     failurePolicy: failurePolicySchema.default({ onFailure: 'pause', maxFailedGroups: 0 }),
@@ -107,7 +121,8 @@ function issueText(issue: z.core.$ZodIssue, root: unknown, prefix: string, rootF
   for (const p of issue.path) {
     if (typeof p === 'number' && Array.isArray(node)) {
       const item = node[p] as { name?: unknown } | undefined;
-      const named = item && typeof item === 'object' && typeof item.name === 'string' && /^[\x20-\x7e]+$/.test(item.name);
+      // A step by its name when the name is a valid one (a bad name is shown by its index: steps[1].name).
+      const named = item && typeof item === 'object' && typeof item.name === 'string' && !campaignNameProblem(item.name, 64);
       parts.push(named ? `${parts.pop() ?? ''}[${item.name}]` : `${parts.pop() ?? ''}[${p}]`);
     } else parts.push(String(p));
     node = node && typeof node === 'object' ? (node as Record<string, unknown>)[String(p)] : undefined;

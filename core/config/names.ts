@@ -1,10 +1,14 @@
-// Names that become paths or ids (uniqProcName, outputRun, output, payloadName, operator; job names and labels) are
-// confined: no absolute paths, no '.' or '..' segments, no empty segments, no control characters, and a documented
-// character set (letters, digits and _ - . + @ = :), with '/' only between segments of collection names. A name
-// that breaks a rule is bad input naming its key, so nothing tbps writes can land outside its submit tree.
+// Names that become paths or ids (uniqProcName, outputRun, output, payloadName, operator; job names and labels;
+// campaign, step and schedule names) are confined: no absolute paths, no '.' or '..' segments, no empty segments,
+// no control characters, bounded lengths, and a documented character set (letters, digits and _ - . + @ = :; for
+// campaign, step and schedule names only letters, digits, _ and -), with '/' only between segments of collection
+// names. A name that breaks a rule is bad input naming its key, so nothing tbps writes can land outside its submit
+// tree (core/files/confined.ts checks every write again).
 import { BadInputError } from '../errors.js';
 
 const SEGMENT = /^[A-Za-z0-9_.+@=:-]+$/;
+/** Longest segment of a config name: it is joined with suffixes (`<uniqProcName>.qgraph.jsonl`) into one file name (255). */
+export const MAX_SEGMENT = 200;
 
 /** The problem with a name, or undefined when it is fine. `collection`: '/' separates segments. */
 export function nameProblem(value: string, collection: boolean): string | undefined {
@@ -17,6 +21,7 @@ export function nameProblem(value: string, collection: boolean): string | undefi
   for (const s of segments) {
     if (s === '') return "has an empty segment ('//' or a trailing '/')";
     if (s === '.' || s === '..') return `has a '${s}' segment`;
+    if (s.length > MAX_SEGMENT) return `has a segment longer than ${MAX_SEGMENT} characters`;
     if (!SEGMENT.test(s)) return `has characters outside letters, digits and _ - . + @ = :${collection ? " (and '/' between segments)" : ''}`;
   }
   return undefined;
@@ -56,5 +61,29 @@ export function segmentProblem(value: string): string | undefined {
   if (/[\u0000-\u001f\u007f]/.test(value)) return 'contains a control character';
   if (value.includes('/') || value.includes('\\')) return 'contains a path separator';
   if (value === '.' || value === '..') return `is '${value}'`;
+  if (value.length > MAX_JOB_SEGMENT) return `is longer than ${MAX_JOB_SEGMENT} characters`;
   return undefined;
+}
+
+/** Longest job name or label (a file name <name>.<attempt>.out must fit in 255). */
+export const MAX_JOB_SEGMENT = 240;
+
+/**
+ * Campaign, step and schedule names join into workflow ids (campaign/<name>), run names (<campaign>_<step>_g<k>),
+ * submit directories and output collections (<output>/<step>), so their character set is the narrowest: letters,
+ * digits, _ and -, starting with a letter or digit, at most `max` characters. The problem, or undefined.
+ */
+export function campaignNameProblem(value: string, max = 100): string | undefined {
+  const general = nameProblem(value, false);
+  if (general) return general;
+  if (!/^[A-Za-z0-9]/.test(value)) return 'does not start with a letter or digit';
+  if (!/^[A-Za-z0-9_-]+$/.test(value)) return 'has characters outside letters, digits, _ and -';
+  if (value.length > max) return `is longer than ${max} characters`;
+  return undefined;
+}
+
+/** Throws BadInputError naming the key when a campaign, step or schedule name breaks a rule. */
+export function checkCampaignName(value: string, key: string, opts: { file?: string; max?: number } = {}): void {
+  const problem = campaignNameProblem(value, opts.max);
+  if (problem) throw new BadInputError(`${JSON.stringify(value)} ${problem}; it becomes part of ids, run names and paths, so use e.g. 'drp_rc2'`, { file: opts.file, key });
 }

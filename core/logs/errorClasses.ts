@@ -5,7 +5,8 @@
 // Config: `errorClasses:` (the submit YAML's own, matched first) then `defaultErrorClasses:` (config/bps_defaults.yaml;
 // set it to [] to drop them). Each entry: {name, pattern, exitCodes?, action?: retry|fail}. Without an action the
 // exit-code rule (retryUnlessExit) decides. A name may use $1 for the pattern's first group ("python:$1").
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { writeFileUnder } from '../files/confined.js';
 import path from 'node:path';
 import { z } from 'zod';
 import { BadInputError } from '../errors.js';
@@ -113,7 +114,7 @@ export function errorClassesFile(submitPath: string): string {
 }
 
 export function writeErrorClasses(submitPath: string, rules: readonly ErrorClassRule[]): void {
-  writeFileSync(errorClassesFile(submitPath), `${JSON.stringify(rules, null, 1)}\n`);
+  writeFileUnder(submitPath, errorClassesFile(submitPath), `${JSON.stringify(rules, null, 1)}\n`);
 }
 
 const loaded = new Map<string, { mtimeMs: number; classifier: ErrorClassifier }>();

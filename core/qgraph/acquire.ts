@@ -38,6 +38,6 @@ export async function acquireGraph(
       yield r;
     }
   })();
-  const res = await writeQuantumGraph(file, header, counted);
+  const res = await writeQuantumGraph(file, header, counted, submitPath);
   return { qgraphFile: file, quanta: res.quanta, source: 'synthetic' };
 }

@@ -1,6 +1,8 @@
 // Buffered, backpressure-aware text line writer for large JSON Lines files (graph files, generic-workflow job lists).
 
-import { createWriteStream, type WriteStream } from 'node:fs';
+import type { WriteStream } from 'node:fs';
+import { dirname } from 'node:path';
+import { createWriteStreamUnder } from '../files/confined.js';
 
 export class LineWriter {
   private readonly stream: WriteStream;
@@ -14,8 +16,10 @@ export class LineWriter {
   constructor(
     readonly path: string,
     private readonly chunkChars = 1 << 16,
+    /** The directory the file must stay under (core/files/confined.ts; default: its own directory). */
+    root?: string,
   ) {
-    this.stream = createWriteStream(path, { encoding: 'utf8' });
+    this.stream = createWriteStreamUnder(root ?? dirname(path), path);
     this.stream.on('error', (e) => (this.failure = e));
   }
 

@@ -12,8 +12,10 @@ export async function writeQuantumGraph(
   path: string,
   header: QGraphHeader,
   records: Iterable<QuantumRecord> | AsyncIterable<QuantumRecord>,
+  /** When given, the file must stay under this directory (a run's submit directory). */
+  root?: string,
 ): Promise<{ quanta: number; bytes: number }> {
-  const out = new LineWriter(path);
+  const out = new LineWriter(path, undefined, root);
   let n = 0;
   try {
     await out.write(JSON.stringify(header));

@@ -3,7 +3,8 @@
 // reference is a few hundred bytes. Reading checks the hash, so a copy altered or removed after submit is a clear
 // bad-input error naming the file, never a silently different run.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirUnder, PRIVATE_FILE_MODE, writeFileUnder } from '../files/confined.js';
 import path from 'node:path';
 import { BadInputError } from '../errors.js';
 import type { ConfigRef, SerializedConfig } from '../run/types.js';
@@ -30,15 +31,15 @@ export interface SavedConfigWrite {
 /** Writes the config into the submit directory (creating it) and returns the reference to it. */
 export function saveRunConfig(submitPath: string, config: SerializedConfig): SavedConfigWrite {
   const created = !existsSync(submitPath);
-  mkdirSync(submitPath, { recursive: true });
+  mkdirUnder(submitPath, submitPath);
   const file = savedConfigPath(submitPath);
   const before = existsSync(file) ? readFileSync(file) : undefined;
   const text = JSON.stringify(config);
-  writeFileSync(file, text, { mode: 0o600 });
+  writeFileUnder(submitPath, file, text, { mode: PRIVATE_FILE_MODE });
   return {
     ref: { file, sha256: sha256(text) },
     undo: () => {
-      if (before) writeFileSync(file, before);
+      if (before) writeFileUnder(submitPath, file, before, { mode: PRIVATE_FILE_MODE });
       else rmSync(created ? submitPath : file, { recursive: true, force: true });
     },
   };

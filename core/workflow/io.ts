@@ -2,10 +2,10 @@
 // batch with parents first, final), batches.json (the BatchPlan) and summary.txt (for people). Streaming both ways.
 
 import { createReadStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { BadInputError } from '../errors.js';
+import { mkdirUnder, writeFileUnder } from '../files/confined.js';
 import { LineWriter } from '../qgraph/linewriter.js';
 import type { GenericWorkflow } from './generic.js';
 import type { BatchPlan, JobSpec } from './model.js';
@@ -23,9 +23,9 @@ export interface WrittenWorkflow {
 
 export async function writeGenericWorkflow(dir: string, gw: GenericWorkflow, plan: BatchPlan): Promise<WrittenWorkflow> {
   const out = path.join(dir, GW_DIR);
-  await mkdir(out, { recursive: true });
+  mkdirUnder(dir, out);
   const jobsFile = path.join(out, 'jobs.jsonl');
-  const w = new LineWriter(jobsFile);
+  const w = new LineWriter(jobsFile, undefined, dir);
   let jobs = 0;
   try {
     for (const job of gw.jobs()) {
@@ -39,9 +39,9 @@ export async function writeGenericWorkflow(dir: string, gw: GenericWorkflow, pla
     throw e;
   }
   const batchesFile = path.join(out, 'batches.json');
-  await writeFile(batchesFile, JSON.stringify(plan, null, 1) + '\n');
+  writeFileUnder(dir, batchesFile, JSON.stringify(plan, null, 1) + '\n');
   const summaryFile = path.join(out, 'summary.txt');
-  await writeFile(summaryFile, summaryText(gw, plan));
+  writeFileUnder(dir, summaryFile, summaryText(gw, plan));
   return { dir: out, jobsFile, batchesFile, summaryFile, jobs, bytes: w.bytes };
 }
 

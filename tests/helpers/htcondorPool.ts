@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../../temporal/paths.js';
 import { parsePrefix } from '../../wms/htcondor/index.js';
+import { DEFAULT_SHARE_GROUP, resolveShareGroup } from '../../wms/htcondor/share.js';
 
 const SCRIPT = path.join(repoRoot, 'scripts', 'htcondor.sh');
 /** The command prefix tbps uses for the test pool (TBPS_HTCONDOR_PREFIX of the orchestrator worker). */
@@ -23,6 +24,10 @@ export function condor(args: string[]): string {
 export function ensurePool(): void {
   const how = "run 'bash scripts/setup-htcondor.sh' (as root) to provision the HTCondor test pool";
   if (!existsSync(path.join(repoRoot, '.sandbox/htcondor/root/usr/sbin/condor_master'))) throw new Error(`no HTCondor chroot: ${how}`);
+  // tbps shares submit trees with the pool's user through the group tbps, with the same gid on both sides.
+  const host = resolveShareGroup(undefined);
+  const inside = resolveShareGroup(undefined, { groupFile: path.join(repoRoot, '.sandbox/htcondor/root/etc/group') });
+  if (!host || !inside || host.gid !== inside.gid) throw new Error(`no share group '${DEFAULT_SHARE_GROUP}' with one gid on the host and in the chroot: ${how}`);
   // `start` is idempotent and also redoes missing bind mounts (e.g. the LSST venv's Python, made after the pool started).
   const start = spawnSync('bash', [SCRIPT, 'start'], { encoding: 'utf8' });
   let st = spawnSync('bash', [SCRIPT, 'status'], { encoding: 'utf8' });

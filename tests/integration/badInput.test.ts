@@ -1,5 +1,5 @@
 // Bad input through the real CLI: one clear message naming file and key, exit code 2, nothing started or written.
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../helpers/harness.js';
@@ -115,5 +115,38 @@ describe('submit rejects bad input with exit code 2', () => {
     const r = h.tbps(['submit', path.join(h.home, 'nope.yaml')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/nope\.yaml: file not found/);
+  });
+});
+
+describe('campaign and schedule names that would escape are refused with exit code 2', () => {
+  const campaign = (name: string, steps: string[], extra: string[] = []) => {
+    const base = path.join(h.home, `${name.replace(/[^a-z0-9]/gi, '_')}-base.yaml`);
+    const shellBase = ['payloadName: camp', 'syntheticGraph: {quanta: 10}', `runQuantumCommand: "sh -c 'true' {qgraphNodeId}"`, `submitPath: ${path.join(h.home, 'submit')}/{outputRun}`];
+    writeFileSync(base, [...shellBase, ''].join('\n'));
+    const file = path.join(h.home, `campaign-${steps.length}-${Math.random().toString(36).slice(2)}.yaml`);
+    writeFileSync(file, [`name: ${JSON.stringify(name)}`, `baseConfig: ${base}`, ...extra, 'steps:', ...steps.map((s) => `  - name: ${JSON.stringify(s)}`), ''].join('\n'));
+    return file;
+  };
+
+  function expectRefused(args: string[], key: string, problem: string) {
+    const before = existsSync(path.join(h.home, 'submit')) ? readdirSync(path.join(h.home, 'submit')).length : 0;
+    const r = h.tbps(args);
+    expect(r.code, r.stderr + r.stdout).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(`key '${key}'`);
+    expect(r.stderr).toContain(problem);
+    expect(r.stdout).not.toContain('Started campaign');
+    const after = existsSync(path.join(h.home, 'submit')) ? readdirSync(path.join(h.home, 'submit')).length : 0;
+    expect(after).toBe(before); // nothing written
+  }
+
+  it('step names and campaign names with .., an absolute path or a control character', () => {
+    expectRefused(['campaign', 'start', campaign('ok', ['step1', '..'])], 'steps[1].name', "has a '..' segment");
+    expectRefused(['campaign', 'start', campaign('ok', ['/etc/cron.d'])], 'steps[0].name', 'is an absolute path');
+    expectRefused(['campaign', 'start', campaign('ok', ['step\u0007'])], 'steps[0].name', 'contains a control character');
+    expectRefused(['campaign', 'start', campaign('..', ['step1'])], 'name', "has a '..' segment");
+    expectRefused(['campaign', 'start', campaign('ok', ['step1'], ['output: u/alice/../../escape'])], 'output', "has a '..' segment");
+    expectRefused(['campaign', 'start', campaign('ok', ['step1']), '--name', '../escape'], '--name', "contains '/'");
+    expectRefused(['schedule', 'create', '../escape', '--template', campaign('ok', ['step1'])], '<id>', "contains '/'");
   });
 });

@@ -4,7 +4,8 @@
 // cancel removing the DAG; a job killed by SIGKILL held, released with more memory, succeeding; the planted-failure
 // run of the local-executor tests, unchanged, with the same final report. No executor worker runs: pipetaskInit
 // and finalJob are DAGs in the pool too (finalJob as a FINAL node).
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphFromRecords, syntheticGraph, syntheticOptionsForQuanta, writeQuantumGraph } from '../../core/qgraph/index.js';
@@ -16,11 +17,14 @@ import { expectPlantedReport, jobNamesByQuantum, writePlantedRun, type PlantedRe
 import { waitFor, withStore, SHELL_INIT_AND_FINAL } from '../helpers/runs.js';
 
 let h: Harness;
+/** The runs' directories: outside the data directory (TBPS_HOME, 0700), reachable by the pool's user. */
+let work: string;
 
 beforeAll(() => {
   ensurePool();
   h = createHarness('htcondor');
-  chmodSync(h.home, 0o755); // the jobs run as tbpsuser and must reach the submit directory
+  work = mkdtempSync(path.join(os.tmpdir(), 'tbps-htcondor-work-'));
+  chmodSync(work, 0o755); // the jobs run as tbpsuser and must reach the submit directories (shared through the group tbps)
   h.env.TBPS_HTCONDOR_PREFIX = POOL_PREFIX;
   h.startOrchestrator(); // and no executor: every job of these runs must run in the pool
 }, 300_000);
@@ -29,7 +33,7 @@ afterAll(async () => {
 }, 120_000);
 
 function writeRun(name: string, quanta: number, body: string[], extra: string[] = []) {
-  const dir = path.join(h.home, name);
+  const dir = path.join(work, name);
   mkdirSync(dir, { recursive: true });
   chmodSync(dir, 0o755);
   const { header, records } = syntheticGraph(syntheticOptionsForQuanta(quanta));
@@ -140,7 +144,7 @@ describe('HTCondor WMS on a real personal pool', () => {
   }, 900_000);
 
   it('restart resubmits the DAG with its rescue file: only the failed and pruned jobs run', async () => {
-    const dir = path.join(h.home, 'fail');
+    const dir = path.join(work, 'fail');
     writeFileSync(path.join(dir, 'fail.txt'), '');
     const before = await withStore(h.home, async (s) => new Set((await s.jobsByState('hc_fail', 'SUCCEEDED', 100_000)).filter((j) => j.kind === 'payload').map((j) => j.name)));
     const r = await h.tbpsAsync(['restart', '--id', 'hc_fail', '--wait']);
@@ -195,7 +199,7 @@ describe('HTCondor WMS on a real personal pool', () => {
   }, 900_000);
 
   it('runs the planted-failure run of the local tests unchanged, with the same final report', async () => {
-    const p = await writePlantedRun(path.join(h.home, 'planted'), 'hc_planted');
+    const p = await writePlantedRun(path.join(work, 'planted'), 'hc_planted');
     chmodSync(p.dir, 0o755);
     const r = await h.tbpsAsync(['submit', p.config, '--wms-service-class', 'htcondor', '--wait']);
     expect(r.stderr).toBe('');
@@ -221,7 +225,7 @@ describe('HTCondor WMS on a real personal pool', () => {
   }, 900_000);
 
   it('decides retries with the error classes: a retry class released from its exit hold, a fail class removed', async () => {
-    const r = await writeErrorClassRun(path.join(h.home, 'errclass'), 'hc_errclass', ['wmsServiceClass: htcondor', 'htcondorPollSeconds: 2']);
+    const r = await writeErrorClassRun(path.join(work, 'errclass'), 'hc_errclass', ['wmsServiceClass: htcondor', 'htcondorPollSeconds: 2']);
     const sub = await h.tbpsAsync(['submit', r.config, '--wait']);
     expect(sub.stderr).toBe('');
     expect(sub.code).toBe(1);

@@ -3,13 +3,15 @@
 // non-root user tbpsuser with the project's venv (scripts/htcondor.sh bind-mounts its interpreter into the chroot),
 // and no executor worker running; the outputs equal a plain single-process `pipetask run` into a second repository.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasLsstStack, lsstPython, venvDir, withLsstPath } from '../../lsst/env.js';
 import { repoRoot } from '../../temporal/paths.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
 import { batchDagIds, dagId, ensurePool, historyOf, POOL_PREFIX } from '../helpers/htcondorPool.js';
+import { DEFAULT_SHARE_GROUP } from '../../wms/htcondor/share.js';
 import { runIdFrom, withStore } from '../helpers/runs.js';
 
 const PIPE = path.join(repoRoot, 'lsst', 'pipelines', 'mock_drp.yaml');
@@ -18,23 +20,28 @@ const SMALL = ['--visits', '903334,903986', '--detectors', '16,22'];
 const env = () => withLsstPath({ ...process.env }) as NodeJS.ProcessEnv;
 
 let h: Harness;
+/** Repositories and submit directories: outside the data directory (TBPS_HOME, 0700), reachable by the pool's user. */
+let work: string;
 
 beforeAll(() => {
   if (!hasLsstStack())
     throw new Error(`LSST stack missing: no pipetask in ${venvDir()}/bin. Provision it with 'npm run setup' (installs lsst-ctrl-mpexec into .venv).`);
   ensurePool();
   h = createHarness('lsst-htcondor');
-  chmodSync(h.home, 0o755); // the jobs run as tbpsuser and must reach the submit directory and the repository
+  work = mkdtempSync(path.join(os.tmpdir(), 'tbps-lsst-htcondor-work-'));
+  chmodSync(work, 0o755); // the jobs run as tbpsuser and must reach the submit directory and the repository
   h.env.TBPS_HTCONDOR_PREFIX = POOL_PREFIX;
   h.startOrchestrator(); // no executor worker: every job must run in the pool
 }, 300_000);
 afterAll(async () => h?.stopAll());
 
-/** A demo repository the pool's user may write to (datastore files, and the registry for the merge). */
+/** A demo repository the pool's user may write to (datastore files, and the registry for the merge), through the share group. */
 function makeRepo(name: string): string {
-  const repo = path.join(h.home, name);
+  const repo = path.join(work, name);
   execFileSync(lsstPython(), [path.join(repoRoot, 'lsst', 'make_demo_repo.py'), repo, ...SMALL], { env: env(), stdio: 'pipe' });
-  execFileSync('chmod', ['-R', 'a+rwX', repo]);
+  execFileSync('chgrp', ['-R', DEFAULT_SHARE_GROUP, repo]);
+  execFileSync('chmod', ['-R', 'g+rwX,o-rwx', repo]);
+  execFileSync('find', [repo, '-type', 'd', '-exec', 'chmod', 'g+s', '{}', '+']);
   return repo;
 }
 
@@ -46,8 +53,8 @@ function counts(repo: string, collection: string): Record<string, number> {
 describe('LSST step1 on the HTCondor pool', () => {
   it('runs every job in the pool as tbpsuser, with the same outputs as a plain pipetask run', async () => {
     const repo = makeRepo('repo');
-    const cfg = path.join(h.home, 'step1.yaml');
-    writeFileSync(cfg, `includeConfigs: [${DEMO_CONFIG}]\nhtcondorPollSeconds: 2\n`);
+    const cfg = path.join(work, 'step1.yaml');
+    writeFileSync(cfg, `includeConfigs: [${DEMO_CONFIG}]\nhtcondorPollSeconds: 2\nsubmitPath: ${path.join(work, 'submit')}/{outputRun}\n`);
     const query = "instrument='HSC'";
     const r = await h.tbpsAsync(['submit', cfg, '--wms-service-class', 'htcondor', '-b', repo, '-i', 'HSC/defaults', '-o', 'u/hc/step1', '-p', `${PIPE}#step1`, '-d', query, '--wait']);
     expect(r.stderr).toBe('');

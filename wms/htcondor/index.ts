@@ -5,9 +5,10 @@
 // Job attempts (one per HTCondor execution of a node's job) are recorded in the store, idempotently.
 // pipetaskInit and finalJob are one-node DAGs of their own (finalJob as a FINAL node), driven the same way.
 import { execFile } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { copyFileUnder, mkdirUnder, writeFileUnder } from '../../core/files/confined.js';
 import { runClassifier } from '../../core/logs/errorClasses.js';
 import { rootCause } from '../../core/logs/rootCause.js';
 import { readTail } from '../../core/logs/tail.js';
@@ -18,6 +19,7 @@ import type { JobSpec } from '../../core/workflow/model.js';
 import type { BatchRef, BatchStatus, WorkloadSystem } from '../types.js';
 import { DAG_FINISHED, NODE_STATE, readNodeStatus } from './nodeStatus.js';
 import { EXIT_HOLD_SUBCODE, SIGKILL_HOLD_SUBCODE, dagText, type DagNode, jobLogBase, memoryCap, nodeName, submitDescription } from './submitFiles.js';
+import { shareSubmitTree, shareWritableDir, type ShareGroup } from './share.js';
 import { dagNode, eventIso, execHost, exitOf, heldExitCode, holdCodes, memoryUsage, readEvents, reason, type LogEvent } from './userLog.js';
 
 const run = promisify(execFile);
@@ -42,8 +44,11 @@ export interface HTCondorOptions {
   extraSubmit?: string[];
   /** Environment every job starts from (the job's own goes on top). */
   baseEnvironment?: Record<string, string>;
-  /** Directories the jobs and DAGMan write are made world-writable (the submitting user differs from tbps's). */
-  shareDirs?: boolean;
+  /**
+   * The group the submit tree is shared with when the jobs run as another user (share.ts): directories the jobs
+   * and DAGMan write are 2770 of this group. Undefined: nothing shared (the jobs run as the submitting user).
+   */
+  shareGroup?: ShareGroup;
 }
 
 interface NodeInfo {
@@ -138,14 +143,21 @@ export class HTCondorWms implements WorkloadSystem {
     return path.join(this.dir(b), `${dagName(b)}.dag`);
   }
 
-  #share(dir: string): void {
-    mkdirSync(dir, { recursive: true });
-    if (this.#o.shareDirs !== false) chmodSync(dir, 0o777);
+  /** A directory the pool writes into (DAGMan's files, job logs): shared through the group, never world-writable. */
+  #share(b: BatchRef, dir: string): void {
+    if (this.#o.shareGroup) shareWritableDir(b.submitPath, dir, this.#o.shareGroup);
+    else mkdirUnder(b.submitPath, dir);
+  }
+
+  /** Every file the plugin writes stays in the run's submit directory (core/files/confined.ts). */
+  #write(b: BatchRef, file: string, data: string): void {
+    writeFileUnder(b.submitPath, file, data);
   }
 
   async prepare(b: BatchRef): Promise<void> {
     const root = this.batchRoot(b);
-    mkdirSync(root, { recursive: true });
+    if (this.#o.shareGroup) shareSubmitTree(b.submitPath, this.#o.shareGroup);
+    mkdirUnder(b.submitPath, root);
     // Reuse a prepared but never submitted directory (a retried activity); else a fresh one.
     let tryName: string;
     let prevDir: string | undefined;
@@ -158,11 +170,11 @@ export class HTCondorWms implements WorkloadSystem {
     }
     const dir = path.join(root, tryName);
     for (const f of [COMPLETE_FILE, RESCUE_FILE]) rmSync(path.join(dir, f), { force: true });
-    this.#share(path.join(b.submitPath, 'htcondor'));
-    this.#share(root);
-    this.#share(dir);
-    this.#share(path.join(dir, 'jobs'));
-    this.#share(path.join(b.submitPath, 'jobs'));
+    this.#share(b, path.join(b.submitPath, 'htcondor'));
+    this.#share(b, root);
+    this.#share(b, dir);
+    this.#share(b, path.join(dir, 'jobs'));
+    this.#share(b, path.join(b.submitPath, 'jobs'));
 
     const store = this.#o.store;
     const jobs = await this.#jobsOf(b);
@@ -190,7 +202,7 @@ export class HTCondorWms implements WorkloadSystem {
       const spec = await store.getJobSpec(b.runId, j.name);
       const node = nodeName(spec.name);
       const subFile = `jobs/${node}.sub`;
-      writeFileSync(path.join(dir, subFile), submitDescription(spec, { runId: b.runId, batch: b.batch, submitPath: b.submitPath, extraSubmit: this.#o.extraSubmit, baseEnvironment: this.#o.baseEnvironment }));
+      this.#write(b, path.join(dir, subFile), submitDescription(spec, { runId: b.runId, batch: b.batch, submitPath: b.submitPath, extraSubmit: this.#o.extraSubmit, baseEnvironment: this.#o.baseEnvironment }));
       labels.add(spec.label);
       info[node] = {
         name: spec.name,
@@ -203,24 +215,24 @@ export class HTCondorWms implements WorkloadSystem {
       };
       nodes.push({ node, subFile, final: b.final, parents: j.parents.filter((p) => !excluded[p]).map((p) => nodeName(jobs[p].name)) });
     }
-    for (const l of labels) this.#share(path.join(b.submitPath, 'jobs', l));
+    for (const l of labels) this.#share(b, path.join(b.submitPath, 'jobs', l));
     if (pruned.length > 0) await store.setJobStates(b.runId, pruned, 'PRUNED');
     const dag = `${dagName(b)}.dag`;
     // Restart: when the previous DAG held every unfinished job and nothing is left out now, resubmit that DAG with
     // DAGMan's rescue file (nodes it marks DONE are skipped); else a new DAG of what is left.
     const rescue = !b.job && prevDir && !deadLeftOut && existsSync(path.join(prevDir, COMPLETE_FILE)) ? latestRescue(prevDir, dag) : undefined;
     if (prevDir && rescue) {
-      for (const f of readdirSync(path.join(prevDir, 'jobs'))) if (!existsSync(path.join(dir, 'jobs', f))) copyFileSync(path.join(prevDir, 'jobs', f), path.join(dir, 'jobs', f));
+      for (const f of readdirSync(path.join(prevDir, 'jobs'))) if (!existsSync(path.join(dir, 'jobs', f))) copyFileUnder(b.submitPath, path.join(prevDir, 'jobs', f), path.join(dir, 'jobs', f));
       const prevInfo = JSON.parse(readFileSync(path.join(prevDir, 'nodes.json'), 'utf8')) as Record<string, NodeInfo>;
       for (const [node, n] of Object.entries(prevInfo)) info[node] ??= n;
-      copyFileSync(path.join(prevDir, dag), path.join(dir, dag));
-      copyFileSync(path.join(prevDir, rescue), path.join(dir, rescue));
-      writeFileSync(path.join(dir, RESCUE_FILE), rescue);
-    } else writeFileSync(path.join(dir, dag), dagText(nodes, `${dagName(b)}.status`));
-    if (!deadLeftOut) writeFileSync(path.join(dir, COMPLETE_FILE), '');
-    writeFileSync(path.join(dir, 'nodes.json'), JSON.stringify(info));
-    writeFileSync(path.join(dir, 'poll.json'), JSON.stringify({ offset: 0, clusters: {} } satisfies PollState));
-    writeFileSync(cur, tryName);
+      copyFileUnder(b.submitPath, path.join(prevDir, dag), path.join(dir, dag));
+      copyFileUnder(b.submitPath, path.join(prevDir, rescue), path.join(dir, rescue));
+      this.#write(b, path.join(dir, RESCUE_FILE), rescue);
+    } else this.#write(b, path.join(dir, dag), dagText(nodes, `${dagName(b)}.status`));
+    if (!deadLeftOut) this.#write(b, path.join(dir, COMPLETE_FILE), '');
+    this.#write(b, path.join(dir, 'nodes.json'), JSON.stringify(info));
+    this.#write(b, path.join(dir, 'poll.json'), JSON.stringify({ offset: 0, clusters: {} } satisfies PollState));
+    this.#write(b, cur, tryName);
   }
 
   async submit(b: BatchRef): Promise<string> {
@@ -229,7 +241,7 @@ export class HTCondorWms implements WorkloadSystem {
     if (existsSync(idFile)) return readFileSync(idFile, 'utf8').trim(); // a retried activity: already submitted
     const info = JSON.parse(readFileSync(path.join(dir, 'nodes.json'), 'utf8')) as Record<string, NodeInfo>;
     if (Object.keys(info).length === 0) {
-      writeFileSync(idFile, 'none');
+      this.#write(b, idFile, 'none');
       return 'none';
     }
     const dag = `${dagName(b)}.dag`;
@@ -240,7 +252,7 @@ export class HTCondorWms implements WorkloadSystem {
     const out = await this.condor('condor_submit_dag', [...(rescue ? ['-autorescue', '1'] : ['-f']), '-batch-name', batchName, dag], dir);
     const m = /submitted to cluster (\d+)/.exec(out);
     if (!m) throw new Error(`condor_submit_dag gave no cluster id: ${out.trim().slice(0, 500)}`);
-    writeFileSync(idFile, m[1]);
+    this.#write(b, idFile, m[1]);
     return m[1];
   }
 
@@ -266,7 +278,7 @@ export class HTCondorWms implements WorkloadSystem {
     if (pending.length) await store.setJobStates(b.runId, pending, 'PENDING', ['UNREADY', 'READY']);
     if (released.length) await store.setJobStates(b.runId, released, 'PENDING', ['HELD']);
     st.offset = offset;
-    writeFileSync(stateFile, JSON.stringify(st));
+    this.#write(b, stateFile, JSON.stringify(st));
 
     const final = finished ? readNodeStatus(path.join(dir, `${dagName(b)}.status`)) ?? status : status;
     if (final) {
@@ -427,7 +439,7 @@ export class HTCondorWms implements WorkloadSystem {
   async cancel(b: BatchRef, wmsId: string): Promise<void> {
     if (wmsId === 'none') return;
     const dir = this.dir(b);
-    writeFileSync(path.join(dir, CANCELLED_FILE), new Date().toISOString());
+    this.#write(b, path.join(dir, CANCELLED_FILE), new Date().toISOString());
     try {
       await this.condor('condor_rm', [wmsId], dir);
     } catch (err) {

@@ -9,7 +9,8 @@
 // process start time in /proc. Pure Node, Linux /proc; no Temporal here.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { mkdirUnder, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, writeFileUnder } from '../../core/files/confined.js';
 import path from 'node:path';
 
 /** The variable that marks every process of one job (its value is the job group's token). */
@@ -118,7 +119,7 @@ export class JobGroups {
 
   /** Creates this executor's registry directory and starts its watchdog. */
   start(): void {
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    mkdirUnder(this.root, this.dir, PRIVATE_DIR_MODE);
     const dog = spawn('sh', ['-c', WATCHDOG, 'tbps-watchdog', this.dir], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
     dog.on('error', () => {}); // no shell: groups are still killed on SIGTERM and by the next executor's reap
     dog.unref();
@@ -135,7 +136,7 @@ export class JobGroups {
   /** Registers a started job's group (call right after spawn, synchronously). */
   register(job: RegisteredJob): void {
     this.live.set(job.pgid, job);
-    writeFileSync(path.join(this.dir, `${job.pgid}.job`), `${job.pgid}\n${JSON.stringify(job)}\n`, { mode: 0o600 });
+    writeFileUnder(this.dir, `${job.pgid}.job`, `${job.pgid}\n${JSON.stringify(job)}\n`, { mode: PRIVATE_FILE_MODE });
   }
 
   /** Forgets an ended job's group. */
@@ -151,7 +152,7 @@ export class JobGroups {
   /** Registers a job waiting for a slot (pgid 0); returns the id to unregister it with. */
   registerWaiting(job: Omit<RegisteredJob, 'pgid' | 'token' | 'attempt'>): string {
     const id = randomUUID();
-    writeFileSync(path.join(this.dir, `${id}.wait`), `0\n${JSON.stringify({ ...job, pgid: 0, token: id, attempt: 0 })}\n`, { mode: 0o600 });
+    writeFileUnder(this.dir, `${id}.wait`, `0\n${JSON.stringify({ ...job, pgid: 0, token: id, attempt: 0 })}\n`, { mode: PRIVATE_FILE_MODE });
     return id;
   }
 

@@ -4,8 +4,7 @@
 // util-linux has it), so it dies with the process that started it; the rest of its group is the job registry's
 // (jobGroups.ts). Pure Node: no Temporal here.
 import { spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
-import path from 'node:path';
+import { createWriteStreamUnder } from '../../core/files/confined.js';
 import { watchProcessGroup } from './procMonitor.js';
 import { parentDeathPrefix, resolveCommand } from './parentDeath.js';
 
@@ -15,6 +14,8 @@ export interface ProcessSpec {
   cwd: string;
   stdoutPath: string;
   stderrPath: string;
+  /** The directory the log files must stay under (default: cwd, the run's submit directory). */
+  root?: string;
   /** Kill the job when its process group's RSS goes above this many MiB (undefined: no limit). */
   memoryLimitMb?: number;
   walltimeSeconds?: number;
@@ -34,9 +35,15 @@ export interface ProcessResult {
   spawnError?: string;
 }
 
-function openLog(p: string) {
-  mkdirSync(path.dirname(p), { recursive: true });
-  return createWriteStream(p, { flags: 'w' });
+function openLogs(spec: ProcessSpec) {
+  const root = spec.root ?? spec.cwd;
+  const out = createWriteStreamUnder(root, spec.stdoutPath);
+  try {
+    return { out, err: spec.stderrPath === spec.stdoutPath ? out : createWriteStreamUnder(root, spec.stderrPath) };
+  } catch (e) {
+    out.destroy();
+    throw e;
+  }
 }
 
 function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
@@ -51,9 +58,16 @@ function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
 export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
   const t0 = Date.now();
   return new Promise((resolve) => {
-    // stdout and stderr may go to one file (e.g. quantumGraphGeneration.out).
-    const out = openLog(spec.stdoutPath);
-    const err = spec.stderrPath === spec.stdoutPath ? out : openLog(spec.stderrPath);
+    // stdout and stderr may go to one file (e.g. quantumGraphGeneration.out). A log that would land outside the
+    // root (a symlink pointing out) is refused before anything starts: the job cannot start (a misfit, not retried).
+    let logs: ReturnType<typeof openLogs>;
+    try {
+      logs = openLogs(spec);
+    } catch (e) {
+      resolve({ exitCode: null, signal: null, oom: false, timedOut: false, cancelled: false, peakRssMb: 0, seconds: 0, spawnError: `cannot open its log: ${(e as Error).message}` });
+      return;
+    }
+    const { out, err } = logs;
     let peak = 0;
     let oom = false;
     let timedOut = false;
