@@ -149,6 +149,7 @@ describe('resolveCommand', () => {
 const FAKE_EXECUTOR = `
 import { JobGroups, JOB_TOKEN_VAR } from 'REPO/wms/local/jobGroups.ts';
 import { runProcess } from 'REPO/wms/local/runProcess.ts';
+import path from 'node:path';
 const [root, out] = process.argv.slice(2);
 const groups = new JobGroups(root);
 groups.start();
@@ -156,7 +157,7 @@ const token = groups.newToken();
 runProcess({
   argv: ['sh', '-c', 'sleep 60 & echo "$$ $!" > ' + out + '; wait'],
   env: { ...process.env, [JOB_TOKEN_VAR]: token },
-  cwd: root, stdoutPath: out + '.out', stderrPath: out + '.err',
+  cwd: root, root: path.dirname(out), stdoutPath: out + '.out', stderrPath: out + '.err',
   onSpawn: (pid) => groups.register({ pgid: pid, token, runId: 'r', name: 'job', attempt: 1, host: 'h' }),
 });
 setInterval(() => {}, 1000);
