@@ -14,6 +14,7 @@ import {
   resolveVar,
   scalarText,
   undefinedVarError,
+  checkExpandedSize,
   withVar,
   type ExpandState,
 } from './expand.js';
@@ -27,13 +28,27 @@ function quoteError(quote: string, template: string, st: ExpandState): BadInputE
   });
 }
 
-function tokens(template: string, st: ExpandState, out: Token[]): void {
+/** The tokens of one expansion and the characters they hold (bounded like expandString's output). */
+interface TokenList {
+  list: Token[];
+  chars: number;
+}
+
+function push(out: TokenList, token: Token, st: ExpandState): void {
+  out.list.push(token);
+  if (!token.sep) {
+    out.chars += token.text.length;
+    checkExpandedSize(out.chars, st);
+  }
+}
+
+function tokens(template: string, st: ExpandState, out: TokenList): void {
   const n = template.length;
   let i = 0;
   while (i < n) {
     const c = template[i];
     if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
-      out.push({ sep: true });
+      push(out, { sep: true }, st);
       i++;
     } else if (c === '"' || c === "'") {
       let j = i + 1;
@@ -48,41 +63,41 @@ function tokens(template: string, st: ExpandState, out: Token[]): void {
         }
       }
       if (j >= n) throw quoteError(c === '"' ? 'double' : 'single', template, st);
-      out.push({ sep: false, text: expandString(inner, st), word: true });
+      push(out, { sep: false, text: expandString(inner, st), word: true }, st);
       i = j + 1;
     } else if (c === '\\' && i + 1 < n) {
-      out.push({ sep: false, text: template[i + 1], word: true });
+      push(out, { sep: false, text: template[i + 1], word: true }, st);
       i += 2;
     } else if (c === '$' && template[i + 1] === '{' && matchEnv(template, i)) {
       const m = matchEnv(template, i)!;
-      out.push({ sep: false, text: envValue(m[1], st), word: false });
+      push(out, { sep: false, text: envValue(m[1], st), word: false }, st);
       i += m[0].length;
     } else if ((c === '{' && template[i + 1] === '{') || (c === '}' && template[i + 1] === '}')) {
-      out.push({ sep: false, text: st.mode === 'keep' ? c + c : c, word: true });
+      push(out, { sep: false, text: st.mode === 'keep' ? c + c : c, word: true }, st);
       i += 2;
     } else if (c === '{' && matchVar(template, i)) {
       const m = matchVar(template, i)!;
       varTokens(m[1], m[2], m[0], st, out);
       i += m[0].length;
     } else {
-      out.push({ sep: false, text: c, word: true });
+      push(out, { sep: false, text: c, word: true }, st);
       i++;
     }
   }
 }
 
-function varTokens(name: string, spec: string | undefined, raw: string, st: ExpandState, out: Token[]): void {
+function varTokens(name: string, spec: string | undefined, raw: string, st: ExpandState, out: TokenList): void {
   const r = resolveVar(name, st);
   if (r.kind === 'extra') {
-    out.push({ sep: false, text: applyFormat(r.text, spec, name, st), word: false });
+    push(out, { sep: false, text: applyFormat(r.text, spec, name, st), word: false }, st);
   } else if (r.kind === 'missing') {
     if (st.mode === 'error') throw undefinedVarError(name, st);
-    out.push({ sep: false, text: st.mode === 'keep' ? raw : '', word: false });
+    push(out, { sep: false, text: st.mode === 'keep' ? raw : '', word: false }, st);
   } else {
     const v = r.hit.value;
     withVar(name, st, () => {
-      if (typeof v !== 'string') out.push({ sep: false, text: applyFormat(scalarText(name, r.hit, st), spec, name, st), word: false });
-      else if (spec) out.push({ sep: false, text: applyFormat(expandString(v, st), spec, name, st), word: false });
+      if (typeof v !== 'string') push(out, { sep: false, text: applyFormat(scalarText(name, r.hit, st), spec, name, st), word: false }, st);
+      else if (spec) push(out, { sep: false, text: applyFormat(expandString(v, st), spec, name, st), word: false }, st);
       else tokens(v, st, out);
     });
   }
@@ -90,11 +105,11 @@ function varTokens(name: string, spec: string | undefined, raw: string, st: Expa
 
 /** Expands a command template into argv (see the header). */
 export function expandArgv(template: string, st: ExpandState): string[] {
-  const toks: Token[] = [];
+  const toks: TokenList = { list: [], chars: 0 };
   tokens(template, st, toks);
   const words: string[] = [];
   let cur: string | undefined;
-  for (const t of toks) {
+  for (const t of toks.list) {
     if (t.sep) {
       if (cur !== undefined) words.push(cur);
       cur = undefined;

@@ -114,6 +114,11 @@ function depthError(name: string, st: ExpandState): BadInputError {
   );
 }
 
+/** Throws the size error when an expansion has produced more than MAX_EXPANDED_CHARS characters. */
+export function checkExpandedSize(chars: number, st: ExpandState): void {
+  if (chars > MAX_EXPANDED_CHARS) throw sizeError(st);
+}
+
 function sizeError(st: ExpandState): BadInputError {
   return new BadInputError(
     `{var} expansion${chainText(st)} grows over ${MAX_EXPANDED_CHARS} characters; values that repeat other variables several times multiply at each level`,

@@ -114,6 +114,14 @@ describe('{var} expansion limits', () => {
     expect(e.key).toBe('d30');
     expect(e.message).toContain('grows over');
   });
+
+  it('bounds a command template the same way when it is split into argv', () => {
+    const levels = Array.from({ length: 24 }, (_, k) => `d${k + 1}: "{d${k}}{d${k}}"`).join('\n');
+    write('doublecmd.yaml', `${PAYLOAD}d0: "${'x'.repeat(16)}"\n${levels}\ncmd: "sh -c 'true' {d24}"\n`);
+    const config = loadBpsConfig('doublecmd.yaml', opts());
+    const e = badInput(() => config.expandArgv(config.get('cmd') as string));
+    expect(e.message).toContain('grows over');
+  });
 });
 
 describe('YAML aliases and duplicate keys', () => {
