@@ -45,14 +45,15 @@ async function inSubmitDirectory(config: BpsConfig, work: () => Promise<void>): 
   }
 }
 
-function stage(program: Command, name: string, fn: (config: BpsConfig) => Promise<void>, checkGraph = true): void {
+function stage(program: Command, name: string, fn: (config: BpsConfig) => Promise<void>, clusterFirst = true): void {
   const cmd = program.command(name).description(describeVerb(name)).argument('<config>', 'BPS submit YAML');
   addConfigOptions(cmd);
   cmd.action((file: string, o) =>
     runAction(async () => {
       const config = loadSubmitConfig(file, configOptionsFrom(o));
-      // a given or synthetic graph is clustered and turned into jobs in memory first: bad clusters or templates fail here
-      if (checkGraph) await preflightGraph(config);
+      // a given or synthetic graph is read whole, then (but for acquire) clustered and turned into jobs in memory:
+      // a bad graph, clusters or templates fail here, before the submit directory exists
+      await preflightGraph(config, { readOnly: !clusterFirst });
       await inSubmitDirectory(config, () => fn(config));
     }),
   );

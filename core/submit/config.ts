@@ -110,7 +110,7 @@ export function preflight(config: BpsConfig, file: string): void {
  * generic-workflow build in memory, so a malformed graph, a clustering cycle or a bad command template is reported
  * (exit 2) before anything is submitted. Writes nothing.
  */
-export async function preflightGraph(config: BpsConfig): Promise<void> {
+export async function preflightGraph(config: BpsConfig, opts: { readOnly?: boolean } = {}): Promise<void> {
   const given = config.get('qgraphFile');
   let graph;
   if (given !== undefined && given !== null && String(given) !== '') graph = await readQuantumGraph(config.getString('qgraphFile'));
@@ -118,6 +118,7 @@ export async function preflightGraph(config: BpsConfig): Promise<void> {
     const { header, records } = syntheticGraph(syntheticOptionsFromConfig(config.section('syntheticGraph'), (key) => config.fileOf(key)));
     graph = graphFromRecords(header, records);
   } else return;
+  if (opts.readOnly) return; // `acquire`: the graph only, read whole (a truncated file fails here)
   const clustered = clusterQuanta(graph, config);
   checkJobNames(buildGenericWorkflow(graph, clustered, config, { qgraphFile: 'preflight.qgraph' }), config);
 }
