@@ -80,7 +80,7 @@ export function registerSchedule(program: Command): void {
     .option('--operator <name>', 'operator of the campaigns', defaultOperator())
     .action((id: string, o, cmd: Command) =>
       runAction(async () => {
-        checkCampaignName(id, '<id>');
+        checkCampaignName(id, 'schedule id');
         // the options first (cheap, and the server would answer with raw text), then the template
         checkCron(o.cron);
         const catchupWindow = durationOption(o.catchupWindow, '--catchup-window', MIN_CATCHUP_MS);

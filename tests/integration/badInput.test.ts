@@ -147,6 +147,6 @@ describe('campaign and schedule names that would escape are refused with exit co
     expectRefused(['campaign', 'start', campaign('..', ['step1'])], 'name', "has a '..' segment");
     expectRefused(['campaign', 'start', campaign('ok', ['step1'], ['output: u/alice/../../escape'])], 'output', "has a '..' segment");
     expectRefused(['campaign', 'start', campaign('ok', ['step1']), '--name', '../escape'], '--name', "contains '/'");
-    expectRefused(['schedule', 'create', '../escape', '--template', campaign('ok', ['step1'])], '<id>', "contains '/'");
+    expectRefused(['schedule', 'create', '../escape', '--template', campaign('ok', ['step1'])], 'schedule id', "contains '/'");
   });
 });

@@ -73,7 +73,7 @@ describe('file modes after a run', () => {
     for (const f of [`${store}-wal`, `${store}-shm`]) if (existsSync(f)) expect(mode(f)).toBe(0o600);
 
     expect(mode(submit)).toBe(0o750);
-    expect(mode(path.join(submit, SAVED_CONFIG))).toBe(0o640);
+    expect(mode(path.join(submit, SAVED_CONFIG))).toBe(0o600); // the saved config is private: it may hold site settings
     expect(mode(path.join(submit, 'modes_ok_config.yaml'))).toBe(0o640);
     expect(mode(path.join(submit, 'generic_workflow', 'jobs.jsonl'))).toBe(0o640);
     expect(mode(path.join(submit, 'generic_workflow'))).toBe(0o750);
