@@ -130,8 +130,15 @@ export function evaluateSoak(f: SoakFacts): SoakResult {
       m.set(`${e.run}/${e.job}`, (m.get(`${e.run}/${e.job}`) ?? 0) + 1);
     }
     // A payload that wrote its end line after the executor that started it was SIGKILLed outlived its executor.
-    const killedAt = new Map(f.chaos.kills.map((k) => [k.instance, k.atMs]));
-    endedAfterDeath = f.executions.filter((e) => e.event === 'end' && killedAt.has(e.worker) && e.timeMs > killedAt.get(e.worker)!).map((e) => `${e.run}/${e.job}`);
+    // Each example says when, after the kill, the end line came and when the executor was gone (a line between the
+    // two was written while the kernel still tore the executor down, before its parent-death signal could fire).
+    const killOf = new Map(f.chaos.kills.map((k) => [k.instance, k]));
+    endedAfterDeath = f.executions
+      .filter((e) => e.event === 'end' && killOf.has(e.worker) && e.timeMs > killOf.get(e.worker)!.atMs)
+      .map((e) => {
+        const k = killOf.get(e.worker)!;
+        return `${e.run}/${e.job} +${Math.round(e.timeMs - k.atMs)}ms${k.goneAfterMs !== undefined ? ` (executor gone +${k.goneAfterMs}ms)` : ''}`;
+      });
     figures.executions_finished_after_executor_death = endedAfterDeath.length;
     const twice = [...starts].filter(([, n]) => n > 1).map(([k]) => k);
     executedTwiceNotHit = twice.filter((k) => !hit.has(k));
@@ -166,7 +173,10 @@ export function evaluateSoak(f: SoakFacts): SoakResult {
   check('no_attempt_left_running', leftRunning.length === 0, leftRunning);
   check('no_attempt_number_gap', gaps.length === 0, gaps.map((j) => `${j.key} [${j.attempts.map((a) => a.attempt).join(',')}]`));
   check('no_orphan_processes', f.orphanProcesses === 0);
-  check('jobs_die_with_their_executor', f.chaos.orphansAfterKills === 0 && endedAfterDeath.length === 0, endedAfterDeath);
+  check('jobs_die_with_their_executor', f.chaos.orphansAfterKills === 0 && endedAfterDeath.length === 0, [
+    ...endedAfterDeath,
+    ...f.chaos.kills.flatMap((k) => (k.orphans ?? []).map((o) => `${k.instance} orphan ${o}`)),
+  ]);
   if (f.executions) {
     check('every_job_executed', neverCompleted.length === 0, neverCompleted);
     check('executed_twice_only_where_a_kill_hit', executedTwiceNotHit.length === 0, executedTwiceNotHit);
