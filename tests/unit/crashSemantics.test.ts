@@ -163,6 +163,25 @@ runProcess({
 setInterval(() => {}, 1000);
 `;
 
+// The executor in small again, SIGKILLed between spawning its job and registering the job's group (the chaos soak's
+// kill landing in that window): the payload, whose background child neither inherits the parent-death signal nor
+// was ever registered, must never run.
+const DIES_BEFORE_REGISTERING = `
+import { writeFileSync } from 'node:fs';
+import { runProcess } from 'REPO/wms/local/runProcess.ts';
+const [dir] = process.argv.slice(2);
+runProcess({
+  argv: ['sh', '-c', 'echo started > started; (sleep 0.5; echo ran > ran) & wait'],
+  env: { ...process.env },
+  cwd: dir, stdoutPath: 'job.out', stderrPath: 'job.err',
+  onSpawn: (pid) => {
+    writeFileSync(dir + '/pid', String(pid));
+    process.kill(process.pid, 'SIGKILL');
+  },
+});
+setInterval(() => {}, 1000);
+`;
+
 describe('a job dies with its executor', () => {
   it('runs under a parent-death signal on this machine', () => {
     expect(parentDeathPrefix()).toEqual(['/usr/bin/setpriv', '--pdeathsig', 'KILL', '--']);
@@ -187,6 +206,24 @@ describe('a job dies with its executor', () => {
     const orphans = reapOrphans(root);
     expect(orphans).toMatchObject([{ pgid: shell, runId: 'r', name: 'job', attempt: 1, killed: 0 }]);
     expect(readdirSync(root)).toEqual([]);
+  }, 30_000);
+
+  it('an executor killed between spawning a job and registering it never lets the payload run', async () => {
+    const dir = path.join(tmp, 'unregistered');
+    mkdirSync(dir, { recursive: true });
+    const script = path.join(tmp, 'dies-before-registering.ts');
+    writeFileSync(script, DIES_BEFORE_REGISTERING.replaceAll('REPO/', REPO));
+    const exe = spawn(process.execPath, ['--import', 'tsx', script, dir], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    exe.stderr.on('data', (d) => (stderr += d));
+    await new Promise((r) => exe.once('close', r));
+    expect(stderr).toBe('');
+    expect(exe.signalCode).toBe('SIGKILL');
+    const pid = Number(readFileSync(path.join(dir, 'pid'), 'utf8'));
+    await until('the spawned gate to be gone', () => !alive(pid));
+    await new Promise((r) => setTimeout(r, 1500)); // the payload's background child would have written by now
+    expect(existsSync(path.join(dir, 'started'))).toBe(false);
+    expect(existsSync(path.join(dir, 'ran'))).toBe(false);
   }, 30_000);
 
   it('reaps a live group of a dead executor, but never a group whose processes lack the job token', async () => {

@@ -114,6 +114,29 @@ describe('soak checks', () => {
     expect(r.failed).toEqual(['no_attempt_left_running', 'jobs_die_with_their_executor']);
   });
 
+  it('count a payload that ended while its SIGKILLed executor was still being torn down apart from one that outlived it', () => {
+    const f = cleanFacts();
+    // executor-40 was SIGKILLed at T + 1850 and gone (its exit reached the harness) 100 ms later; b ended at T + 1900.
+    f.chaos.kills[0] = { target: 'executor-1', instance: 'executor-40', pid: 40, atMs: T + 1850, runningJobs: ['r/b'], jobPids: [77], goneAfterMs: 100 };
+    f.jobs[1] = job('r/b', [[1, 'READY', T + 5000], [2, 'SUCCEEDED', T + 62_000]]);
+    f.executions!.push(exec('start', T + 61_000, 'r/b', 2, 41), exec('end', T + 61_900, 'r/b', 2, 41));
+    let r = evaluateSoak(f);
+    expect(r.failed).toEqual([]);
+    expect(r.figures.executions_finished_after_executor_death).toBe(0);
+    expect(r.figures.executions_finished_during_executor_teardown).toBe(1);
+    // Gone after 20 ms: b's end line came 30 ms after its executor was gone.
+    f.chaos.kills[0].goneAfterMs = 20;
+    r = evaluateSoak(f);
+    expect(r.failed).toEqual(['jobs_die_with_their_executor']);
+    expect(r.details).toEqual(['jobs_die_with_their_executor: 1 (e.g. r/b +50ms after the kill, executor gone +20ms)']);
+    // An orphan process found at the orphan check fails it too, and is named.
+    f.chaos.kills[0].goneAfterMs = 100;
+    f.chaos.orphansAfterKills = 1;
+    f.chaos.kills[0].orphans = ['78 r/b'];
+    r = evaluateSoak(f);
+    expect(r.details).toEqual(['jobs_die_with_their_executor: 1 (e.g. executor-40 orphan 78 r/b)']);
+  });
+
   it('count an attempt started on the killed executor before its payload was spawned as hit', () => {
     const f = cleanFacts();
     f.chaos.kills[0] = { target: 'executor-1', instance: 'executor-40', pid: 40, atMs: T + 1500, runningJobs: [], jobPids: [] };

@@ -1,7 +1,9 @@
 // Starting a job so that it dies with the process that started it: on Linux, util-linux's setpriv sets the
 // parent-death signal (PR_SET_PDEATHSIG) and then execs the job, so SIGKILL reaches the job's first process when
-// the thread that spawned it ends (Node spawns from its main thread, so: when the executor process ends).
-// Processes the job starts itself do not inherit it; the job registry (jobGroups.ts) kills those.
+// the thread that spawned it ends (Node spawns from its main thread, so: when the executor process ends; under load
+// the kernel may take tens of ms after a SIGKILL to get there). Processes the job starts itself do not inherit it;
+// the job registry (jobGroups.ts) kills those. An executor dead before setpriv armed the signal, or before it
+// registered the job's group, is covered by runProcess's gate (the payload never starts).
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 

@@ -2,8 +2,10 @@
 // RSS watched against the memory request (over it -> the group is killed and the result says out-of-memory),
 // cancellation kills the group. The child is started under a parent-death signal (setpriv --pdeathsig KILL, where
 // util-linux has it), so it dies with the process that started it; the rest of its group is the job registry's
-// (jobGroups.ts). Pure Node: no Temporal here.
+// (jobGroups.ts). The payload itself starts only behind a gate (GATE) that waits until the group is registered, so
+// that no job can outlive an executor that died between spawning it and registering it. Pure Node: no Temporal here.
 import { spawn } from 'node:child_process';
+import type { Writable } from 'node:stream';
 import { createWriteStreamUnder } from '../../core/files/confined.js';
 import { watchProcessGroup } from './procMonitor.js';
 import { parentDeathPrefix, resolveCommand } from './parentDeath.js';
@@ -34,6 +36,22 @@ export interface ProcessResult {
   seconds: number;
   spawnError?: string;
 }
+
+/**
+ * The gate every job starts through (sh, exec'd by setpriv after it armed the parent-death signal, in the job's own
+ * process group): it runs the payload only if the executor that spawned it (pid $1) is still its parent once the
+ * parent-death signal is armed (an executor dead before that would never send it), and only after the executor says
+ * `go` on fd 3, which it does once the job's group is in its registry (an executor dead between spawn and
+ * registration closes fd 3 unsaid). Either way a payload runs only when the executor's death will kill its whole
+ * group: the first process by the parent-death signal, the rest by the registry's watchdog. The gate then closes
+ * fd 3 and execs the payload in place (same pid, same group, parent-death signal kept).
+ */
+const GATE = `[ "$PPID" = "$1" ] || exit 125
+IFS= read -r go <&3 || exit 125
+[ "$go" = go ] || exit 125
+exec 3<&-
+shift
+exec "$@"`;
 
 function openLogs(spec: ProcessSpec) {
   const root = spec.root ?? spec.cwd;
@@ -73,18 +91,31 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
     let timedOut = false;
     let cancelled = false;
     let settled = false;
-    // Under setpriv a missing command would only show as setpriv's exit code: it is looked up first, as exec would,
-    // and one not found is spawned unwrapped, so that Node reports it (MISFIT) as before.
-    const prefix = parentDeathPrefix();
-    const found = prefix.length > 0 && resolveCommand(spec.argv[0], spec.env.PATH, spec.cwd) !== undefined;
-    const argv = found ? [...prefix, ...spec.argv] : spec.argv;
+    // Under the gate a missing command would only show as the gate's exit code: it is looked up first, as exec
+    // would, and one not found is spawned bare, so that Node reports it (MISFIT) as before.
+    const gated = resolveCommand(spec.argv[0], spec.env.PATH, spec.cwd) !== undefined;
+    const argv = gated ? [...parentDeathPrefix(), '/bin/sh', '-c', GATE, 'tbps-job', String(process.pid), ...spec.argv] : spec.argv;
     const child = spawn(argv[0], argv.slice(1), {
       cwd: spec.cwd,
       env: spec.env,
       detached: true, // own process group, so the whole tree is measured and killed together
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: gated ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
     });
-    if (child.pid) spec.onSpawn?.(child.pid);
+    let registerError: string | undefined;
+    try {
+      if (child.pid) spec.onSpawn?.(child.pid);
+    } catch (e) {
+      registerError = `could not register the job: ${(e as Error).message}`;
+    }
+    // Registered (onSpawn): now the payload may start. Had this process died before this line, the gate would have
+    // read end of file (or been killed by its parent-death signal) and never run the payload; unregistered, it
+    // reads end of file now and exits.
+    const gate = gated ? (child.stdio[3] as Writable | null) : null;
+    if (gate) {
+      gate.on('error', () => {}); // the gate already gone (killed): its exit is reported by 'close'
+      if (registerError) gate.destroy();
+      else gate.end('go\n');
+    }
     child.stdout!.pipe(out, { end: false });
     child.stderr!.pipe(err, { end: false });
 
@@ -132,6 +163,6 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
       err.write(`tbps: could not start ${spec.argv[0]}: ${e.message}\n`);
       finish({ exitCode: null, signal: null, spawnError: e.message });
     });
-    child.on('close', (code, sig) => finish({ exitCode: code, signal: sig }));
+    child.on('close', (code, sig) => finish(registerError ? { exitCode: null, signal: null, spawnError: registerError } : { exitCode: code, signal: sig }));
   });
 }

@@ -24,6 +24,13 @@ export interface KillRecord {
   runningJobs: string[];
   /** pids of those processes (checked again ORPHAN_CHECK_MS later). */
   jobPids: number[];
+  /**
+   * When the killed process was gone, in ms after atMs (its exit reached the harness). Between atMs and this the
+   * kernel is still tearing the executor down: its jobs' parent-death signal has not necessarily fired yet.
+   */
+  goneAfterMs?: number;
+  /** Job processes of the killed instance still alive ORPHAN_CHECK_MS after the kill (pid run/job). */
+  orphans?: string[];
 }
 
 export interface ChaosLog {
@@ -75,15 +82,20 @@ export class Chaos {
     // The job processes this worker instance started, just before the kill (one it spawns in between is found
     // through the job's own output, see checks.ts).
     const children = ofInstance();
+    const proc = slot.proc!;
     this.cluster.killWorker(slot);
     const atMs = Date.now();
-    this.log.kills.push({ target: slot.name, instance, pid, atMs, runningJobs: [...new Set(children.map((c) => `${c.run}/${c.job}`))], jobPids: children.map((c) => c.pid) });
+    const record: KillRecord = { target: slot.name, instance, pid, atMs, runningJobs: [...new Set(children.map((c) => `${c.run}/${c.job}`))], jobPids: children.map((c) => c.pid) };
+    this.log.kills.push(record);
+    proc.once('exit', () => (record.goneAfterMs = Date.now() - atMs));
     const restartMs = Math.round(this.random.between(500, 3000));
     this.log.restartDelaysMs.push(restartMs);
     this.pending.push(
       (async () => {
         await sleep(ORPHAN_CHECK_MS);
-        this.log.orphansAfterKills += ofInstance().filter((c) => isLive(c.pid)).length;
+        const orphans = ofInstance().filter((c) => isLive(c.pid));
+        this.log.orphansAfterKills += orphans.length;
+        if (orphans.length) record.orphans = orphans.map((c) => `${c.pid} ${c.run}/${c.job}`);
       })(),
       (async () => {
         await sleep(restartMs);
