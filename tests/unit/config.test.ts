@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BadInputError } from '../../core/errors.js';
 import { BpsConfig, formatTimestamp, loadBpsConfig, type LoadOptions } from '../../core/config/index.js';
+import { badInput } from '../helpers/badInput.js';
 
 let dir: string;
 const NOW = new Date(Date.UTC(2024, 0, 2, 3, 4, 5));
@@ -37,15 +38,6 @@ function load(rel: string, body: string, o: LoadOptions = {}): BpsConfig {
   return loadBpsConfig(rel, opts(o));
 }
 
-function badInput(fn: () => unknown): BadInputError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(BadInputError);
-    return e as BadInputError;
-  }
-  throw new Error('expected a BadInputError');
-}
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'tbps-config-'));

@@ -13,7 +13,7 @@ import { MAX_EXPANSION_DEPTH } from '../../core/config/expand.js';
 import { MAX_INCLUDE_DEPTH } from '../../core/config/load.js';
 import { MAX_YAML_DEPTH, parseYamlFast } from '../../core/config/yamlFast.js';
 import { MAX_CONFIG_BYTES, MAX_YAML_ALIASES, parseConfigText } from '../../core/config/yamlFile.js';
-import { BadInputError } from '../../core/errors.js';
+import { badInput } from '../helpers/badInput.js';
 
 let dir: string;
 const PAYLOAD = 'payloadName: demo\nbutlerConfig: /repo\ninCollection: x\ndataQuery: "a=1"\npipelineYaml: /p.yaml\n';
@@ -28,15 +28,6 @@ function opts(extra: LoadOptions = {}): LoadOptions {
   return { cwd: dir, operator: 'alice', env: { HOME: '/home/alice' }, now: new Date(Date.UTC(2024, 0, 2)), onWarning: () => {}, ...extra };
 }
 
-function badInput(fn: () => unknown): BadInputError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(BadInputError);
-    return e as BadInputError;
-  }
-  throw new Error('expected a BadInputError');
-}
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'tbps-config-limits-'));

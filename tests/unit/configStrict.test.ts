@@ -12,8 +12,8 @@ import { clusterQuanta } from '../../core/cluster/index.js';
 import { BPS_DEFAULTS_FILE, loadBpsConfig, type BpsConfig, type LoadOptions } from '../../core/config/index.js';
 import { isKnownKey, likelyKey } from '../../core/config/knownKeys.js';
 import { unbalancedBrace } from '../../core/config/strict.js';
-import { BadInputError } from '../../core/errors.js';
 import { graphFromRecords, syntheticGraph } from '../../core/qgraph/index.js';
+import { badInput } from '../helpers/badInput.js';
 
 let dir: string;
 const PAYLOAD = 'payloadName: demo\nbutlerConfig: /repo\ninCollection: x\ndataQuery: "a=1"\npipelineYaml: /p.yaml\n';
@@ -25,15 +25,6 @@ function load(name: string, body: string, extra: LoadOptions = {}): { config: Bp
   return { config, warnings };
 }
 
-function badInput(fn: () => unknown): BadInputError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(BadInputError);
-    return e as BadInputError;
-  }
-  throw new Error('expected a BadInputError');
-}
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'tbps-config-strict-'));

@@ -4,9 +4,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BadInputError } from '../../core/errors.js';
 import { SAVED_CONFIG } from '../../core/submit/files.js';
 import { loadSavedConfig, readSavedConfig, saveRunConfig, savedConfigRef, sha256 } from '../../core/submit/savedConfig.js';
+import { badInput } from '../helpers/badInput.js';
 
 const config = { tree: { payloadName: 'p', bigNote: 'x'.repeat(1 << 20) }, sources: { payloadName: '/a/submit.yaml' } };
 
@@ -14,15 +14,6 @@ function tmp(): string {
   return mkdtempSync(path.join(os.tmpdir(), 'tbps-saved-'));
 }
 
-function badInput(fn: () => unknown): BadInputError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(BadInputError);
-    return err as BadInputError;
-  }
-  throw new Error('expected a BadInputError');
-}
 
 describe('saveRunConfig / loadSavedConfig', () => {
   it('writes the config into the submit directory and a reference of a few hundred bytes that reads it back', () => {
