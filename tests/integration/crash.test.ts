@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CampaignStatus } from '../../core/campaign/index.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
 import { waitFor, withStore } from '../helpers/runs.js';
+import { isAlive as alive } from '../../wms/local/procStat.js';
 
 let h: Harness;
 let client: Client;
@@ -42,15 +43,6 @@ function readJobLog(file: string): LogLine[] {
     });
 }
 
-/** Alive and not a zombie. */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 /** Jobs started but not ended in the log, with the pids of their shell and of its child. */
 function runningInLog(lines: LogLine[]): Map<string, number[]> {

@@ -14,18 +14,11 @@ import { openStore, type Store } from '../../store/index.js';
 import { groupMembers, JOB_TOKEN_VAR, killJobGroup, parseRegistryFile, reapOrphans } from '../../wms/local/jobGroups.js';
 import { parentDeathPrefix, resolveCommand } from '../../wms/local/parentDeath.js';
 import { ResourcePool } from '../../wms/local/resources.js';
+import { isAlive as alive } from '../../wms/local/procStat.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'tbps-crash-unit-'));
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 async function until(what: string, cond: () => boolean, ms = 5000): Promise<void> {
   const end = Date.now() + ms;

@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { mkdirUnder, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, writeFileUnder } from '../../core/files/confined.js';
 import path from 'node:path';
+import { readProcStat } from './procStat.js';
 
 /** The variable that marks every process of one job (its value is the job group's token). */
 export const JOB_TOKEN_VAR = 'TBPS_JOB_TOKEN';
@@ -43,23 +44,6 @@ export function processStartTicks(pid: number): string | undefined {
   return stat && stat.state !== 'Z' ? stat.startTicks : undefined;
 }
 
-interface ProcStat {
-  state: string;
-  pgrp: number;
-  startTicks: string;
-}
-
-function readProcStat(pid: number): ProcStat | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  // The command name (field 2) may hold spaces and parentheses: the fields after it follow the last ')'.
-  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { state: rest[0], pgrp: Number(rest[2]), startTicks: rest[19] };
-}
 
 /** Live (not zombie) processes whose process group is `pgid`. */
 export function groupMembers(pgid: number): number[] {

@@ -1,6 +1,7 @@
 // Process inspection through /proc (Linux): the job processes a soak's workers started, found by a marker
 // variable in their environment (every job inherits its executor's environment), and the children of a pid.
 import { readdirSync, readFileSync } from 'node:fs';
+import { readProcStat } from '../../../wms/local/procStat.js';
 
 export interface JobProcess {
   pid: number;
@@ -24,16 +25,6 @@ function readEnviron(pid: number): Map<string, string> | undefined {
   }
 }
 
-/** Parent pid and state letter from /proc/<pid>/stat (the command name may hold spaces and parentheses). */
-function readStat(pid: number): { ppid: number; state: string } | undefined {
-  try {
-    const raw = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const rest = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
-    return { state: rest[0], ppid: Number(rest[1]) };
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Live (not zombie) processes whose environment has `marker=value`, except the pids in `exclude` (the workers
@@ -47,7 +38,7 @@ export function markedProcesses(marker: string, value: string, exclude: Readonly
     if (exclude.has(pid) || pid === process.pid) continue;
     const env = readEnviron(pid);
     if (env?.get(marker) !== value) continue;
-    const stat = readStat(pid);
+    const stat = readProcStat(pid);
     if (!stat || stat.state === 'Z') continue;
     found.push({ pid, ppid: stat.ppid, run: env.get('TBPS_RUN'), job: env.get('TBPS_JOB_NAME'), worker: env.get('TBPS_SOAK_WORKER') });
   }
@@ -56,6 +47,6 @@ export function markedProcesses(marker: string, value: string, exclude: Readonly
 
 /** Whether a pid is alive and not a zombie. */
 export function isLive(pid: number): boolean {
-  const stat = readStat(pid);
+  const stat = readProcStat(pid);
   return !!stat && stat.state !== 'Z';
 }
