@@ -1,4 +1,5 @@
-// Schema migrations, in code, for the Kysely Migrator. Only portable types and builders (SQLite today, PostgreSQL later).
+// Schema migrations, in code, for the Kysely Migrator. Only portable types and builders: the same migrations make the
+// SQLite and the PostgreSQL schema.
 
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
@@ -200,11 +201,12 @@ export const MIGRATIONS: Record<string, Migration> = {
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
 /**
- * Applies pending migrations. The caller provides the cross-process lock (see sqlite.ts), so the Migrator
- * runs without its own transaction.
+ * Applies pending migrations. With `ownTransaction` false the caller provides the cross-process lock and the
+ * transaction (SQLite: its write transaction, see sqlite.ts); with true the Migrator runs them in its own
+ * transaction under its own lock (PostgreSQL: transactional DDL and an advisory lock, see postgres.ts).
  */
-export async function migrateToLatest(db: Kysely<any>): Promise<void> {
-  const migrator = new Migrator({ db, provider, disableTransactions: true });
+export async function migrateToLatest(db: Kysely<any>, opts: { ownTransaction?: boolean } = {}): Promise<void> {
+  const migrator = new Migrator({ db, provider, disableTransactions: !opts.ownTransaction });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
