@@ -56,7 +56,7 @@ export async function openPostgresBackend(url: string): Promise<Backend> {
     // The write-ahead log position (bytes): it moves with every commit that changed something (on a standby, with
     // every change replayed). No table of its own, constant time.
     dataVersion: async () => {
-      const r = await sql<{ v: number }>`select (case when pg_is_in_recovery() then pg_last_wal_replay_lsn() else pg_current_wal_lsn() end - '0/0'::pg_lsn) as v`.execute(db);
+      const r = await sql<{ v: number }>`select (case when pg_is_in_recovery() then pg_last_wal_replay_lsn() else pg_current_wal_insert_lsn() end - '0/0'::pg_lsn) as v`.execute(db);
       return Number(r.rows[0]?.v ?? 0);
     },
     close: () => db.destroy(),
