@@ -29,7 +29,8 @@ export interface Harness {
 }
 
 
-export function createHarness(name: string): Harness {
+/** `extraEnv` goes to every process the harness starts (e.g. TBPS_DB for a PostgreSQL store). */
+export function createHarness(name: string, extraEnv: NodeJS.ProcessEnv = {}): Harness {
   const home = mkdtempSync(path.join(os.tmpdir(), `tbps-${name}-`));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -38,6 +39,7 @@ export function createHarness(name: string): Harness {
     TBPS_HOME: home,
     TBPS_TASK_QUEUE: `tbps-test-${name}-${process.pid}-${Date.now()}`,
     TBPS_LOG_LEVEL: 'warn',
+    ...extraEnv,
   };
   const procs: ChildProcess[] = [];
   let connection: Connection | undefined;

@@ -474,4 +474,23 @@ describe('openStore: what cannot be opened', () => {
     await expect(openStore(missing.toString())).rejects.toThrow(/database "no_such_database" does not exist/);
     await expect(openStore(missing.toString())).rejects.not.toThrow(new RegExp(server.password));
   });
+
+  it("a worker's store handle opens again after a failed open (a server that was not up yet)", async () => {
+    const { getStore, closeStore } = await import('../../activities/storeHandle.js');
+    const saved = process.env.TBPS_DB;
+    const later = await freshStoreLocation('sqlite', 'handle');
+    try {
+      process.env.TBPS_DB = 'postgres://tbps:pw@127.0.0.1:1/tbps';
+      await expect(getStore()).rejects.toThrow(/connection refused/);
+      process.env.TBPS_DB = later.location;
+      const store = await getStore();
+      await store.upsertRun({ runId: 'handle_run' });
+      expect((await store.getRun('handle_run'))?.state).toBe('UNREADY');
+    } finally {
+      await closeStore();
+      if (saved === undefined) delete process.env.TBPS_DB;
+      else process.env.TBPS_DB = saved;
+      await later.remove();
+    }
+  });
 });
