@@ -584,15 +584,16 @@ async function checkStats(file: string): Promise<void> {
   const b = await openBackend(file);
   try {
     const kept = new Map((await store.labelStats([RUN_ID])).map((l) => [l.label, l]));
-    // labelStats as it was: SQL over every job and every attempt of the run.
+    // labelStats as it was: SQL over every job and every attempt of the run (camelCase names quoted: PostgreSQL folds
+    // unquoted ones to lower case).
     const jobs = await sql<Record<string, number | string>>`
       select label, count(*) as jobs, sum(case when state = 'SUCCEEDED' then 1 else 0 end) as succeeded,
              sum(case when state = 'FAILED' then 1 else 0 end) as failed, sum(case when attempts > 1 then attempts - 1 else 0 end) as retries
       from jobs where run_id = ${RUN_ID} group by label`.execute(b.db);
     const attempts = await sql<Record<string, number | string | null>>`
-      select label, count(*) as attempts, sum(case when state not in ('SUCCEEDED', 'RUNNING', 'DELETED') then 1 else 0 end) as failedAttempts,
-             min(wall_s) as wallMin, avg(wall_s) as wallMean, max(wall_s) as wallMax, coalesce(sum(wall_s), 0) as wallTotal,
-             min(peak_rss_mb) as memMin, avg(peak_rss_mb) as memMean, max(peak_rss_mb) as memMax, avg(wait_s) as waitMean
+      select label, count(*) as attempts, sum(case when state not in ('SUCCEEDED', 'RUNNING', 'DELETED') then 1 else 0 end) as "failedAttempts",
+             min(wall_s) as "wallMin", avg(wall_s) as "wallMean", max(wall_s) as "wallMax", coalesce(sum(wall_s), 0) as "wallTotal",
+             min(peak_rss_mb) as "memMin", avg(peak_rss_mb) as "memMean", max(peak_rss_mb) as "memMax", avg(wait_s) as "waitMean"
       from job_attempts where run_id = ${RUN_ID} group by label`.execute(b.db);
     const byLabel = new Map(attempts.rows.map((r) => [String(r.label), r]));
     const diffs: string[] = [];
