@@ -1,0 +1,146 @@
+// A pipe_base graph given as qgraphFile runs as in BPS (LSST tier: the real stack in .venv): a step1 graph made by
+// `pipetask qgraph` under another output run (u/other/run) is submitted with a different outputRun; tbps copies it
+// into the submit directory rewritten with `pipetask update-graph-run`, every job names that copy, the run
+// SUCCEEDS on the local executor, the outputs land in the new run (nothing in the graph's old run) and their counts
+// per dataset type equal a plain `pipetask run`. Bad .qg input is refused in one line naming qgraphFile, exit 2,
+// before anything is written, also when the LSST stack is missing.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readJobs } from '../../core/workflow/index.js';
+import { hasLsstStack, lsstPython, venvDir, withLsstPath } from '../../lsst/env.js';
+import { repoRoot } from '../../temporal/paths.js';
+import { createHarness, type Harness } from '../helpers/harness.js';
+import { runIdFrom, withStore } from '../helpers/runs.js';
+
+const PIPE = path.join(repoRoot, 'lsst', 'pipelines', 'mock_drp.yaml');
+const DEMO_CONFIG = path.join(repoRoot, 'config', 'examples', 'demo_drp.yaml');
+const SMALL = ['--visits', '903334,903986', '--detectors', '16,22'];
+const QUERY = "instrument='HSC'";
+const env = () => withLsstPath({ ...process.env }) as NodeJS.ProcessEnv;
+
+let h: Harness;
+
+beforeAll(() => {
+  if (!hasLsstStack())
+    throw new Error(`LSST stack missing: no pipetask in ${venvDir()}/bin. Provision it with 'npm run setup' (installs lsst-ctrl-mpexec into .venv).`);
+  h = createHarness('givengraph');
+  h.startOrchestrator();
+  h.startExecutor({ TBPS_EXECUTOR_CPUS: '2' });
+});
+afterAll(async () => h?.stopAll());
+
+function makeRepo(name: string): string {
+  const repo = path.join(h.home, name);
+  execFileSync(lsstPython(), [path.join(repoRoot, 'lsst', 'make_demo_repo.py'), repo, ...SMALL], { env: env(), stdio: 'pipe' });
+  return repo;
+}
+
+function counts(repo: string, collection: string): Record<string, number> {
+  const out = execFileSync(lsstPython(), [path.join(repoRoot, 'lsst', 'count_datasets.py'), repo, collection], { env: env(), encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, number>;
+}
+
+function collections(repo: string): string[] {
+  const out = execFileSync('butler', ['query-collections', repo, '--chains', 'NO-CHILDREN'], { env: env(), encoding: 'utf8' });
+  return out.split('\n').slice(2).map((line) => line.trim().split(/\s+/)[0]).filter(Boolean);
+}
+
+/** `pipetask qgraph` of step1, saved as `file`, with the given output collections. */
+function makeGraph(repo: string, file: string, output: string, outputRun: string): void {
+  const r = spawnSync(
+    'pipetask',
+    ['qgraph', '-b', repo, '-i', 'HSC/defaults', '-o', output, '--output-run', outputRun, '-p', `${PIPE}#step1`, '-d', QUERY, '--save-qgraph', file, '--qgraph-datastore-records'],
+    { env: env(), encoding: 'utf8' },
+  );
+  expect(r.status, r.stderr.slice(-2000)).toBe(0);
+}
+
+describe('a given pipe_base quantum graph', () => {
+  it('runs from a copy rewritten to the submission output run, with the outputs of a plain run', async () => {
+    const repo = makeRepo('repo');
+    const given = path.join(h.home, 'other.qg');
+    makeGraph(repo, given, 'u/other', 'u/other/run');
+    const givenBytes = readFileSync(given);
+
+    const r = await h.tbpsAsync(['submit', DEMO_CONFIG, '-g', given, '-b', repo, '-o', 'u/given', '--output-run', 'u/given/run', '--wait']);
+    expect(r.stderr).toBe('');
+    expect(r.code, r.stdout).toBe(0);
+    const runId = runIdFrom(r.stdout);
+    const run = await withStore(h.home, (s) => s.getRun(runId));
+    expect(run?.state).toBe('SUCCEEDED');
+    const submitPath = run!.submitPath!;
+
+    // The copy in the submit directory, rewritten (the given file untouched), is what every job names.
+    const copy = path.join(submitPath, `${runId}.qg`);
+    expect(existsSync(copy)).toBe(true);
+    expect(readFileSync(given).equals(givenBytes)).toBe(true);
+    const record = JSON.parse(readFileSync(path.join(submitPath, 'givenQgraph.json'), 'utf8')) as Record<string, unknown>;
+    expect(record).toMatchObject({ given, copy, givenOutputRun: 'u/other/run', outputRun: 'u/given/run', rewritten: true });
+    expect(record.rewriteCommand).toContain('update-graph-run');
+    const header = JSON.parse(execFileSync(lsstPython(), [path.join(repoRoot, 'lsst', 'qgraph_header.py'), copy], { env: env(), encoding: 'utf8' })) as { outputRun: string; quanta: number };
+    expect(header).toMatchObject({ outputRun: 'u/given/run', quanta: 20 });
+    const jobs = [];
+    for await (const j of readJobs(path.join(submitPath, 'generic_workflow', 'jobs.jsonl'))) jobs.push(j);
+    expect(jobs.map((j) => j.kind).sort()).toEqual(['final', 'init', 'payload', 'payload', 'payload', 'payload']);
+    for (const j of jobs) {
+      expect(j.argv, j.name).toContain(copy);
+      expect(j.argv, j.name).not.toContain(given);
+    }
+    expect(jobs.find((j) => j.kind === 'init')?.argv).toContain('pre-exec-init-qbb');
+    for (const j of jobs.filter((job) => job.kind === 'payload')) expect(j.argv).toContain('run-qbb');
+
+    // The outputs are in the new run, none in the graph's old run, and they equal a plain pipetask run's.
+    const names = collections(repo);
+    expect(names).toContain('u/given/run');
+    expect(names).not.toContain('u/other/run');
+    const ref = makeRepo('ref');
+    const plain = spawnSync(
+      'pipetask',
+      ['run', '-b', ref, '-i', 'HSC/defaults', '-o', 'u/ref', '--output-run', 'u/ref/run', '-p', `${PIPE}#step1`, '-d', QUERY, '--register-dataset-types'],
+      { env: env(), encoding: 'utf8' },
+    );
+    expect(plain.status, plain.stderr.slice(-2000)).toBe(0);
+    const got = counts(repo, 'u/given/run');
+    const want = counts(ref, 'u/ref/run');
+    for (const t of ['calexp', 'src', 'sourceTable']) expect(got[t], t).toBe(4);
+    expect(Object.keys(want).length).toBeGreaterThan(10);
+    expect(got).toEqual(want);
+  }, 900_000);
+
+  it('refuses a .qg that is not a readable graph, or given without the LSST stack, in one line naming qgraphFile, writing nothing', async () => {
+    const real = path.join(h.home, 'real.qg');
+    makeGraph(makeRepo('badrepo'), real, 'u/other', 'u/other/run');
+    const bytes = readFileSync(real);
+    const text = path.join(h.home, 'text.qg');
+    writeFileSync(text, 'not a graph\n');
+    const truncated = path.join(h.home, 'truncated.qg');
+    writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    // A well-formed archive whose header block is not zstd data: only the stack can tell.
+    const damaged = path.join(h.home, 'damaged.qg');
+    const broken = Buffer.from(bytes);
+    const headerData = 30 + broken.readUInt16LE(26) + broken.readUInt16LE(28);
+    broken.fill(0, headerData, headerData + 16);
+    writeFileSync(damaged, broken);
+
+    const cases: Array<{ graph: string; says: RegExp; env?: NodeJS.ProcessEnv }> = [
+      { graph: path.join(h.home, 'missing.qg'), says: /missing\.qg' does not exist/ },
+      { graph: text, says: /text\.qg' is not a pipe_base quantum graph/ },
+      { graph: truncated, says: /truncated\.qg' is a damaged or truncated zip archive/ },
+      { graph: damaged, says: /damaged\.qg: not a readable pipe_base quantum graph \(ZstdError/ },
+      { graph: real, says: /real\.qg' is a pipe_base quantum graph, and reading it needs the LSST stack.*run 'npm run setup'/, env: { TBPS_VENV: path.join(h.home, 'no-venv') } },
+    ];
+    for (const [i, c] of cases.entries()) {
+      const outputRun = `u/bad/${i}`;
+      const r = await h.tbpsAsync(['submit', DEMO_CONFIG, '-g', c.graph, '-b', path.join(h.home, 'badrepo'), '--output-run', outputRun], { env: c.env });
+      expect(r.code, `${c.graph}: ${r.stderr}`).toBe(2);
+      expect(r.stdout).toBe('');
+      const lines = r.stderr.trimEnd().split('\n');
+      expect(lines, r.stderr).toHaveLength(1);
+      expect(lines[0]).toMatch(/^tbps: error: .*key 'qgraphFile': /);
+      expect(lines[0]).toMatch(c.says);
+      expect(existsSync(path.join(h.home, 'submit', outputRun)), outputRun).toBe(false);
+    }
+  }, 600_000);
+});
