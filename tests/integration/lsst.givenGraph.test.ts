@@ -4,9 +4,10 @@
 // SUCCEEDS on the local executor, the outputs land in the new run (nothing in the graph's old run) and their counts
 // per dataset type equal a plain `pipetask run`. Bad .qg input is refused in one line naming qgraphFile, exit 2,
 // before anything is written, also when the LSST stack is missing.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readJobs } from '../../core/workflow/index.js';
 import { hasLsstStack, lsstPython, venvDir, withLsstPath } from '../../lsst/env.js';
@@ -31,10 +32,23 @@ beforeAll(() => {
 });
 afterAll(async () => h?.stopAll());
 
-function makeRepo(name: string): string {
+const run = promisify(execFile);
+
+async function makeRepo(name: string): Promise<string> {
   const repo = path.join(h.home, name);
-  execFileSync(lsstPython(), [path.join(repoRoot, 'lsst', 'make_demo_repo.py'), repo, ...SMALL], { env: env(), stdio: 'pipe' });
+  await run(lsstPython(), [path.join(repoRoot, 'lsst', 'make_demo_repo.py'), repo, ...SMALL], { env: env() });
   return repo;
+}
+
+/** The plain reference: a single-process `pipetask run` of step1 into its own repository (output run u/ref/run). */
+async function plainRun(): Promise<string> {
+  const ref = await makeRepo('ref');
+  await run(
+    'pipetask',
+    ['run', '-b', ref, '-i', 'HSC/defaults', '-o', 'u/ref', '--output-run', 'u/ref/run', '-p', `${PIPE}#step1`, '-d', QUERY, '--register-dataset-types'],
+    { env: env(), maxBuffer: 64 << 20 },
+  );
+  return ref;
 }
 
 function counts(repo: string, collection: string): Record<string, number> {
@@ -47,22 +61,29 @@ function collections(repo: string): string[] {
   return out.split('\n').slice(2).map((line) => line.trim().split(/\s+/)[0]).filter(Boolean);
 }
 
-/** `pipetask qgraph` of step1, saved as `file`, with the given output collections. */
-function makeGraph(repo: string, file: string, output: string, outputRun: string): void {
-  const r = spawnSync(
-    'pipetask',
-    ['qgraph', '-b', repo, '-i', 'HSC/defaults', '-o', output, '--output-run', outputRun, '-p', `${PIPE}#step1`, '-d', QUERY, '--save-qgraph', file, '--qgraph-datastore-records'],
-    { env: env(), encoding: 'utf8' },
-  );
-  expect(r.status, r.stderr.slice(-2000)).toBe(0);
+/** The demo repository and its step1 graph made by `pipetask qgraph` under u/other/run (made once, never modified). */
+let made: Promise<{ repo: string; given: string }> | undefined;
+function repoAndGraph(): Promise<{ repo: string; given: string }> {
+  made ??= (async () => {
+    const repo = await makeRepo('repo');
+    const given = path.join(h.home, 'other.qg');
+    const r = spawnSync(
+      'pipetask',
+      ['qgraph', '-b', repo, '-i', 'HSC/defaults', '-o', 'u/other', '--output-run', 'u/other/run', '-p', `${PIPE}#step1`, '-d', QUERY, '--save-qgraph', given, '--qgraph-datastore-records'],
+      { env: env(), encoding: 'utf8' },
+    );
+    expect(r.status, r.stderr.slice(-2000)).toBe(0);
+    return { repo, given };
+  })();
+  return made;
 }
 
 describe('a given pipe_base quantum graph', () => {
   it('runs from a copy rewritten to the submission output run, with the outputs of a plain run', async () => {
-    const repo = makeRepo('repo');
-    const given = path.join(h.home, 'other.qg');
-    makeGraph(repo, given, 'u/other', 'u/other/run');
+    const { repo, given } = await repoAndGraph();
     const givenBytes = readFileSync(given);
+    const reference = plainRun(); // alongside the tbps run; awaited below
+    reference.catch(() => undefined); // (its failure is reported there, not as an unhandled rejection meanwhile)
 
     const r = await h.tbpsAsync(['submit', DEMO_CONFIG, '-g', given, '-b', repo, '-o', 'u/given', '--output-run', 'u/given/run', '--wait']);
     expect(r.stderr).toBe('');
@@ -95,13 +116,7 @@ describe('a given pipe_base quantum graph', () => {
     const names = collections(repo);
     expect(names).toContain('u/given/run');
     expect(names).not.toContain('u/other/run');
-    const ref = makeRepo('ref');
-    const plain = spawnSync(
-      'pipetask',
-      ['run', '-b', ref, '-i', 'HSC/defaults', '-o', 'u/ref', '--output-run', 'u/ref/run', '-p', `${PIPE}#step1`, '-d', QUERY, '--register-dataset-types'],
-      { env: env(), encoding: 'utf8' },
-    );
-    expect(plain.status, plain.stderr.slice(-2000)).toBe(0);
+    const ref = await reference;
     const got = counts(repo, 'u/given/run');
     const want = counts(ref, 'u/ref/run');
     for (const t of ['calexp', 'src', 'sourceTable']) expect(got[t], t).toBe(4);
@@ -110,8 +125,7 @@ describe('a given pipe_base quantum graph', () => {
   }, 900_000);
 
   it('refuses a .qg that is not a readable graph, or given without the LSST stack, in one line naming qgraphFile, writing nothing', async () => {
-    const real = path.join(h.home, 'real.qg');
-    makeGraph(makeRepo('badrepo'), real, 'u/other', 'u/other/run');
+    const { repo, given: real } = await repoAndGraph();
     const bytes = readFileSync(real);
     const text = path.join(h.home, 'text.qg');
     writeFileSync(text, 'not a graph\n');
@@ -129,11 +143,11 @@ describe('a given pipe_base quantum graph', () => {
       { graph: text, says: /text\.qg' is not a pipe_base quantum graph/ },
       { graph: truncated, says: /truncated\.qg' is a damaged or truncated zip archive/ },
       { graph: damaged, says: /damaged\.qg: not a readable pipe_base quantum graph \(BadZipFile: Bad CRC-32 for file 'header\.json\.zst'\)/ },
-      { graph: real, says: /real\.qg' is a pipe_base quantum graph, and reading it needs the LSST stack.*run 'npm run setup'/, env: { TBPS_VENV: path.join(h.home, 'no-venv') } },
+      { graph: real, says: /other\.qg' is a pipe_base quantum graph, and reading it needs the LSST stack.*run 'npm run setup'/, env: { TBPS_VENV: path.join(h.home, 'no-venv') } },
     ];
     for (const [i, c] of cases.entries()) {
       const outputRun = `u/bad/${i}`;
-      const r = await h.tbpsAsync(['submit', DEMO_CONFIG, '-g', c.graph, '-b', path.join(h.home, 'badrepo'), '--output-run', outputRun], { env: c.env });
+      const r = await h.tbpsAsync(['submit', DEMO_CONFIG, '-g', c.graph, '-b', repo, '--output-run', outputRun], { env: c.env });
       expect(r.code, `${c.graph}: ${r.stderr}`).toBe(2);
       expect(r.stdout).toBe('');
       const lines = r.stderr.trimEnd().split('\n');
