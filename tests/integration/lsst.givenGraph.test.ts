@@ -2,7 +2,8 @@
 // `pipetask qgraph` under another output run (u/other/run) is submitted with a different outputRun; tbps copies it
 // into the submit directory rewritten with `pipetask update-graph-run`, every job names that copy, the run
 // SUCCEEDS on the local executor, the outputs land in the new run (nothing in the graph's old run) and their counts
-// per dataset type equal a plain `pipetask run`. Bad .qg input is refused in one line naming qgraphFile, exit 2,
+// per dataset type equal a plain `pipetask run`. A graph made for the output run is copied as is, an old-format
+// .qgraph is converted. Bad .qg input is refused in one line naming qgraphFile, exit 2,
 // before anything is written, also when the LSST stack is missing.
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -123,6 +124,30 @@ describe('a given pipe_base quantum graph', () => {
     expect(Object.keys(want).length).toBeGreaterThan(10);
     expect(got).toEqual(want);
   }, 900_000);
+
+  it('copies a graph already made for the output run byte for byte, and converts an old-format .qgraph to a .qg (tbps acquire)', async () => {
+    const { repo, given } = await repoAndGraph();
+    const same = h.tbps(['acquire', DEMO_CONFIG, '-g', given, '-b', repo, '--output-run', 'u/other/run']);
+    expect(same.code, same.stderr).toBe(0);
+    const sameDir = path.join(h.home, 'submit', 'u', 'other', 'run');
+    expect(readFileSync(path.join(sameDir, 'u_other_run.qg')).equals(readFileSync(given))).toBe(true);
+    expect(JSON.parse(readFileSync(path.join(sameDir, 'givenQgraph.json'), 'utf8'))).toMatchObject({ givenOutputRun: 'u/other/run', outputRun: 'u/other/run', rewritten: false });
+    expect(readFileSync(path.join(sameDir, 'u_other_run.qgraph.jsonl'), 'utf8').split('\n').filter(Boolean)).toHaveLength(21); // header + 20 quanta
+
+    const old = path.join(h.home, 'old.qgraph');
+    const r = spawnSync(
+      'pipetask',
+      ['qgraph', '-b', repo, '-i', 'HSC/defaults', '-o', 'u/old', '--output-run', 'u/old/run', '-p', `${PIPE}#step1`, '-d', QUERY, '--save-qgraph', old],
+      { env: env(), encoding: 'utf8' },
+    );
+    expect(r.status, r.stderr.slice(-2000)).toBe(0);
+    const converted = h.tbps(['acquire', DEMO_CONFIG, '-g', old, '-b', repo, '--output-run', 'u/old/run']);
+    expect(converted.code, converted.stderr).toBe(0);
+    const copy = path.join(h.home, 'submit', 'u', 'old', 'run', 'u_old_run.qg');
+    expect(readFileSync(copy).subarray(0, 4).toString('latin1')).toBe('PK\u0003\u0004');
+    const header = JSON.parse(execFileSync(lsstPython(), [path.join(repoRoot, 'lsst', 'qgraph_header.py'), copy], { env: env(), encoding: 'utf8' })) as { format: string; outputRun: string; quanta: number };
+    expect(header).toMatchObject({ format: 'qg', outputRun: 'u/old/run', quanta: 20 });
+  }, 600_000);
 
   it('refuses a .qg that is not a readable graph, or given without the LSST stack, in one line naming qgraphFile, writing nothing', async () => {
     const { repo, given: real } = await repoAndGraph();
