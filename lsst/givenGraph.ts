@@ -6,7 +6,7 @@
 // The copy is what every job names (pipetaskInit, run-qbb, finalJob). Spawns Python; core/qgraph/graphFile.ts says
 // which format a file is without it.
 import { execFile } from 'node:child_process';
-import { existsSync, renameSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { BpsConfig } from '../core/config/index.js';
@@ -120,10 +120,12 @@ export async function acquireGivenLsstGraph(config: BpsConfig, file: string, sub
     const beat = setInterval(heartbeat, 5000);
     try {
       const res = await runProcess({ argv, env: withLsstPath({ ...process.env }), cwd: submitPath, stdoutPath: generationLog, stderrPath: generationLog });
-      if (res.exitCode !== 0 || !existsSync(updating))
+      if (res.exitCode !== 0 || !existsSync(updating)) {
+        rmSync(updating, { force: true });
         throw new GraphGenerationError(
           `rewriting the given quantum graph to output run '${outputRun}' failed (exit ${res.exitCode ?? res.signal}): ${rootCause(readTail(generationLog)) ?? 'see log'}; log: ${generationLog}`,
         );
+      }
     } finally {
       clearInterval(beat);
     }

@@ -3,10 +3,10 @@
 // into the submit directory rewritten with `pipetask update-graph-run`, every job names that copy, the run
 // SUCCEEDS on the local executor, the outputs land in the new run (nothing in the graph's old run) and their counts
 // per dataset type equal a plain `pipetask run`. A graph made for the output run is copied as is, an old-format
-// .qgraph is converted. Bad .qg input is refused in one line naming qgraphFile, exit 2,
+// .qgraph is converted, a failing updateQuantumGraph template fails the stage. Bad .qg input is refused in one line naming qgraphFile, exit 2,
 // before anything is written, also when the LSST stack is missing.
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -125,7 +125,7 @@ describe('a given pipe_base quantum graph', () => {
     expect(got).toEqual(want);
   }, 900_000);
 
-  it('copies a graph already made for the output run byte for byte, and converts an old-format .qgraph to a .qg (tbps acquire)', async () => {
+  it('copies a graph already made for the output run byte for byte, converts an old-format .qgraph to a .qg, and runs the updateQuantumGraph template (tbps acquire)', async () => {
     const { repo, given } = await repoAndGraph();
     const same = h.tbps(['acquire', DEMO_CONFIG, '-g', given, '-b', repo, '--output-run', 'u/other/run']);
     expect(same.code, same.stderr).toBe(0);
@@ -147,6 +147,16 @@ describe('a given pipe_base quantum graph', () => {
     expect(readFileSync(copy).subarray(0, 4).toString('latin1')).toBe('PK\u0003\u0004');
     const header = JSON.parse(execFileSync(lsstPython(), [path.join(repoRoot, 'lsst', 'qgraph_header.py'), copy], { env: env(), encoding: 'utf8' })) as { format: string; outputRun: string; quanta: number };
     expect(header).toMatchObject({ format: 'qg', outputRun: 'u/old/run', quanta: 20 });
+
+    // The rewrite is the updateQuantumGraph template: a failing one fails the stage with its root cause and log.
+    const failing = path.join(h.home, 'failing-update.yaml');
+    writeFileSync(failing, `includeConfigs: [${DEMO_CONFIG}]\nupdateQuantumGraph: "sh -c 'echo RewriteError: refused {outputRun} >&2; exit 3'"\n`);
+    const refused = h.tbps(['acquire', failing, '-g', given, '-b', repo, '--output-run', 'u/fail/run']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("rewriting the given quantum graph to output run 'u/fail/run' failed (exit 3): RewriteError: refused u/fail/run");
+    const failDir = path.join(h.home, 'submit', 'u', 'fail', 'run');
+    expect(readFileSync(path.join(failDir, 'quantumGraphUpdate.out'), 'utf8')).toContain('RewriteError: refused u/fail/run');
+    expect(readdirSync(failDir).filter((name) => name.endsWith('.qg'))).toEqual([]);
   }, 600_000);
 
   it('refuses a .qg that is not a readable graph, or given without the LSST stack, in one line naming qgraphFile, writing nothing', async () => {
