@@ -5,7 +5,7 @@
 // per dataset type equal a plain `pipetask run`. A graph made for the output run is copied as is, an old-format
 // .qgraph is converted, a failing updateQuantumGraph template fails the stage. Bad .qg input is refused in one line naming qgraphFile, exit 2,
 // before anything is written, also when the LSST stack is missing.
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -33,6 +33,8 @@ beforeAll(() => {
 });
 afterAll(async () => h?.stopAll());
 
+// Child processes run asynchronously throughout: a test worker blocked in a synchronous call on a loaded machine
+// misses vitest's RPC deadline ("Timeout calling onTaskUpdate").
 const run = promisify(execFile);
 
 async function makeRepo(name: string): Promise<string> {
@@ -52,14 +54,28 @@ async function plainRun(): Promise<string> {
   return ref;
 }
 
-function counts(repo: string, collection: string): Record<string, number> {
-  const out = execFileSync(lsstPython(), [path.join(repoRoot, 'lsst', 'count_datasets.py'), repo, collection], { env: env(), encoding: 'utf8' });
-  return JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, number>;
+async function counts(repo: string, collection: string): Promise<Record<string, number>> {
+  const { stdout } = await run(lsstPython(), [path.join(repoRoot, 'lsst', 'count_datasets.py'), repo, collection], { env: env() });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, number>;
 }
 
-function collections(repo: string): string[] {
-  const out = execFileSync('butler', ['query-collections', repo, '--chains', 'NO-CHILDREN'], { env: env(), encoding: 'utf8' });
-  return out.split('\n').slice(2).map((line) => line.trim().split(/\s+/)[0]).filter(Boolean);
+async function collections(repo: string): Promise<string[]> {
+  const { stdout } = await run('butler', ['query-collections', repo, '--chains', 'NO-CHILDREN'], { env: env() });
+  return stdout.split('\n').slice(2).map((line) => line.trim().split(/\s+/)[0]).filter(Boolean);
+}
+
+async function graphHeader(file: string): Promise<{ format: string; outputRun: string; quanta: number }> {
+  const { stdout } = await run(lsstPython(), [path.join(repoRoot, 'lsst', 'qgraph_header.py'), file], { env: env() });
+  return JSON.parse(stdout) as { format: string; outputRun: string; quanta: number };
+}
+
+/** `pipetask qgraph` of step1 into `file` (.qg, or .qgraph for the old format) with the given output collections. */
+async function makeGraph(repo: string, file: string, output: string, extra: string[] = []): Promise<void> {
+  await run(
+    'pipetask',
+    ['qgraph', '-b', repo, '-i', 'HSC/defaults', '-o', output, '--output-run', `${output}/run`, '-p', `${PIPE}#step1`, '-d', QUERY, '--save-qgraph', file, ...extra],
+    { env: env(), maxBuffer: 64 << 20 },
+  );
 }
 
 /** The demo repository and its step1 graph made by `pipetask qgraph` under u/other/run (made once, never modified). */
@@ -68,12 +84,7 @@ function repoAndGraph(): Promise<{ repo: string; given: string }> {
   made ??= (async () => {
     const repo = await makeRepo('repo');
     const given = path.join(h.home, 'other.qg');
-    const r = spawnSync(
-      'pipetask',
-      ['qgraph', '-b', repo, '-i', 'HSC/defaults', '-o', 'u/other', '--output-run', 'u/other/run', '-p', `${PIPE}#step1`, '-d', QUERY, '--save-qgraph', given, '--qgraph-datastore-records'],
-      { env: env(), encoding: 'utf8' },
-    );
-    expect(r.status, r.stderr.slice(-2000)).toBe(0);
+    await makeGraph(repo, given, 'u/other', ['--qgraph-datastore-records']);
     return { repo, given };
   })();
   return made;
@@ -101,8 +112,7 @@ describe('a given pipe_base quantum graph', () => {
     const record = JSON.parse(readFileSync(path.join(submitPath, 'givenQgraph.json'), 'utf8')) as Record<string, unknown>;
     expect(record).toMatchObject({ given, copy, givenOutputRun: 'u/other/run', outputRun: 'u/given/run', rewritten: true });
     expect(record.rewriteCommand).toContain('update-graph-run');
-    const header = JSON.parse(execFileSync(lsstPython(), [path.join(repoRoot, 'lsst', 'qgraph_header.py'), copy], { env: env(), encoding: 'utf8' })) as { outputRun: string; quanta: number };
-    expect(header).toMatchObject({ outputRun: 'u/given/run', quanta: 20 });
+    expect(await graphHeader(copy)).toMatchObject({ outputRun: 'u/given/run', quanta: 20 });
     const jobs = [];
     for await (const j of readJobs(path.join(submitPath, 'generic_workflow', 'jobs.jsonl'))) jobs.push(j);
     expect(jobs.map((j) => j.kind).sort()).toEqual(['final', 'init', 'payload', 'payload', 'payload', 'payload']);
@@ -114,12 +124,12 @@ describe('a given pipe_base quantum graph', () => {
     for (const j of jobs.filter((job) => job.kind === 'payload')) expect(j.argv).toContain('run-qbb');
 
     // The outputs are in the new run, none in the graph's old run, and they equal a plain pipetask run's.
-    const names = collections(repo);
+    const names = await collections(repo);
     expect(names).toContain('u/given/run');
     expect(names).not.toContain('u/other/run');
     const ref = await reference;
-    const got = counts(repo, 'u/given/run');
-    const want = counts(ref, 'u/ref/run');
+    const got = await counts(repo, 'u/given/run');
+    const want = await counts(ref, 'u/ref/run');
     for (const t of ['calexp', 'src', 'sourceTable']) expect(got[t], t).toBe(4);
     expect(Object.keys(want).length).toBeGreaterThan(10);
     expect(got).toEqual(want);
@@ -127,7 +137,7 @@ describe('a given pipe_base quantum graph', () => {
 
   it('copies a graph already made for the output run byte for byte, converts an old-format .qgraph to a .qg, and runs the updateQuantumGraph template (tbps acquire)', async () => {
     const { repo, given } = await repoAndGraph();
-    const same = h.tbps(['acquire', DEMO_CONFIG, '-g', given, '-b', repo, '--output-run', 'u/other/run']);
+    const same = await h.tbpsAsync(['acquire', DEMO_CONFIG, '-g', given, '-b', repo, '--output-run', 'u/other/run']);
     expect(same.code, same.stderr).toBe(0);
     const sameDir = path.join(h.home, 'submit', 'u', 'other', 'run');
     expect(readFileSync(path.join(sameDir, 'u_other_run.qg')).equals(readFileSync(given))).toBe(true);
@@ -135,23 +145,17 @@ describe('a given pipe_base quantum graph', () => {
     expect(readFileSync(path.join(sameDir, 'u_other_run.qgraph.jsonl'), 'utf8').split('\n').filter(Boolean)).toHaveLength(21); // header + 20 quanta
 
     const old = path.join(h.home, 'old.qgraph');
-    const r = spawnSync(
-      'pipetask',
-      ['qgraph', '-b', repo, '-i', 'HSC/defaults', '-o', 'u/old', '--output-run', 'u/old/run', '-p', `${PIPE}#step1`, '-d', QUERY, '--save-qgraph', old],
-      { env: env(), encoding: 'utf8' },
-    );
-    expect(r.status, r.stderr.slice(-2000)).toBe(0);
-    const converted = h.tbps(['acquire', DEMO_CONFIG, '-g', old, '-b', repo, '--output-run', 'u/old/run']);
+    await makeGraph(repo, old, 'u/old');
+    const converted = await h.tbpsAsync(['acquire', DEMO_CONFIG, '-g', old, '-b', repo, '--output-run', 'u/old/run']);
     expect(converted.code, converted.stderr).toBe(0);
     const copy = path.join(h.home, 'submit', 'u', 'old', 'run', 'u_old_run.qg');
     expect(readFileSync(copy).subarray(0, 4).toString('latin1')).toBe('PK\u0003\u0004');
-    const header = JSON.parse(execFileSync(lsstPython(), [path.join(repoRoot, 'lsst', 'qgraph_header.py'), copy], { env: env(), encoding: 'utf8' })) as { format: string; outputRun: string; quanta: number };
-    expect(header).toMatchObject({ format: 'qg', outputRun: 'u/old/run', quanta: 20 });
+    expect(await graphHeader(copy)).toMatchObject({ format: 'qg', outputRun: 'u/old/run', quanta: 20 });
 
     // The rewrite is the updateQuantumGraph template: a failing one fails the stage with its root cause and log.
     const failing = path.join(h.home, 'failing-update.yaml');
     writeFileSync(failing, `includeConfigs: [${DEMO_CONFIG}]\nupdateQuantumGraph: "sh -c 'echo RewriteError: refused {outputRun} >&2; exit 3'"\n`);
-    const refused = h.tbps(['acquire', failing, '-g', given, '-b', repo, '--output-run', 'u/fail/run']);
+    const refused = await h.tbpsAsync(['acquire', failing, '-g', given, '-b', repo, '--output-run', 'u/fail/run']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("rewriting the given quantum graph to output run 'u/fail/run' failed (exit 3): RewriteError: refused u/fail/run");
     const failDir = path.join(h.home, 'submit', 'u', 'fail', 'run');
