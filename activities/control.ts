@@ -11,7 +11,7 @@ import { mkdirUnder, writeFileUnder } from '../core/files/confined.js';
 import { SAVED_CONFIG, SAVED_PLAN } from '../core/submit/files.js';
 import { loadSavedConfig } from '../core/submit/savedConfig.js';
 import { acquireGraph } from '../core/qgraph/acquire.js';
-import { generateLsstGraph } from '../lsst/qgraph.js';
+import { provideLsstGraph } from '../lsst/runGraph.js';
 import { lsstVersions } from '../lsst/env.js';
 import { TBPS_VERSION, TEMPORAL_SDK_VERSION } from '../temporal/versions.js';
 import type { BatchJobs, BatchResult, RunConfigArg, RunPlan, RunSummary } from '../core/run/types.js';
@@ -67,7 +67,10 @@ async function prepareRunNow(args: RunArgs): Promise<void> {
   });
 }
 
-/** Provides the quantum graph in tbps format: a given qgraphFile, a synthetic graph, or (LSST) pipetask qgraph. */
+/**
+ * Provides the quantum graph in tbps format: a given tbps qgraphFile, a synthetic graph, or (LSST) a given pipe_base
+ * graph copied into the submit directory (rewritten to the run's output run when needed) or pipetask qgraph.
+ */
 export async function generateGraph(args: RunArgs): Promise<GraphFiles> {
   return failOnBadInput(() => generateGraphNow(args));
 }
@@ -79,7 +82,7 @@ async function generateGraphNow(args: RunArgs): Promise<GraphFiles> {
   mkdirUnder(submitPath, submitPath);
   const got = await acquireGraph(c, submitPath, runId, (n) => ctx.heartbeat({ quanta: n }));
   if (got) return { qgraphFile: got.qgraphFile };
-  const lsst = await generateLsstGraph(c, submitPath, runId, () => ctx.heartbeat('pipetask qgraph'));
+  const lsst = await provideLsstGraph(c, submitPath, runId, () => ctx.heartbeat('LSST quantum graph'));
   return { qgraphFile: lsst.qgraphFile, jobQgraphFile: lsst.lsstQgraphFile };
 }
 

@@ -1,6 +1,7 @@
 // LSST graph generation: runs the configured `createQuantumGraph` command (pipetask qgraph ... --save-qgraph QG)
 // with its output in the submit directory's quantumGraphGeneration.out, then converts the saved graph to the
-// tbps format with lsst/export_qgraph.py (streaming). Jobs keep using the LSST graph file (QG).
+// tbps format with lsst/export_qgraph.py (streaming; exportLsstGraph, also used for a given graph). Jobs keep using
+// the LSST graph file (QG).
 import path from 'node:path';
 import type { BpsConfig } from '../core/config/index.js';
 import { chmodUnder, FILE_MODE, resolveUnder } from '../core/files/confined.js';
@@ -38,21 +39,31 @@ export async function generateLsstGraph(config: BpsConfig, submitPath: string, r
       throw new GraphGenerationError(
         `quantum graph generation failed (exit ${gen.exitCode ?? gen.signal}): ${rootCause(readTail(generationLog)) ?? 'see log'}; log: ${generationLog}`,
       );
-    const qgraphFile = path.join(submitPath, `${runId}.qgraph.jsonl`);
-    const exportLog = path.join(submitPath, 'qgraphExport.err');
-    const exp = await runProcess({
-      argv: [lsstPython(), EXPORT_QGRAPH_SCRIPT, lsstQgraphFile, '-o', qgraphFile],
-      env,
-      cwd: submitPath,
-      stdoutPath: path.join(submitPath, 'qgraphExport.out'),
-      stderrPath: exportLog,
-    });
-    if (exp.exitCode !== 0)
-      throw new GraphGenerationError(`exporting ${lsstQgraphFile} failed: ${rootCause(readTail(exportLog)) ?? `exit ${exp.exitCode}`}`);
+    const qgraphFile = await exportLsstGraph(lsstQgraphFile, submitPath, runId);
     // Written by the stack with its own umask: the same mode as every other file of the submit directory.
-    for (const f of [lsstQgraphFile, qgraphFile]) chmodUnder(submitPath, f, FILE_MODE);
+    chmodUnder(submitPath, lsstQgraphFile, FILE_MODE);
     return { qgraphFile, lsstQgraphFile, generationLog };
   } finally {
     clearInterval(beat);
   }
+}
+
+/**
+ * The tbps-format graph (what transform reads) of a saved LSST graph in the submit directory: lsst/export_qgraph.py
+ * (streaming) writes `<runId>.qgraph.jsonl` next to it. The one place a pipe_base graph is converted.
+ */
+export async function exportLsstGraph(lsstQgraphFile: string, submitPath: string, runId: string): Promise<string> {
+  const qgraphFile = resolveUnder(submitPath, `${runId}.qgraph.jsonl`);
+  const exportLog = path.join(submitPath, 'qgraphExport.err');
+  const exp = await runProcess({
+    argv: [lsstPython(), EXPORT_QGRAPH_SCRIPT, lsstQgraphFile, '-o', qgraphFile],
+    env: withLsstPath({ ...process.env }),
+    cwd: submitPath,
+    stdoutPath: path.join(submitPath, 'qgraphExport.out'),
+    stderrPath: exportLog,
+  });
+  if (exp.exitCode !== 0)
+    throw new GraphGenerationError(`exporting ${lsstQgraphFile} failed: ${rootCause(readTail(exportLog)) ?? `exit ${exp.exitCode}`}`);
+  chmodUnder(submitPath, qgraphFile, FILE_MODE);
+  return qgraphFile;
 }

@@ -7,7 +7,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { mkdirUnder } from '../../core/files/confined.js';
 import { acquireGraph } from '../../core/qgraph/acquire.js';
-import { GraphGenerationError, generateLsstGraph } from '../../lsst/qgraph.js';
+import { GraphGenerationError } from '../../lsst/qgraph.js';
+import { provideLsstGraph } from '../../lsst/runGraph.js';
 import { readQuantumGraph } from '../../core/qgraph/index.js';
 import { clusterQuanta } from '../../core/cluster/index.js';
 import { transform } from '../../core/workflow/index.js';
@@ -23,9 +24,10 @@ async function acquire(config: BpsConfig) {
   const runId = config.getString('uniqProcName');
   const got = await acquireGraph(config, submitPath, runId);
   if (got) return { submitPath, ...got, jobQgraphFile: undefined };
-  // No given or synthetic graph: generate it with the LSST stack, as `bps acquire` does.
-  const lsst = await generateLsstGraph(config, submitPath, runId, () => {});
-  return { submitPath, qgraphFile: lsst.qgraphFile, jobQgraphFile: lsst.lsstQgraphFile, quanta: -1, source: 'pipetask qgraph' };
+  // A given pipe_base graph (copied, rewritten to outputRun when needed), or one generated with the LSST stack, as
+  // `bps acquire` does.
+  const lsst = await provideLsstGraph(config, submitPath, runId, () => {});
+  return { submitPath, qgraphFile: lsst.qgraphFile, jobQgraphFile: lsst.lsstQgraphFile, quanta: -1, source: lsst.source };
 }
 
 /**

@@ -12,6 +12,7 @@ import { runAction, UsageError } from '../exit.js';
 import { addConfigOptions, configOptionsFrom } from '../configOptions.js';
 import { loadSubmitConfig, preflightGraph } from '../../core/submit/config.js';
 import { saveRunConfig } from '../../core/submit/savedConfig.js';
+import { preflightLsstGraph } from '../../lsst/givenGraph.js';
 import { pollerCount } from '../pollers.js';
 import { waitAndReport } from '../progress.js';
 import { webUiUrl } from '../links.js';
@@ -36,6 +37,7 @@ export function registerSubmit(program: Command): void {
     runAction(async () => {
       const config = loadSubmitConfig(file, configOptionsFrom(o));
       await preflightGraph(config);
+      await preflightLsstGraph(config); // a given pipe_base graph: the stack is there and the file is a readable graph
       const runId = config.getString('uniqProcName');
       const submitPath = path.resolve(config.getString('submitPath'));
       const site = config.getString('computeSite');

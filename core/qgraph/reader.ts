@@ -28,7 +28,7 @@ function parseLine(line: string, file: string, lineNo: number): unknown {
   } catch (e) {
     if (lineNo === 1 && looksBinary(line)) {
       throw new BadInputError(
-        'line 1: not a tbps quantum-graph file (the file is binary, e.g. a pipe_base .qg archive); qgraphFile takes the tbps-qgraph JSON Lines format (core/qgraph/FORMAT.md)',
+        "line 1: not a tbps quantum-graph file (the file is binary); qgraphFile takes the tbps-qgraph JSON Lines format (core/qgraph/FORMAT.md) or a pipe_base graph written by 'pipetask qgraph --save-qgraph' (.qg, or old .qgraph)",
         { file },
       );
     }
