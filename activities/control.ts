@@ -17,7 +17,8 @@ import { TBPS_VERSION, TEMPORAL_SDK_VERSION } from '../temporal/versions.js';
 import type { BatchJobs, BatchResult, RunConfigArg, RunPlan, RunSummary } from '../core/run/types.js';
 import { totalCounts } from '../core/report/index.js';
 import { isTerminal, type State } from '../core/states.js';
-import { readJobs, transform } from '../core/workflow/index.js';
+import { GW_DIR, readJobs, transform, type BatchPlan } from '../core/workflow/index.js';
+import { preparedRunFor, type PreparedRun } from '../core/submit/preparedRun.js';
 import { localWms, wmsForServiceClass } from '../wms/index.js';
 import { failOnBadInput } from './inputErrors.js';
 import { getStore } from './storeHandle.js';
@@ -77,6 +78,9 @@ export async function generateGraph(args: RunArgs): Promise<GraphFiles> {
 
 async function generateGraphNow(args: RunArgs): Promise<GraphFiles> {
   const { runId, submitPath } = args;
+  // A run made by `tbps prepare` (with this very config) keeps the graph it was prepared with.
+  const prepared = preparedRunFor(submitPath, args.configRef?.sha256);
+  if (prepared) return { qgraphFile: prepared.qgraphFile, ...(prepared.jobQgraphFile ? { jobQgraphFile: prepared.jobQgraphFile } : {}) };
   const c = cfg(args);
   const ctx = Context.current();
   mkdirUnder(submitPath, submitPath);
@@ -127,7 +131,11 @@ async function transformRunNow(args: RunArgs & GraphFiles): Promise<RunPlan> {
   const ctx = Context.current();
   const beat = setInterval(() => ctx.heartbeat('transform'), 5000);
   try {
-    const res = await transform(qgraphFile, c, submitPath, { maxBatchJobs: c.getNumber('jobBatchSize', {}, 1000), qgraphFile: jobQgraphFile });
+    // A run made by `tbps prepare` with this config runs the generic workflow (and WMS files) prepared for it.
+    const prepared = preparedRunFor(submitPath, args.configRef?.sha256);
+    const res = prepared
+      ? preparedWorkflow(submitPath, prepared)
+      : await transform(qgraphFile, c, submitPath, { maxBatchJobs: c.getNumber('jobBatchSize', {}, 1000), qgraphFile: jobQgraphFile });
     const store = await getStore();
     await store.insertJobs(runId, readJobs(res.jobsFile));
     const plan: RunPlan = {
@@ -152,6 +160,19 @@ async function transformRunNow(args: RunArgs & GraphFiles): Promise<RunPlan> {
   } finally {
     clearInterval(beat);
   }
+}
+
+/** The generic workflow and batch plan `tbps prepare` wrote (what transform would write again for this config). */
+function preparedWorkflow(submitPath: string, prepared: PreparedRun): { jobsFile: string; plan: BatchPlan; initJob?: string; finalJob?: string } {
+  const dir = path.join(submitPath, GW_DIR);
+  const batchesFile = path.join(dir, 'batches.json');
+  let plan: BatchPlan;
+  try {
+    plan = JSON.parse(readFileSync(batchesFile, 'utf8')) as BatchPlan;
+  } catch (err) {
+    throw new BadInputError(`the prepared batch plan cannot be read (${(err as Error).message}); prepare the run again`, { file: batchesFile });
+  }
+  return { jobsFile: path.join(dir, 'jobs.jsonl'), plan, initJob: prepared.initJob, finalJob: prepared.finalJob };
 }
 
 /** The run's workload system (wmsServiceClass, BPS class names or short names) as plan fields. */

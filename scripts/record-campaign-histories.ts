@@ -34,7 +34,7 @@ try {
   stack.startWorker('executor', { TBPS_EXECUTOR_CPUS: '4' });
   const d = stack.home;
   writeFileSync(path.join(d, 'fail.txt'), 'replay_campaign_step1_g2\nreplay_campaign_skip_step1_g2\n');
-  writeFileSync(path.join(d, 'job.sh'), 'case "$TBPS_JOB_NAME" in calibrate_*) grep -qx "$1" "$(dirname "$0")/fail.txt" && exit 1;; esac\nsleep ${2:-0}\nexit 0\n');
+  writeFileSync(path.join(d, 'job.sh'), 'case "$TBPS_JOB_LABEL" in calibrate) grep -qx "$1" "$(dirname "$0")/fail.txt" && exit 1;; esac\nsleep ${2:-0}\nexit 0\n');
   const base = (name: string, sleep: string) => {
     writeFileSync(
       path.join(d, `${name}.yaml`),

@@ -14,7 +14,7 @@ import { syntheticOptionsFromConfig } from '../qgraph/syntheticConfig.js';
 import { buildGenericWorkflow } from '../workflow/index.js';
 import { checkJobNames } from '../workflow/transform.js';
 import { readRunSettings } from './runSettings.js';
-import { WMS_NAMES, wmsNameFor } from './wmsNames.js';
+import { WMS_NAMES, wmsNameFor, type WmsName } from './wmsNames.js';
 
 /** config/wms/ of this checkout: the WMS plugin defaults (a layer below the user YAML). */
 const WMS_DEFAULTS_DIR = fileURLToPath(new URL('../../config/wms/', import.meta.url));
@@ -69,7 +69,7 @@ export function loadSubmitConfig(file: string, cli: CliConfigOptions = {}, opts:
 }
 
 /** BPS names WMS plugins by class (lsst.ctrl.bps.htcondor.HTCondorService); tbps accepts those or short names. */
-export function normaliseWms(value: string, file?: string): string {
+export function normaliseWms(value: string, file?: string): WmsName {
   const name = wmsNameFor(value);
   if (name) return name;
   throw new BadInputError(`unknown workload system '${value}'; expected one of: ${WMS_NAMES.join(', ')}`, { file, key: 'wmsServiceClass' });

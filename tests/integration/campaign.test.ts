@@ -43,7 +43,7 @@ function writeBase(dir: string, sleep: string): string {
   mkdirSync(dir, { recursive: true });
   writeFileSync(
     path.join(dir, 'job.sh'),
-    ['run="$1"', 'd="$(dirname "$0")"', `sleep ${sleep}`, 'case "$TBPS_JOB_NAME" in calibrate_*) if grep -qx "$run" "$d/fail.txt" 2>/dev/null; then echo "ValueError: planted in $run" >&2; exit 1; fi;; esac', 'exit 0', ''].join('\n'),
+    ['run="$1"', 'd="$(dirname "$0")"', `sleep ${sleep}`, 'case "$TBPS_JOB_LABEL" in calibrate) if grep -qx "$run" "$d/fail.txt" 2>/dev/null; then echo "ValueError: planted in $run" >&2; exit 1; fi;; esac', 'exit 0', ''].join('\n'),
   );
   writeFileSync(path.join(dir, 'fail.txt'), '');
   const f = path.join(dir, 'base.yaml');
@@ -226,7 +226,7 @@ describe('failures', () => {
     expect(stats.total).toMatchObject({ jobs: jobsOfBoth, failed: before.failed });
     const errors = h.tbps(['report', '--errors', '--campaign', NAME]);
     expect(errors.stdout).toContain(`Final failures of campaign ${NAME} by error class (${before.failed} jobs):`);
-    expect(errors.stdout).toMatch(new RegExp(`python:ValueError\\s+${before.failed}\\n\\s+e\\.g\\. calibrate_\\S+ \\[calibrate\\] in itc_fail_step1_g2`));
+    expect(errors.stdout).toMatch(new RegExp(`python:ValueError\\s+${before.failed}\\n\\s+e\\.g\\. \\S+_calibrate_\\S+ \\[calibrate\\] in itc_fail_step1_g2`));
 
     // Retrying a succeeded group is refused.
     const bad = h.tbps(['campaign', 'retry', NAME, '--step', 'step1', '--group', 'g1']);
