@@ -318,9 +318,10 @@ def restrict(butler, visits: set[int] | None, detectors: set[int] | None) -> lis
     return sorted(out, key=lambda t: t[:3])
 
 
-def make_inputs(butler, pipeline_path: str, pairs) -> dict[str, int]:
+def make_inputs(butler, pipeline_path: str, pairs, repo_root: str) -> dict[str, int]:
     """Register every overall-input dataset type of the pipeline and put mock datasets for it."""
-    from lsst.daf.butler import CollectionType, DataCoordinate, DatasetRef, Timespan
+    from lsst.daf.butler import CollectionType, DataCoordinate, DatasetRef, FileDataset, Timespan
+    from lsst.daf.butler.formatters.json import JsonFormatter
     from lsst.pipe.base import Pipeline
     from lsst.pipe.base.tests.mocks import MockDataset
     from lsst.sphgeom import RangeSet
@@ -340,21 +341,40 @@ def make_inputs(butler, pipeline_path: str, pairs) -> dict[str, int]:
     butler.collections.register(REFCAT_RUN)
     butler.collections.register(SKYMAP_RUN)
 
+    def expand_all(dataset_type, data_ids) -> list:
+        """Expanded data ids (with implied values): one registry query per data id for a few, one query for many."""
+        dims = dataset_type.dimensions
+        if dims.skypix or len(data_ids) < 100:
+            return [butler.registry.expandDataId(d, dimensions=dims) for d in data_ids]
+        known = {c.required_values: c for c in butler.registry.queryDataIds(dims).expanded()}
+        out = []
+        for d in data_ids:
+            key = DataCoordinate.standardize(d, dimensions=dims).required_values
+            if key not in known:
+                fail(f"no dimension records for {dataset_type.name} data id {d}")
+            out.append(known[key])
+        return out
+
     def put_all(dataset_type, data_ids, run) -> list:
-        refs = []
-        for data_id in data_ids:
-            data_id = butler.registry.expandDataId(data_id, dimensions=dataset_type.dimensions)
-            ref = DatasetRef(dataset_type, data_id, run=run)
-            butler.put(
-                MockDataset(
-                    dataset_id=ref.id,
-                    dataset_type=dataset_type.to_simple(),
-                    data_id=dict(ref.dataId.mapping),
-                    run=run,
-                ),
-                ref,
-            )
-            refs.append(ref)
+        """Write one mock dataset per data id and ingest them all in one transaction (a butler.put per dataset
+        costs about 0.1 s here: half an hour for the 20k raws of a benchmark repository)."""
+        refs, files = [], []
+        staging = tempfile.mkdtemp(prefix=".mock-inputs-", dir=repo_root)
+        try:
+            for i, data_id in enumerate(expand_all(dataset_type, list(data_ids))):
+                ref = DatasetRef(dataset_type, data_id, run=run)
+                mock = MockDataset(
+                    dataset_id=ref.id, dataset_type=dataset_type.to_simple(), data_id=dict(ref.dataId.mapping), run=run
+                )
+                path = os.path.join(staging, f"{i}.json")
+                with open(path, "w") as f:
+                    f.write(mock.model_dump_json())
+                files.append(FileDataset(path=path, refs=[ref], formatter=JsonFormatter))
+                refs.append(ref)
+            if files:
+                butler.ingest(*files, transfer="move")
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
         return refs
 
     counts: dict[str, int] = {}
@@ -485,7 +505,7 @@ def build(args: argparse.Namespace, visits: set[int] | None, detectors: set[int]
         if not pairs:
             fail("no visit/detector pairs left after --visits/--detectors")
         log(f"{len(pairs)} visit/detector pairs over {len({p[1] for p in pairs})} visits get raws")
-        counts = make_inputs(butler, args.pipeline, pairs)
+        counts = make_inputs(butler, args.pipeline, pairs, os.path.abspath(args.repo))
         summary = {
             "repo": os.path.abspath(args.repo),
             "records": args.records,

@@ -1,13 +1,15 @@
 // LSST graph generation: runs the configured `createQuantumGraph` command (pipetask qgraph ... --save-qgraph QG)
-// with its output in the submit directory's quantumGraphGeneration.out, then converts the saved graph to the
-// tbps format with lsst/export_qgraph.py (streaming). Jobs keep using the LSST graph file (QG).
+// with its output in the submit directory's quantumGraphGeneration.out, then converts the saved graph's thin part
+// to the tbps format (lsst/qgFile). Jobs keep using the LSST graph file (QG).
 import path from 'node:path';
 import type { BpsConfig } from '../core/config/index.js';
 import { chmodUnder, FILE_MODE, resolveUnder } from '../core/files/confined.js';
 import { rootCause } from '../core/logs/rootCause.js';
 import { readTail } from '../core/logs/tail.js';
 import { runProcess } from '../wms/local/runProcess.js';
-import { EXPORT_QGRAPH_SCRIPT, lsstPython, requireLsstStack, withLsstPath } from './env.js';
+import { isBadInput } from '../core/errors.js';
+import { requireLsstStack, withLsstPath } from './env.js';
+import { exportPipeBaseGraph } from './qgFile/index.js';
 
 export interface LsstGraph {
   /** The graph in tbps format (what transform reads). */
@@ -39,16 +41,11 @@ export async function generateLsstGraph(config: BpsConfig, submitPath: string, r
         `quantum graph generation failed (exit ${gen.exitCode ?? gen.signal}): ${rootCause(readTail(generationLog)) ?? 'see log'}; log: ${generationLog}`,
       );
     const qgraphFile = path.join(submitPath, `${runId}.qgraph.jsonl`);
-    const exportLog = path.join(submitPath, 'qgraphExport.err');
-    const exp = await runProcess({
-      argv: [lsstPython(), EXPORT_QGRAPH_SCRIPT, lsstQgraphFile, '-o', qgraphFile],
-      env,
-      cwd: submitPath,
-      stdoutPath: path.join(submitPath, 'qgraphExport.out'),
-      stderrPath: exportLog,
-    });
-    if (exp.exitCode !== 0)
-      throw new GraphGenerationError(`exporting ${lsstQgraphFile} failed: ${rootCause(readTail(exportLog)) ?? `exit ${exp.exitCode}`}`);
+    try {
+      await exportPipeBaseGraph(lsstQgraphFile, qgraphFile, submitPath, env as NodeJS.ProcessEnv);
+    } catch (err) {
+      throw new GraphGenerationError(`reading ${lsstQgraphFile} failed: ${isBadInput(err) ? err.problem : (err as Error).message}`);
+    }
     // Written by the stack with its own umask: the same mode as every other file of the submit directory.
     for (const f of [lsstQgraphFile, qgraphFile]) chmodUnder(submitPath, f, FILE_MODE);
     return { qgraphFile, lsstQgraphFile, generationLog };

@@ -7,6 +7,8 @@
 // with pipe_base itself.
 import path from 'node:path';
 import { BadInputError } from '../../core/errors.js';
+import { rootCause } from '../../core/logs/rootCause.js';
+import { readTail } from '../../core/logs/tail.js';
 import { writeQuantumGraph, type QGraphHeader, type QuantumRecord } from '../../core/qgraph/index.js';
 import { runProcess } from '../../wms/local/runProcess.js';
 import { EXPORT_QGRAPH_SCRIPT, lsstPython, lsstVersions } from '../env.js';
@@ -136,7 +138,8 @@ export async function exportPipeBaseGraph(lsstQgraphFile: string, qgraphFile: st
     stdoutPath: path.join(submitPath, 'qgraphExport.out'),
     stderrPath: log,
   });
-  if (result.exitCode === 2) throw new BadInputError(`lsst/export_qgraph.py cannot read it; see ${log}`, { file: lsstQgraphFile });
-  if (result.exitCode !== 0) throw new Error(`exporting ${lsstQgraphFile} with lsst/export_qgraph.py failed (exit ${result.exitCode ?? result.signal}); see ${log}`);
+  const cause = () => rootCause(readTail(log)) ?? `see ${log}`;
+  if (result.exitCode === 2) throw new BadInputError(`pipe_base cannot read it: ${cause()}`, { file: lsstQgraphFile });
+  if (result.exitCode !== 0) throw new Error(`exporting ${lsstQgraphFile} with lsst/export_qgraph.py failed (exit ${result.exitCode ?? result.signal}): ${cause()}`);
   return { quanta: -1, reader: 'pipe_base' };
 }
