@@ -1,13 +1,13 @@
 // LSST graph generation: runs the configured `createQuantumGraph` command (pipetask qgraph ... --save-qgraph QG)
 // with its output in the submit directory's quantumGraphGeneration.out, then converts the saved graph's thin part
-// to the tbps format (lsst/qgFile). Jobs keep using the LSST graph file (QG).
+// to the tbps format (exportLsstGraph: lsst/qgFile reads the .qg directly). Jobs keep using the LSST graph file (QG).
 import path from 'node:path';
 import type { BpsConfig } from '../core/config/index.js';
 import { chmodUnder, FILE_MODE, resolveUnder } from '../core/files/confined.js';
 import { rootCause } from '../core/logs/rootCause.js';
 import { readTail } from '../core/logs/tail.js';
-import { runProcess } from '../wms/local/runProcess.js';
 import { isBadInput } from '../core/errors.js';
+import { runProcess } from '../wms/local/runProcess.js';
 import { requireLsstStack, withLsstPath } from './env.js';
 import { exportPipeBaseGraph } from './qgFile/index.js';
 
@@ -40,16 +40,27 @@ export async function generateLsstGraph(config: BpsConfig, submitPath: string, r
       throw new GraphGenerationError(
         `quantum graph generation failed (exit ${gen.exitCode ?? gen.signal}): ${rootCause(readTail(generationLog)) ?? 'see log'}; log: ${generationLog}`,
       );
-    const qgraphFile = path.join(submitPath, `${runId}.qgraph.jsonl`);
-    try {
-      await exportPipeBaseGraph(lsstQgraphFile, qgraphFile, submitPath, env as NodeJS.ProcessEnv);
-    } catch (err) {
-      throw new GraphGenerationError(`reading ${lsstQgraphFile} failed: ${isBadInput(err) ? err.problem : (err as Error).message}`);
-    }
+    const qgraphFile = await exportLsstGraph(lsstQgraphFile, submitPath, runId);
     // Written by the stack with its own umask: the same mode as every other file of the submit directory.
-    for (const f of [lsstQgraphFile, qgraphFile]) chmodUnder(submitPath, f, FILE_MODE);
+    chmodUnder(submitPath, lsstQgraphFile, FILE_MODE);
     return { qgraphFile, lsstQgraphFile, generationLog };
   } finally {
     clearInterval(beat);
   }
+}
+
+/**
+ * The tbps-format graph (what transform reads) of a saved LSST graph in the submit directory, written as
+ * `<runId>.qgraph.jsonl` next to it by lsst/qgFile (only the graph's thin part is read; no pipe_base import for a
+ * .qg). The one place a pipe_base graph is converted.
+ */
+export async function exportLsstGraph(lsstQgraphFile: string, submitPath: string, runId: string): Promise<string> {
+  const qgraphFile = resolveUnder(submitPath, `${runId}.qgraph.jsonl`);
+  try {
+    await exportPipeBaseGraph(lsstQgraphFile, qgraphFile, submitPath, withLsstPath({ ...process.env }) as NodeJS.ProcessEnv);
+  } catch (err) {
+    throw new GraphGenerationError(`exporting ${lsstQgraphFile} failed: ${isBadInput(err) ? err.problem : (err as Error).message}`);
+  }
+  chmodUnder(submitPath, qgraphFile, FILE_MODE);
+  return qgraphFile;
 }

@@ -68,6 +68,31 @@ export class UnknownQgVersionError extends BadInputError {
   }
 }
 
+/** The header of a `.qg` file (what decides whether a given graph must be rewritten to another output run). */
+export interface PipeBaseGraphHeader {
+  version: number | null;
+  graphType: string | null;
+  outputRun: string | null;
+  output: string | null;
+  inputs: string[];
+  quanta: number | null;
+}
+
+/** Reads only the header block of a `.qg` file: one Python start without `lsst` (tens of milliseconds). */
+export async function readPipeBaseHeader(file: string, env: NodeJS.ProcessEnv = process.env): Promise<PipeBaseGraphHeader> {
+  const blocks = await readQgBlocks(file, ['header'], env);
+  const h = parseJson(blocks.get('header')!, 'header', file) as QgHeader;
+  if (!h || typeof h !== 'object') throw new BadInputError('header block is not a JSON object', { file });
+  return {
+    version: h.version ?? null,
+    graphType: h.graph_type ?? null,
+    outputRun: h.output_run || null,
+    output: h.output || null,
+    inputs: h.inputs ?? [],
+    quanta: h.n_quanta ?? null,
+  };
+}
+
 /** Reads the thin graph of a `.qg` file (format version 1) into tbps records. */
 export async function readPipeBaseGraph(file: string, env: NodeJS.ProcessEnv = process.env): Promise<PipeBaseGraph> {
   const blocks = await readQgBlocks(file, ['header', 'pipeline_graph', 'thin_graph'], env);

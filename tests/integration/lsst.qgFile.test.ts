@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BadInputError } from '../../core/errors.js';
 import { readQuantumGraph } from '../../core/qgraph/index.js';
 import { hasLsstStack, lsstPython, venvDir, withLsstPath } from '../../lsst/env.js';
-import { exportPipeBaseGraph, readPipeBaseGraph } from '../../lsst/qgFile/index.js';
+import { exportPipeBaseGraph, readPipeBaseGraph, readPipeBaseHeader } from '../../lsst/qgFile/index.js';
 import { repoRoot } from '../../temporal/paths.js';
 
 const PIPE = path.join(repoRoot, 'lsst', 'pipelines', 'mock_drp.yaml');
@@ -87,6 +87,14 @@ describe('lsst/qgFile reads pipe_base .qg files', () => {
     expect(graph.labels()).toEqual(['isr', 'characterizeImage', 'calibrate', 'writeSourceTable', 'transformSourceTable']);
     expect(graph.header.metadata.outputRun).toBe('u/qg/run');
     expect(graph.header.metadata.pipeline).toBe(`${PIPE}#step1`);
+    expect(await readPipeBaseHeader(qg, env())).toEqual({
+      version: 1,
+      graphType: 'predicted',
+      outputRun: 'u/qg/run',
+      output: 'u/qg',
+      inputs: ['HSC/raw/all', 'HSC/calib', 'refcats', 'skymaps'],
+      quanta: 20,
+    });
 
     // the old pickle format is loaded by pipe_base (export_qgraph.py) and gives the same graph
     const old = await makeGraph(repo, 'small.qgraph', `${PIPE}#step1`);
