@@ -102,7 +102,7 @@ export async function readPipeBaseGraph(file: string, env: NodeJS.ProcessEnv = p
   if (qgHeader.version !== QG_FORMAT_VERSION) throw new UnknownQgVersionError(qgHeader.version, file);
   const tasks = taskDimensions(parseJson(blocks.get('pipeline_graph')!, 'pipeline_graph', file), file);
   blocks.delete('pipeline_graph');
-  const thin = thinGraphRecords(parseJson(blocks.get('thin_graph')!, 'thin_graph', file), tasks, file);
+  const thin = thinGraphRecords(blocks.get('thin_graph')!, tasks, file, qgHeader.n_quanta ?? 0);
   blocks.delete('thin_graph');
   if (qgHeader.n_quanta !== undefined && qgHeader.n_quanta !== thin.quanta)
     throw new BadInputError(`header says n_quanta=${qgHeader.n_quanta} but the thin graph has ${thin.quanta} quanta`, { file });

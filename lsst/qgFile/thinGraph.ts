@@ -1,20 +1,12 @@
 // The thin graph of a pipe_base `.qg` (the `thin_graph` block: quanta per task label with their UUID and data
-// coordinate, and quantum-to-quantum edges) as tbps quantum records, parents first. Quanta are taken task by task
-// in pipeline order, which is topological because every edge runs from an earlier task to a later one; that is
-// checked for every edge. Parents are held as one flat index array (CSR), not one array per quantum.
+// coordinate, and quantum-to-quantum edges) as tbps quantum records, parents first. The block is scanned by
+// thinGraphScanner.ts (no object per quantum or edge). Quanta are taken task by task in pipeline order, which is
+// topological because every edge runs from an earlier task to a later one; that is checked for every edge. Parents
+// are held as one flat index array (CSR), not one array per quantum.
 import { BadInputError } from '../../core/errors.js';
-import type { DataId, DataIdValue, QuantumRecord } from '../../core/qgraph/index.js';
+import type { DataId, QuantumRecord } from '../../core/qgraph/index.js';
 import type { TaskDimensions } from './taskDimensions.js';
-
-interface ThinQuantum {
-  quantum_id: string;
-  data_coordinate?: DataIdValue[];
-}
-
-interface ThinGraph {
-  quanta?: Record<string, ThinQuantum[]>;
-  edges?: [string, string][];
-}
+import { scanThinGraph, ThinGraphSyntaxError, type ScannedThinGraph } from './thinGraphScanner.js';
 
 export interface ThinRecords {
   /** Number of quanta. */
@@ -23,60 +15,64 @@ export interface ThinRecords {
   records: Iterable<QuantumRecord>;
 }
 
-export function thinGraphRecords(thinGraph: unknown, tasks: TaskDimensions[], file: string): ThinRecords {
-  const graph = thinGraph as ThinGraph;
+export function thinGraphRecords(block: Buffer, tasks: TaskDimensions[], file: string, expectedQuanta = 0): ThinRecords {
   const bad = (problem: string) => new BadInputError(`thin_graph block: ${problem}`, { file });
-  if (!graph || typeof graph !== 'object' || !graph.quanta || typeof graph.quanta !== 'object') throw bad('no quanta');
-  const known = new Set(tasks.map((t) => t.label));
-  for (const label of Object.keys(graph.quanta))
-    if (!known.has(label)) throw bad(`quanta for task label ${JSON.stringify(label)}, which the pipeline graph does not have`);
-
-  // Quanta in order: task by task (pipeline order), in file order within a task.
-  const order: { task: TaskDimensions; quantum: ThinQuantum }[] = [];
-  const indexOf = new Map<string, number>();
-  for (const task of tasks) {
-    for (const quantum of graph.quanta[task.label] ?? []) {
-      if (typeof quantum?.quantum_id !== 'string') throw bad(`task ${task.label}: a quantum without quantum_id`);
-      if (indexOf.has(quantum.quantum_id)) throw bad(`quantum ${quantum.quantum_id} appears twice`);
-      indexOf.set(quantum.quantum_id, order.length);
-      order.push({ task, quantum });
-    }
+  let graph: ScannedThinGraph;
+  try {
+    graph = scanThinGraph(block, expectedQuanta);
+  } catch (err) {
+    if (err instanceof ThinGraphSyntaxError) throw bad(err.message);
+    throw err;
   }
+  const taskOfLabel = new Map(tasks.map((t, rank) => [t.label, { task: t, rank }]));
+  const rankOf = graph.labels.map((label) => {
+    const known = taskOfLabel.get(label);
+    if (!known) throw bad(`quanta for task label ${JSON.stringify(label)}, which the pipeline graph does not have`);
+    return known.rank;
+  });
+  const n = graph.count;
 
-  // Parents of each quantum as CSR (offsets into one index array).
-  const edges = graph.edges ?? [];
-  const n = order.length;
+  // Quanta in order: task by task (pipeline order), in file order within a task (a stable counting sort).
+  const perRank = new Int32Array(tasks.length + 1);
+  for (let q = 0; q < n; q++) perRank[rankOf[graph.labelOf[q]] + 1]++;
+  for (let r = 0; r < tasks.length; r++) perRank[r + 1] += perRank[r];
+  const order = new Int32Array(n); // position -> quantum
+  const position = new Int32Array(n); // quantum -> position
+  for (let q = 0; q < n; q++) {
+    const p = perRank[rankOf[graph.labelOf[q]]]++;
+    order[p] = q;
+    position[q] = p;
+  }
+  const taskAt = (p: number) => tasks[rankOf[graph.labelOf[order[p]]]];
+
+  // Parents of each position as CSR (offsets into one index array).
   const offsets = new Int32Array(n + 1);
-  const edgeParent = new Int32Array(edges.length);
-  const edgeChild = new Int32Array(edges.length);
-  edges.forEach((edge, e) => {
-    const parent = indexOf.get(edge?.[0]);
-    const child = indexOf.get(edge?.[1]);
-    if (parent === undefined || child === undefined) throw bad(`edge ${e} names a quantum that is not in the graph: ${JSON.stringify(edge)}`);
+  for (let e = 0; e < graph.edgeCount; e++) {
+    const parent = position[graph.edgeFrom[e]];
+    const child = position[graph.edgeTo[e]];
     if (parent >= child)
       throw bad(
-        `edge ${edge[0]} (${order[parent].task.label}) -> ${edge[1]} (${order[child].task.label}) runs against the pipeline's task order`,
+        `edge ${graph.ids[graph.edgeFrom[e]]} (${taskAt(parent).label}) -> ${graph.ids[graph.edgeTo[e]]} (${taskAt(child).label}) runs against the pipeline's task order`,
       );
-    edgeParent[e] = parent;
-    edgeChild[e] = child;
     offsets[child + 1]++;
-  });
-  for (let i = 0; i < n; i++) offsets[i + 1] += offsets[i];
-  const parents = new Int32Array(edges.length);
+  }
+  for (let p = 0; p < n; p++) offsets[p + 1] += offsets[p];
+  const parents = new Int32Array(graph.edgeCount);
   const fill = offsets.slice(0, n);
-  for (let e = 0; e < edges.length; e++) parents[fill[edgeChild[e]]++] = edgeParent[e];
+  for (let e = 0; e < graph.edgeCount; e++) parents[fill[position[graph.edgeTo[e]]]++] = position[graph.edgeFrom[e]];
 
   function* records(): Generator<QuantumRecord> {
-    for (let i = 0; i < n; i++) {
-      const { task, quantum } = order[i];
-      const values = quantum.data_coordinate ?? [];
+    for (let p = 0; p < n; p++) {
+      const q = order[p];
+      const task = taskAt(p);
+      const values = graph.coordinates[q];
       if (values.length !== task.coordinateLength)
-        throw bad(`quantum ${quantum.quantum_id} (${task.label}): data coordinate has ${values.length} values, the task's dimensions ${task.coordinateLength}`);
+        throw bad(`quantum ${graph.ids[q]} (${task.label}): data coordinate has ${values.length} values, the task's dimensions ${task.coordinateLength}`);
       const dataId: DataId = {};
       for (let k = 0; k < task.required.length; k++) dataId[task.required[k]] = values[k];
       const ids: string[] = [];
-      for (let p = offsets[i]; p < offsets[i + 1]; p++) ids.push(order[parents[p]].quantum.quantum_id);
-      yield { id: quantum.quantum_id, label: task.label, dataId, parents: ids };
+      for (let i = offsets[p]; i < offsets[p + 1]; i++) ids.push(graph.ids[order[parents[i]]]);
+      yield { id: graph.ids[q], label: task.label, dataId, parents: ids };
     }
   }
   return { quanta: n, records: { [Symbol.iterator]: records } };
