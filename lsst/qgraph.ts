@@ -1,6 +1,6 @@
 // LSST graph generation: runs the configured `createQuantumGraph` command (pipetask qgraph ... --save-qgraph QG)
-// with its output in the submit directory's quantumGraphGeneration.out, then converts the saved graph's thin part
-// to the tbps format (exportLsstGraph: lsst/qgFile reads the .qg directly). Jobs keep using the LSST graph file (QG).
+// with its output in the submit directory's quantumGraphGeneration.out; transform then reads the saved graph's thin
+// part directly (exportLsstGraph: lsst/qgFile; old .qgraph files are converted). Jobs use the LSST graph file (QG).
 import path from 'node:path';
 import type { BpsConfig } from '../core/config/index.js';
 import { chmodUnder, FILE_MODE, resolveUnder } from '../core/files/confined.js';
@@ -9,10 +9,10 @@ import { readTail } from '../core/logs/tail.js';
 import { isBadInput } from '../core/errors.js';
 import { runProcess } from '../wms/local/runProcess.js';
 import { requireLsstStack, withLsstPath } from './env.js';
-import { exportPipeBaseGraph } from './qgFile/index.js';
+import { exportPipeBaseGraph, readsDirectly } from './qgFile/index.js';
 
 export interface LsstGraph {
-  /** The graph in tbps format (what transform reads). */
+  /** The graph transform reads: the `.qg` itself (read by lsst/qgFile), or a tbps-format copy of an old `.qgraph`. */
   qgraphFile: string;
   /** The saved LSST graph (what run-qbb, pre-exec-init-qbb and the final job read). */
   lsstQgraphFile: string;
@@ -50,17 +50,20 @@ export async function generateLsstGraph(config: BpsConfig, submitPath: string, r
 }
 
 /**
- * The tbps-format graph (what transform reads) of a saved LSST graph in the submit directory, written as
- * `<runId>.qgraph.jsonl` next to it by lsst/qgFile (only the graph's thin part is read; no pipe_base import for a
- * .qg). The one place a pipe_base graph is converted.
+ * The graph file transform reads for a saved LSST graph in the submit directory: the `.qg` itself when lsst/qgFile
+ * reads its format (it registers with core/qgraph's reader; only the graph's thin part is read, no pipe_base import),
+ * else (old `.qgraph`, other `.qg` versions) a tbps-format copy `<runId>.qgraph.jsonl` written next to it through
+ * pipe_base. The one place a pipe_base graph is converted.
  */
 export async function exportLsstGraph(lsstQgraphFile: string, submitPath: string, runId: string): Promise<string> {
-  const qgraphFile = resolveUnder(submitPath, `${runId}.qgraph.jsonl`);
+  const env = withLsstPath({ ...process.env }) as NodeJS.ProcessEnv;
   try {
-    await exportPipeBaseGraph(lsstQgraphFile, qgraphFile, submitPath, withLsstPath({ ...process.env }) as NodeJS.ProcessEnv);
+    if (await readsDirectly(lsstQgraphFile, env)) return lsstQgraphFile;
+    const qgraphFile = resolveUnder(submitPath, `${runId}.qgraph.jsonl`);
+    await exportPipeBaseGraph(lsstQgraphFile, qgraphFile, submitPath, env);
+    chmodUnder(submitPath, qgraphFile, FILE_MODE);
+    return qgraphFile;
   } catch (err) {
-    throw new GraphGenerationError(`exporting ${lsstQgraphFile} failed: ${isBadInput(err) ? err.problem : (err as Error).message}`);
+    throw new GraphGenerationError(`reading ${lsstQgraphFile} failed: ${isBadInput(err) ? err.problem : (err as Error).message}`);
   }
-  chmodUnder(submitPath, qgraphFile, FILE_MODE);
-  return qgraphFile;
 }

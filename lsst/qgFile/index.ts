@@ -9,7 +9,7 @@ import path from 'node:path';
 import { BadInputError } from '../../core/errors.js';
 import { rootCause } from '../../core/logs/rootCause.js';
 import { readTail } from '../../core/logs/tail.js';
-import { writeQuantumGraph, type QGraphHeader, type QuantumRecord } from '../../core/qgraph/index.js';
+import { graphFromRecords, registerGraphFileReader, writeQuantumGraph, type QGraphHeader, type QuantumRecord } from '../../core/qgraph/index.js';
 import { runProcess } from '../../wms/local/runProcess.js';
 import { EXPORT_QGRAPH_SCRIPT, lsstPython, lsstVersions } from '../env.js';
 import { readQgBlocks } from './blocks.js';
@@ -133,6 +133,29 @@ export async function readPipeBaseGraph(file: string, env: NodeJS.ProcessEnv = p
   };
   return { header, records: thin.records };
 }
+
+/**
+ * Whether transform can read this file directly (a `.qg` of the format version this reader knows), so that no
+ * tbps-format copy is needed. Reads only the header.
+ */
+export async function readsDirectly(file: string, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+  if (file.endsWith('.qgraph')) return false;
+  return (await readPipeBaseHeader(file, env)).version === QG_FORMAT_VERSION;
+}
+
+/** A pipe_base `.qg` is a zip archive: its first bytes are a local file header. */
+const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+
+// core/qgraph's readQuantumGraph reads a `.qg` through this module (core knows no LSST format): transform and the
+// cluster stage then take the pipe_base graph as it is. Registered when this module is loaded, which every caller of
+// exportLsstGraph (lsst/qgraph.ts) does before it hands the path on.
+registerGraphFileReader({
+  recognizes: (firstBytes) => firstBytes.subarray(0, 4).equals(ZIP_MAGIC),
+  async read(path) {
+    const graph = await readPipeBaseGraph(path);
+    return graphFromRecords(graph.header, graph.records);
+  },
+});
 
 export interface ExportedGraph {
   quanta: number;

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BadInputError } from '../../core/errors.js';
 import { readQuantumGraph } from '../../core/qgraph/index.js';
 import { hasLsstStack, lsstPython, venvDir, withLsstPath } from '../../lsst/env.js';
-import { exportPipeBaseGraph, readPipeBaseGraph, readPipeBaseHeader } from '../../lsst/qgFile/index.js';
+import { exportPipeBaseGraph, readPipeBaseGraph, readPipeBaseHeader, readsDirectly } from '../../lsst/qgFile/index.js';
 import { repoRoot } from '../../temporal/paths.js';
 
 const PIPE = path.join(repoRoot, 'lsst', 'pipelines', 'mock_drp.yaml');
@@ -87,6 +87,16 @@ describe('lsst/qgFile reads pipe_base .qg files', () => {
     expect(graph.labels()).toEqual(['isr', 'characterizeImage', 'calibrate', 'writeSourceTable', 'transformSourceTable']);
     expect(graph.header.metadata.outputRun).toBe('u/qg/run');
     expect(graph.header.metadata.pipeline).toBe(`${PIPE}#step1`);
+    // core's readQuantumGraph reads the .qg itself through lsst/qgFile (what transform does): the same graph
+    const direct = await readQuantumGraph(qg);
+    expect(direct.size).toBe(20);
+    expect(direct.header.tasks).toEqual(graph.header.tasks);
+    for (let i = 0; i < direct.size; i++) {
+      expect(direct.id(i)).toBe(graph.id(i));
+      expect(direct.dataId(i)).toEqual(graph.dataId(i));
+      expect([...direct.parents(i)]).toEqual([...graph.parents(i)]);
+    }
+    expect(await readsDirectly(qg, env())).toBe(true);
     expect(await readPipeBaseHeader(qg, env())).toEqual({
       version: 1,
       graphType: 'predicted',
@@ -103,6 +113,7 @@ describe('lsst/qgFile reads pipe_base .qg files', () => {
     const oldGraph = await readQuantumGraph(oldOut);
     expect(oldGraph.size).toBe(20);
     expect(oldGraph.header.tasks).toEqual(graph.header.tasks);
+    expect(await readsDirectly(old, env())).toBe(false);
   }, 300_000);
 
   it('reads a graph over 512 quanta (blocks compressed with a trained dictionary) exactly as pipe_base does', async () => {
