@@ -17,14 +17,14 @@ export interface ThinRecords {
 
 export function thinGraphRecords(block: Buffer, tasks: TaskDimensions[], file: string, expectedQuanta = 0): ThinRecords {
   const bad = (problem: string) => new BadInputError(`thin_graph block: ${problem}`, { file });
+  const taskOfLabel = new Map(tasks.map((t, rank) => [t.label, { task: t, rank }]));
   let graph: ScannedThinGraph;
   try {
-    graph = scanThinGraph(block, expectedQuanta);
+    graph = scanThinGraph(block, (label) => taskOfLabel.get(label)?.task.required.length ?? 0, expectedQuanta);
   } catch (err) {
     if (err instanceof ThinGraphSyntaxError) throw bad(err.message);
     throw err;
   }
-  const taskOfLabel = new Map(tasks.map((t, rank) => [t.label, { task: t, rank }]));
   const rankOf = graph.labels.map((label) => {
     const known = taskOfLabel.get(label);
     if (!known) throw bad(`quanta for task label ${JSON.stringify(label)}, which the pipeline graph does not have`);
@@ -65,11 +65,11 @@ export function thinGraphRecords(block: Buffer, tasks: TaskDimensions[], file: s
     for (let p = 0; p < n; p++) {
       const q = order[p];
       const task = taskAt(p);
-      const values = graph.coordinates[q];
-      if (values.length !== task.coordinateLength)
-        throw bad(`quantum ${graph.ids[q]} (${task.label}): data coordinate has ${values.length} values, the task's dimensions ${task.coordinateLength}`);
+      if (graph.coordinateLength[q] !== task.coordinateLength)
+        throw bad(`quantum ${graph.ids[q]} (${task.label}): data coordinate has ${graph.coordinateLength[q]} values, the task's dimensions ${task.coordinateLength}`);
       const dataId: DataId = {};
-      for (let k = 0; k < task.required.length; k++) dataId[task.required[k]] = values[k];
+      const first = graph.valueStart[q];
+      for (let k = 0; k < task.required.length; k++) dataId[task.required[k]] = graph.values[first + k];
       const ids: string[] = [];
       for (let i = offsets[p]; i < offsets[p + 1]; i++) ids.push(graph.ids[order[parents[i]]]);
       yield { id: graph.ids[q], label: task.label, dataId, parents: ids };

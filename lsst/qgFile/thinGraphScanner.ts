@@ -1,9 +1,10 @@
 // A lean scanner of the `thin_graph` JSON block of a `.qg`: walks the bytes once and keeps only what tbps needs,
 // instead of JSON.parse building an object per quantum and an array and two strings per edge (over 100 MB for 100k
 // quanta). Quantum ids are kept as strings (they are written out) and as 128-bit keys in an open-addressing table;
-// an edge's two UUIDs are decoded from their hex digits and looked up without making strings. Values of data
-// coordinates are decoded one by one (numbers, strings). Keys other than `quanta` and `edges` (and, per quantum,
-// `quantum_id` and `data_coordinate`) are skipped, so added fields do not break it.
+// an edge's two UUIDs are decoded from their hex digits and looked up without making strings. Of a data coordinate
+// only the values the caller keeps (the required dimensions) are decoded, into one flat array; the others are only
+// counted. Keys other than `quanta` and `edges` (and, per quantum, `quantum_id` and `data_coordinate`) are skipped,
+// so added fields do not break it.
 import type { DataIdValue } from '../../core/qgraph/index.js';
 
 export class ThinGraphSyntaxError extends Error {}
@@ -25,15 +26,19 @@ export interface ScannedThinGraph {
   /** Index of the quantum's label in `labels`. */
   labelOf: Uint16Array;
   labels: string[];
-  /** Data coordinate values per quantum (all of them; the caller keeps the required ones). */
-  coordinates: DataIdValue[][];
+  /** The kept data coordinate values of quantum q: values[valueStart[q] .. valueStart[q + 1]). */
+  values: DataIdValue[];
+  valueStart: Int32Array;
+  /** Number of values in each quantum's data coordinate (kept or not). */
+  coordinateLength: Uint8Array;
   edgeCount: number;
   /** Edge e runs from quantum edgeFrom[e] to quantum edgeTo[e]. */
   edgeFrom: Int32Array;
   edgeTo: Int32Array;
 }
 
-export function scanThinGraph(bytes: Buffer, expectedQuanta = 0): ScannedThinGraph {
+/** `keep(label)`: how many leading values of a data coordinate to decode for quanta of that label. */
+export function scanThinGraph(bytes: Buffer, keep: (label: string) => number, expectedQuanta = 0): ScannedThinGraph {
   let at = 0;
   const end = bytes.length;
   const fail = (what: string): never => {
@@ -122,9 +127,12 @@ export function scanThinGraph(bytes: Buffer, expectedQuanta = 0): ScannedThinGra
   let capacity = Math.max(1024, expectedQuanta);
   let words = new Uint32Array(capacity * 4);
   let labelOf = new Uint16Array(capacity);
+  let valueStart = new Int32Array(capacity + 1);
+  let coordinateLength = new Uint8Array(capacity);
   const ids: string[] = [];
-  const coordinates: DataIdValue[][] = [];
+  const values: DataIdValue[] = [];
   const labels: string[] = [];
+  const keepOf: number[] = [];
   let table = new Int32Array(1);
   let mask = 0;
   const hash = (w0: number, w1: number, w2: number, w3: number) => {
@@ -181,7 +189,8 @@ export function scanThinGraph(bytes: Buffer, expectedQuanta = 0): ScannedThinGra
   const quantum = (label: number) => {
     if (!opened(0x7b, 0x7d)) fail('a quantum without quantum_id');
     let id: string | undefined;
-    let coordinate: DataIdValue[] = [];
+    const first = values.length;
+    let length = -1;
     do {
       const name = string();
       expect(0x3a);
@@ -191,8 +200,16 @@ export function scanThinGraph(bytes: Buffer, expectedQuanta = 0): ScannedThinGra
         id = string();
         if (id.length !== 36 || !decodeUuid(start)) fail(`quantum_id ${JSON.stringify(id)} is not a UUID`);
       } else if (name === 'data_coordinate') {
-        coordinate = [];
-        if (opened(0x5b, 0x5d)) do coordinate.push(scalar()); while (more(0x5d));
+        if (length >= 0) fail('a quantum with two data coordinates');
+        length = 0;
+        if (opened(0x5b, 0x5d)) {
+          do {
+            if (length < keepOf[label]) values.push(scalar());
+            else skipValue();
+            length++;
+          } while (more(0x5d));
+        }
+        if (length > 255) fail('a data coordinate of more than 255 values');
       } else {
         skipValue();
       }
@@ -207,11 +224,19 @@ export function scanThinGraph(bytes: Buffer, expectedQuanta = 0): ScannedThinGra
       const l = new Uint16Array(capacity);
       l.set(labelOf);
       labelOf = l;
+      const v = new Int32Array(capacity + 1);
+      v.set(valueStart);
+      valueStart = v;
+      const c = new Uint8Array(capacity);
+      c.set(coordinateLength);
+      coordinateLength = c;
     }
     words.set(key, n * 4);
     labelOf[n] = label;
+    valueStart[n] = first;
+    valueStart[n + 1] = values.length;
+    coordinateLength[n] = Math.max(length, 0);
     ids.push(id!);
-    coordinates.push(coordinate);
   };
 
   // ---- edges: pairs of quantum indices
@@ -266,7 +291,10 @@ export function scanThinGraph(bytes: Buffer, expectedQuanta = 0): ScannedThinGra
           const label = string();
           expect(0x3a);
           let index = labels.indexOf(label);
-          if (index < 0) index = labels.push(label) - 1;
+          if (index < 0) {
+            index = labels.push(label) - 1;
+            keepOf.push(keep(label));
+          }
           if (opened(0x5b, 0x5d)) do quantum(index); while (more(0x5d));
         } while (more(0x7d));
       }
@@ -291,5 +319,5 @@ export function scanThinGraph(bytes: Buffer, expectedQuanta = 0): ScannedThinGra
     at = resume;
   }
   if (!tableBuilt) buildTable(ids.length);
-  return { count: ids.length, ids, labelOf, labels, coordinates, edgeCount, edgeFrom, edgeTo };
+  return { count: ids.length, ids, labelOf, labels, values, valueStart, coordinateLength, edgeCount, edgeFrom, edgeTo };
 }
