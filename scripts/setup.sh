@@ -57,8 +57,8 @@ mkdir -p "${TBPS_HOME:-$ROOT/.data}"
 step "Workflow bundle (.build/workflow-bundle.js)"
 npx tsx workers/bundle.ts "$ROOT/.build/workflow-bundle.js"
 
-step "CLI build (dist/cli.js)"
-node scripts/build-cli.mjs
+step "Build of the CLI and the workers (dist/)"
+node scripts/build.mjs
 
 if [ "$want_lsst" = 1 ]; then
   step "LSST middleware venv (.venv)"

@@ -46,7 +46,7 @@ export async function startStack(name: string): Promise<Stack> {
     address: info.address,
     startWorker(kind, extra = {}) {
       const log = openSync(path.join(home, `${kind}-${procs.length}.log`), 'a');
-      const p = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'workers', `${kind}.ts`)], {
+      const p = spawn(process.execPath, [path.join(repoRoot, 'bin', 'tbps-worker.js'), kind], {
         env: { ...env, ...extra },
         stdio: ['ignore', log, log],
         cwd: repoRoot,
