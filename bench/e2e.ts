@@ -7,8 +7,8 @@
 // as a running service; parsl starts its executor inside `bps submit`.
 // Prints one line: tbps_s / bps_s (median wall times), ratio (tbps / bps; the goal is <= 0.7), the phase medians of each
 // (graph, to_init, init, jobs, job_median, final, tail: bench/lib/e2e/phases.ts), the dataset counts (datasets=,
-// dataset_types=) and datasets_identical=true when every run's output run holds the same datasets per type as every
-// other (lsst/count_datasets.py); exits 1 when they differ or a run fails. Needs .venv (npm run setup) and .venv-bps
+// dataset_types=) and datasets_identical=true when every run's output run (its own, u/e2e/step1/<tool><rep>) holds the same datasets per type
+// as every other (lsst/count_datasets.py); exits 1 when they differ or a run fails. Needs .venv (npm run setup) and .venv-bps
 // (bash scripts/setup-bps-bench.sh).
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { hasLsstStack, lsstPython, venvDir, withLsstPath } from '../lsst/env.js';
 import { repoRoot } from '../temporal/paths.js';
 import { readPhases, type Phases } from './lib/e2e/phases.js';
-import { bpsConfig, OUTPUT_RUN, tbpsConfig, type E2eRun } from './lib/e2e/submitConfigs.js';
+import { bpsConfig, OUTPUT, tbpsConfig, type E2eRun } from './lib/e2e/submitConfigs.js';
 import { startStack, type Stack } from './lib/stack.js';
 
 const { values } = parseArgs({ options: { reps: { type: 'string', default: '3' }, slots: { type: 'string', default: '2' }, keep: { type: 'boolean', default: false } } });
@@ -72,8 +72,8 @@ function timed(command: string, args: string[], options: { cwd: string; env: Nod
   });
 }
 
-function countDatasets(repo: string): Record<string, number> {
-  const out = execFileSync(lsstPython(), [path.join(repoRoot, 'lsst', 'count_datasets.py'), repo, OUTPUT_RUN], {
+function countDatasets(run: E2eRun): Record<string, number> {
+  const out = execFileSync(lsstPython(), [path.join(repoRoot, 'lsst', 'count_datasets.py'), run.repo, run.outputRun], {
     env: withLsstPath({ ...process.env }) as NodeJS.ProcessEnv,
     encoding: 'utf8',
   });
@@ -82,7 +82,7 @@ function countDatasets(repo: string): Record<string, number> {
 
 async function runTbps(stack: Stack, work: string, master: string, rep: number): Promise<Outcome> {
   const dir = path.join(work, `tbps-${rep}`);
-  const run: E2eRun = { repo: path.join(dir, 'repo'), submitPath: path.join(dir, 'submit'), pipeline: PIPELINE, dataQuery: DATA_QUERY };
+  const run: E2eRun = { repo: path.join(dir, 'repo'), submitPath: path.join(dir, 'submit'), pipeline: PIPELINE, dataQuery: DATA_QUERY, outputRun: `${OUTPUT}/tbps${rep}` };
   cpSync(master, run.repo, { recursive: true });
   const config = path.join(dir, 'submit.yaml');
   writeFileSync(config, tbpsConfig(run));
@@ -91,12 +91,12 @@ async function runTbps(stack: Stack, work: string, master: string, rep: number):
     env: stack.env,
     log: path.join(dir, 'submit.log'),
   });
-  return { seconds: (endedMs - startedMs) / 1000, phases: readPhases(run.submitPath, 'jobs', startedMs, endedMs), counts: countDatasets(run.repo) };
+  return { seconds: (endedMs - startedMs) / 1000, phases: readPhases(run.submitPath, 'jobs', startedMs, endedMs), counts: countDatasets(run) };
 }
 
 async function runBps(work: string, master: string, rep: number): Promise<Outcome> {
   const dir = path.join(work, `bps-${rep}`);
-  const run: E2eRun = { repo: path.join(dir, 'repo'), submitPath: path.join(dir, 'submit'), pipeline: PIPELINE, dataQuery: DATA_QUERY };
+  const run: E2eRun = { repo: path.join(dir, 'repo'), submitPath: path.join(dir, 'submit'), pipeline: PIPELINE, dataQuery: DATA_QUERY, outputRun: `${OUTPUT}/bps${rep}` };
   cpSync(master, run.repo, { recursive: true });
   const config = path.join(dir, 'submit.yaml');
   writeFileSync(config, bpsConfig(run, slots));
@@ -104,7 +104,7 @@ async function runBps(work: string, master: string, rep: number): Promise<Outcom
   const env = { ...process.env, PATH: `${path.join(BPS_VENV, 'bin')}:${process.env.PATH}`, VIRTUAL_ENV: BPS_VENV, CTRL_MPEXEC_DIR: BPS_VENV, DAF_BUTLER_DIR: BPS_VENV };
   // parsl writes its runinfo/ into the working directory: the run's own
   const { startedMs, endedMs } = await timed(path.join(BPS_VENV, 'bin', 'bps'), ['submit', config], { cwd: dir, env, log: path.join(dir, 'submit.log') });
-  return { seconds: (endedMs - startedMs) / 1000, phases: readPhases(run.submitPath, 'logs', startedMs, endedMs), counts: countDatasets(run.repo) };
+  return { seconds: (endedMs - startedMs) / 1000, phases: readPhases(run.submitPath, 'logs', startedMs, endedMs), counts: countDatasets(run) };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];

@@ -12,10 +12,14 @@ export interface E2eRun {
   /** pipeline YAML with its subset, e.g. ".../mock_drp.yaml#step1" */
   pipeline: string;
   dataQuery: string;
+  /**
+   * The output run collection, distinct per run: it is also the run's id (uniqProcName), and a run id submitted
+   * again would find its earlier run's job records.
+   */
+  outputRun: string;
 }
 
 export const OUTPUT = 'u/e2e/step1';
-export const OUTPUT_RUN = `${OUTPUT}/run`;
 
 function sharedBody(run: E2eRun): Record<string, unknown> {
   return {
@@ -29,7 +33,7 @@ function sharedBody(run: E2eRun): Record<string, unknown> {
       inCollection: 'HSC/defaults',
       dataQuery: run.dataQuery,
       output: OUTPUT,
-      outputRun: OUTPUT_RUN,
+      outputRun: run.outputRun,
     },
     submitPath: run.submitPath,
     requestMemory: 1024,
