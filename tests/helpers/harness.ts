@@ -43,9 +43,11 @@ export function createHarness(name: string, extraEnv: NodeJS.ProcessEnv = {}): H
   };
   const procs: ChildProcess[] = [];
   let connection: Connection | undefined;
-  const start = (script: string, extra: NodeJS.ProcessEnv = {}) => {
-    const log = openSync(path.join(home, `${path.basename(script, '.ts')}-${procs.length}.log`), 'a');
-    const p = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'workers', script)], { cwd: repoRoot, env: { ...env, ...extra }, stdio: ['ignore', log, log] });
+  // Workers start as `tbps server start` starts them: through bin/tbps-worker.js, which runs the fresh build (a stale
+  // one is rebuilt first, so a test never runs old code).
+  const start = (kind: 'orchestrator' | 'executor', extra: NodeJS.ProcessEnv = {}) => {
+    const log = openSync(path.join(home, `${kind}-${procs.length}.log`), 'a');
+    const p = spawn(process.execPath, [path.join(repoRoot, 'bin', 'tbps-worker.js'), kind], { cwd: repoRoot, env: { ...env, ...extra }, stdio: ['ignore', log, log] });
     procs.push(p);
     return p;
   };
@@ -53,8 +55,8 @@ export function createHarness(name: string, extraEnv: NodeJS.ProcessEnv = {}): H
   return {
     home,
     env,
-    startOrchestrator: () => start('orchestrator.ts'),
-    startExecutor: (extra) => start('executor.ts', extra),
+    startOrchestrator: () => start('orchestrator'),
+    startExecutor: (extra) => start('executor', extra),
     tbps(args, opts) {
       const r = spawnSync(process.execPath, [cli, ...args], { env: { ...env, ...opts?.env }, encoding: 'utf8', timeout: opts?.timeoutMs ?? 600_000, cwd: home });
       return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
