@@ -225,7 +225,7 @@ export class CampaignManager {
     const ss = this.state.steps[this.stepIndex(a.step)];
     for (const g of this.pickGroups(ss, a.groups)) {
       g.status = 'skipped';
-      g.retry = false;
+      g.retry = undefined;
     }
     return this.record({ action: 'skip', operator: a.operator, step: a.step, groups: a.groups, detail: a.note });
   }
@@ -362,7 +362,7 @@ export class CampaignManager {
         site = prepared.computeSite;
       }
       g.executions++;
-      g.retry = false;
+      g.retry = undefined;
       g.status = 'running';
       g.message = undefined;
       this.changed();
