@@ -3,7 +3,9 @@
 // child workflows, updates and signals it took. Used by bench/campaign.ts for the longest history of a campaign and
 // by the campaign tests to see which execution handled which operator action.
 import type { Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
+
+const { temporal } = proto;
 
 export interface ExecutionHistory {
   runId: string;
