@@ -21,10 +21,12 @@ import {
 } from '@temporalio/workflow';
 import type * as campaignActivities from '../activities/campaign.js';
 import {
-  MAX_GROUP_MESSAGE,
+  MAX_ACTIONS_KEPT,
   applyStepPatch,
+  continuedState,
   failedGroups,
   groupRunId,
+  shortMessage,
   splitStep,
   stepForGroup,
   stepPolicy,
@@ -53,8 +55,6 @@ const campaignActs = proxyActivities<typeof campaignActivities>({
 });
 
 const TERMINAL: GroupStatus[] = ['SUCCEEDED', 'FAILED', 'DELETED', 'skipped'];
-/** Operator actions carried into the next execution (older ones stay in the earlier executions' histories). */
-const MAX_ACTIONS_KEPT = 500;
 
 /** How a run of the step loop ended: the campaign's final status, or the input of the next execution. */
 export type CampaignOutcome = { status: CampaignStatus; continueWith?: undefined } | { continueWith: CampaignInput; status?: undefined };
@@ -78,29 +78,6 @@ function errorMessage(err: unknown): string {
   return e instanceof Error ? e.message : String(err);
 }
 
-function shortMessage(message: string | undefined): string | undefined {
-  if (!message) return undefined;
-  return message.length > MAX_GROUP_MESSAGE ? `${message.slice(0, MAX_GROUP_MESSAGE - 1)}…` : message;
-}
-
-/** The state handed to the next execution: compact groups (no fields the store holds) and the latest actions. */
-export function continuedState(state: CampaignState): CampaignState {
-  return {
-    ...state,
-    steps: state.steps.map((s) => ({
-      ...s,
-      groups: s.groups.map(({ id, status, executions, retry, decision, message }) => ({
-        id,
-        status,
-        executions,
-        ...(retry ? { retry } : {}),
-        ...(decision ? { decision } : {}),
-        ...(message ? { message: shortMessage(message) } : {}),
-      })),
-    })),
-    actions: state.actions.slice(-MAX_ACTIONS_KEPT),
-  };
-}
 
 export class CampaignManager {
   readonly spec: CampaignSpec;
@@ -420,7 +397,7 @@ export class CampaignManager {
   }
 
   private nextInput(): CampaignInput {
-    return { ...this.input, spec: this.spec, state: continuedState(this.state) };
+    return { ...this.input, spec: this.spec, state: continuedState(this.state, MAX_ACTIONS_KEPT) };
   }
 
   // ---- helpers

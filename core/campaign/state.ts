@@ -38,6 +38,37 @@ export interface GroupState {
 /** Longest failure message a group keeps in the workflow state (the run's full message is in the store). */
 export const MAX_GROUP_MESSAGE = 300;
 
+/** Operator actions carried into the next execution (older ones stay in the earlier executions' histories). */
+export const MAX_ACTIONS_KEPT = 500;
+
+/** A failure message cut to MAX_GROUP_MESSAGE characters. */
+export function shortMessage(message: string | undefined): string | undefined {
+  if (!message) return undefined;
+  return message.length > MAX_GROUP_MESSAGE ? `${message.slice(0, MAX_GROUP_MESSAGE - 1)}…` : message;
+}
+
+/**
+ * The state handed to the next execution at continue-as-new: compact groups (without the fields older campaigns
+ * kept and the store now holds) and the latest `maxActions` operator actions.
+ */
+export function continuedState(state: CampaignState, maxActions: number): CampaignState {
+  return {
+    ...state,
+    steps: state.steps.map((s) => ({
+      ...s,
+      groups: s.groups.map(({ id, status, executions, retry, decision, message }) => ({
+        id,
+        status,
+        executions,
+        ...(retry ? { retry } : {}),
+        ...(decision ? { decision } : {}),
+        ...(message ? { message: shortMessage(message) } : {}),
+      })),
+    })),
+    actions: state.actions.slice(-maxActions),
+  };
+}
+
 export interface StepState {
   name: string;
   status: StepStatus;
