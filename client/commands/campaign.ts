@@ -118,7 +118,7 @@ export function registerCampaign(program: Command): void {
       .option('--name <name>', 'campaign name (default: name in the spec)')
       .option('--wait', 'wait for the campaign to end, showing progress')
       .option('--json', 'print the start result as JSON')
-      .option('--continue-as-new-after <events>', 'continue-as-new at a step boundary once the history has more events than this (default: when Temporal suggests it)'),
+      .option('--continue-as-new-after <events>', 'continue-as-new (at a step boundary, or inside a step once its groups in flight end) once the history has more events than this (default: when Temporal suggests it)'),
   ).action((file: string, o, cmd: Command) =>
     runAction(async () => {
       let spec = loadCampaignSpec(file);
