@@ -4,8 +4,9 @@
 // operator and time) edit a step not yet started, accept/reject a finished step or group, retry the failed groups
 // of a step (restart: only failed jobs), skip a group; query `status` (compact: per-group detail is in the store).
 // Auto-pauses when a step ends with more failed groups than its policy allows; a gated step waits for accept.
-// Continues-as-new when the history is long: at step boundaries, and (patch MID_STEP_CONTINUE_AS_NEW) inside a step
-// once its groups in flight have ended, so a step of thousands of groups stays within Temporal's history limits.
+// Continues-as-new when the history is long: at step boundaries, and (patch MID_STEP_CONTINUE_AS_NEW) inside a step,
+// where group runs go on across the boundary and report their ends by the groupRunEnded signal, so a step of
+// thousands of groups stays within Temporal's history limits.
 //
 // This function only wires the CampaignManager (workflows/campaignManager.ts: state, handlers, step loop) to
 // Temporal's messages and performs the continue-as-new it asks for.
@@ -15,6 +16,7 @@ import {
   acceptUpdate,
   campaignStatusQuery,
   editStepUpdate,
+  groupRunEndedSignal,
   pauseSignal,
   rejectUpdate,
   resumeSignal,
@@ -37,6 +39,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSt
   setHandler(campaignStatusQuery, () => manager.status());
   setHandler(pauseSignal, (a) => manager.pause(a));
   setHandler(resumeSignal, (a) => manager.resume(a));
+  setHandler(groupRunEndedSignal, (summary) => manager.groupRunEnded(summary));
   setHandler(editStepUpdate, (a) => manager.editStep(a), { validator: (a) => manager.validateEdit(a) });
   setHandler(acceptUpdate, (a) => manager.accept(a), { validator: (a) => manager.validateDecision(a) });
   setHandler(rejectUpdate, (a) => manager.reject(a), { validator: (a) => manager.validateDecision(a) });

@@ -16,6 +16,8 @@ export interface ExecutionHistory {
   closedBy?: string;
   /** Workflow ids of the children it started. */
   children: string[];
+  /** Workflow ids of the children whose end it recorded (a child that outlived it is not among them). */
+  childrenEnded: string[];
   /** Names of the updates it accepted. */
   updates: string[];
   /** Names of the signals it received. */
@@ -41,6 +43,15 @@ export async function workflowExecutions(client: Client, workflowId: string): Pr
       bytes: description.historySize ?? temporal.api.history.v1.History.encode(history).finish().length,
       closedBy: closed && last?.eventType != null ? EventType[last.eventType] : undefined,
       children: events.flatMap((e) => (e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ? [e.startChildWorkflowExecutionInitiatedEventAttributes.workflowId] : [])),
+      childrenEnded: events.flatMap((e) => {
+        const ended =
+          e.childWorkflowExecutionCompletedEventAttributes ??
+          e.childWorkflowExecutionFailedEventAttributes ??
+          e.childWorkflowExecutionCanceledEventAttributes ??
+          e.childWorkflowExecutionTerminatedEventAttributes ??
+          e.childWorkflowExecutionTimedOutEventAttributes;
+        return ended?.workflowExecution?.workflowId ? [ended.workflowExecution.workflowId] : [];
+      }),
       updates: events.flatMap((e) => (e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name ? [e.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest.input.name] : [])),
       signals: events.flatMap((e) => (e.workflowExecutionSignaledEventAttributes?.signalName ? [e.workflowExecutionSignaledEventAttributes.signalName] : [])),
       next: last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined,

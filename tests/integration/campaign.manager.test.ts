@@ -3,7 +3,8 @@
 // group's outcome and timing is the test's to decide: steps run in order with compact state and only the group's
 // own values in each group's activity input; refused operator actions change nothing; a failed group auto-pauses
 // the campaign and a retry restarts only it; and with a lowered threshold the campaign continues-as-new inside a
-// step while pause, resume, retry, skip, edit and accept keep working across the boundaries.
+// step, with group runs in flight going on across the boundary, while pause, resume, retry, skip, edit and accept
+// keep working across the boundaries.
 // The end-to-end campaign tests with real runs are campaign.test.ts, campaign.crash.test.ts and campaign.midstep.test.ts.
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -174,22 +175,29 @@ describe('CampaignManager', () => {
         const held = new Set(['g5', 'g6', 'g7', 'g8', 'g9', 'g10'].map((g) => run('step1', g)));
         control.hold((id) => held.has(id));
 
-        // Two groups held in flight after g1-g4 ended (g3 failed), in an execution after a continue-as-new.
+        // Two groups held in flight after g1-g4 ended (g3 failed); the execution that started them continues-as-new
+        // while they run (the history is long and nothing is being started).
         await waitStatus(handle, 'g3 failed, two groups running', (s) => groupsOf(s, 'step1')[2].status === 'FAILED' && control.running.size === 2);
+        await waitFor('a continue-as-new while g5 and g6 run', async () => {
+          const executions = await workflowExecutions(env.client, handle.workflowId);
+          const startedIn = executions.findIndex((e) => e.children.includes(`run/${run('step1', 'g5')}`));
+          return startedIn >= 0 && executions[startedIn].closedBy === 'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW';
+        }, 30_000);
         expect((await handle.describe()).runId).not.toBe(startedRunId);
-
         expect(await handle.executeUpdate(retryUpdate, { args: [{ ...op, step: 'step1', groups: ['g3'] }] })).toMatchObject({ action: 'retry', groups: ['g3'] });
+        expect([...control.running].sort()).toEqual([run('step1', 'g5'), run('step1', 'g6')]);
+        expect(groupsOf(await status(handle), 'step1').slice(2, 6).map((g) => `${g.status}${g.retry ? ':retry' : ''}`)).toEqual(['pending:retry', 'SUCCEEDED', 'running', 'running']);
+
         await handle.signal(pauseSignal, { ...op, reason: 'look at g3' });
         expect(await handle.executeUpdate(skipUpdate, { args: [{ ...op, step: 'step1', groups: ['g10'] }] })).toMatchObject({ action: 'skip' });
         await handle.executeUpdate(editStepUpdate, { args: [{ ...op, step: 'step2', patch: { split: { dimension: 'tract', values: [1, 2, 3, 4], groupSize: 2 } } }] });
         const preparedAtPause = control.prepared.length;
-        const pausedIn = (await handle.describe()).runId;
 
-        // The held groups end; paused, nothing new starts, and the campaign continues-as-new while paused.
+        // The held runs end and report to the current execution; paused, nothing new starts.
         control.release();
-        let s = await waitStatus(handle, 'held groups ended while paused', (x) => groupsOf(x, 'step1')[4].status === 'SUCCEEDED' && groupsOf(x, 'step1')[5].status === 'SUCCEEDED');
-        await waitFor('continue-as-new while paused', async () => (await handle.describe()).runId !== pausedIn, 30_000);
-        s = await status(handle);
+        await waitStatus(handle, 'held groups ended while paused', (x) => groupsOf(x, 'step1')[4].status === 'SUCCEEDED' && groupsOf(x, 'step1')[5].status === 'SUCCEEDED');
+        await new Promise((r) => setTimeout(r, 1000));
+        let s = await status(handle);
         expect(s.paused).toBe(true);
         expect(s.pauseReason).toBe('look at g3');
         expect(groupsOf(s, 'step1').map((g) => `${g.id}:${g.status}${g.retry ? ':retry' : ''}`)).toEqual([
@@ -240,8 +248,15 @@ describe('CampaignManager', () => {
         expect(executions[executions.length - 1].closedBy).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
         const landed = (message: string): number => executions.findIndex((e: ExecutionHistory) => e.updates.includes(message) || e.signals.includes(message));
         for (const message of ['retry', 'pause', 'skip', 'editStep', 'resume', 'accept']) expect(landed(message), message).toBeGreaterThan(0);
-        expect(landed('resume')).toBeGreaterThan(landed('pause'));
         expect(landed('accept')).toBeGreaterThan(landed('resume'));
+        // g5 and g6 outlived the execution that started them: their ends arrived (groupRunEnded) in a later one.
+        for (const g of ['g5', 'g6']) {
+          const id = `run/${run('step1', g)}`;
+          const startedIn = executions.findIndex((e) => e.children.includes(id));
+          expect(startedIn, g).toBeGreaterThanOrEqual(0);
+          expect(executions[startedIn].childrenEnded, g).not.toContain(id);
+          expect(executions.slice(startedIn + 1).some((e) => e.signals.includes('groupRunEnded')), g).toBe(true);
+        }
         const ranStep2 = executions.findIndex((e) => e.children.some((c) => c.includes('_step2_')));
         expect(landed('accept')).toBeGreaterThan(ranStep2);
         const failedIn = executions.findIndex((e) => e.children.includes(`run/${run('step1', 'g3')}`));
@@ -250,4 +265,29 @@ describe('CampaignManager', () => {
       },
     );
   }, 180_000);
+
+  it('a cancel reaches the runs an earlier execution started', async () => {
+    const control = groupRunControl();
+    control.hold(() => true);
+    await withCampaign(
+      control,
+      { name: 'mgr_cancel', concurrency: 2, steps: [{ name: 'step1', split: { dimension: 'visit', values: [1, 2, 3, 4] } }] },
+      { continueAsNewAfterEvents: 20 },
+      async (handle, name) => {
+        const g1 = `run/${groupRunId(name, 'step1', 'g1')}`;
+        await waitFor('a continue-as-new while g1 and g2 run', async () => {
+          const executions = await workflowExecutions(env.client, handle.workflowId);
+          const startedIn = executions.findIndex((e) => e.children.includes(g1));
+          return startedIn >= 0 && executions[startedIn].closedBy === 'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW';
+        }, 30_000);
+        expect(control.running.size).toBe(2);
+        await handle.cancel();
+        const final = (await handle.result()) as CampaignStatus;
+        expect(final.phase).toBe('CANCELLED');
+        expect(groupsOf(final, 'step1').map((g) => `${g.id}:${g.status}`)).toEqual(['g1:DELETED', 'g2:DELETED', 'g3:pending', 'g4:pending']);
+        expect(groupsOf(final, 'step1')[0].message).toBe('cancelled');
+        for (const g of ['g1', 'g2']) expect((await env.client.workflow.getHandle(`run/${groupRunId(name, 'step1', g)}`).result()).state).toBe('DELETED');
+      },
+    );
+  }, 120_000);
 });

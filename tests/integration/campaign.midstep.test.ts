@@ -1,5 +1,6 @@
 // Continue-as-new inside a step, end to end: real workers, real runs of shell jobs and the real CLI, with a lowered
-// threshold (--continue-as-new-after) so a step of 8 groups spans several executions of the campaign workflow.
+// threshold (--continue-as-new-after) so a step of 8 groups spans several executions of the campaign workflow, and
+// runs in flight outlive the execution that started them.
 // Operator actions given through the CLI while the step runs (retry of a failed group, pause, skip, edit of the next
 // step, resume) and accept at a gate keep working across the boundaries, no group runs twice, and `campaign show`
 // answers from the compact state and the store. The same on stub runs, with finer control: campaign.manager.test.ts.
@@ -111,9 +112,14 @@ describe('a campaign that continues-as-new inside a step', () => {
     ok(['campaign', 'start', spec, '--continue-as-new-after', String(THRESHOLD)]);
     const firstRun = await runningRun();
 
-    // g3 failed and g5, g6 are held in flight, in a later execution than the first: retry g3 (its jobs fixed),
-    // pause, skip the pending g8 and edit step2; then let g5 and g6 end.
+    // g3 failed and g5, g6 are held in flight; the execution that started them continues-as-new while they run.
+    // Then retry g3 (its jobs fixed), pause, skip the pending g8 and edit step2; then let g5 and g6 end.
     await waitStatus('g3 failed, g5 and g6 running', (s) => groupsOf(s, 'step1')[2].status === 'FAILED' && groupsOf(s, 'step1')[4].status === 'running' && groupsOf(s, 'step1')[5].status === 'running');
+    await waitFor('a continue-as-new while g5 and g6 run', async () => {
+      const executions = await workflowExecutions(client, `campaign/${NAME}`);
+      const startedIn = executions.findIndex((e) => e.children.includes(`run/${NAME}_step1_g5`));
+      return startedIn >= 0 && executions[startedIn].closedBy === 'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW';
+    }, 120_000);
     expect(await runningRun()).not.toBe(firstRun);
     writeFileSync(path.join(dir, 'fail.txt'), '');
     ok(['campaign', 'retry', NAME, '--step', 'step1', '--group', 'g3']);
@@ -123,11 +129,9 @@ describe('a campaign that continues-as-new inside a step', () => {
     const patch = path.join(dir, 'step2.patch.yaml');
     writeFileSync(patch, 'split: {dimension: tract, values: [1, 2, 3, 4], groupSize: 2}\n');
     ok(['campaign', 'edit', NAME, '--step', 'step2', '--patch', patch]);
-    const pausedIn = await runningRun();
     for (const f of held) rmSync(f);
     await waitStatus('nothing in flight while paused', (x) => x.paused && groupsOf(x, 'step1').every((g) => g.status !== 'running' && g.status !== 'starting'));
-    await waitFor('a continue-as-new while paused', async () => (await runningRun()) !== pausedIn, 60_000);
-    await new Promise((r) => setTimeout(r, 2000)); // nothing starts while paused, also in the new execution
+    await new Promise((r) => setTimeout(r, 2000)); // nothing starts while paused
     let s = await status();
     expect(s.paused).toBe(true);
     expect(s.pauseReason).toBe('look at g3');
@@ -173,14 +177,19 @@ describe('a campaign that continues-as-new inside a step', () => {
       expect((await st.getRun(`${NAME}_step1_g3`))?.restartCount).toBe(1);
     });
 
-    // Which execution took which message: all after the first; resume after the pause's execution handed over;
-    // accept after the execution that ran step2; every history near the lowered threshold.
+    // Which execution took which message: all after the first; accept after the execution that ran step2; g5 and
+    // g6 outlived the execution that started them; every history near the lowered threshold.
     const executions = await workflowExecutions(client, `campaign/${NAME}`);
     expect(executions.length).toBeGreaterThanOrEqual(5);
     expect(executions.slice(0, -1).every((e) => e.closedBy === 'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW')).toBe(true);
     const landed = (message: string) => executions.findIndex((e) => e.updates.includes(message) || e.signals.includes(message));
     for (const message of ['retry', 'pause', 'skip', 'editStep', 'resume', 'accept']) expect(landed(message), message).toBeGreaterThan(0);
-    expect(executions.findIndex((e) => e.runId === pausedIn)).toBeLessThan(landed('resume'));
+    for (const g of ['g5', 'g6']) {
+      const id = `run/${NAME}_step1_${g}`;
+      const startedIn = executions.findIndex((e) => e.children.includes(id));
+      expect(executions[startedIn].childrenEnded, g).not.toContain(id);
+      expect(executions.slice(startedIn + 1).some((e) => e.signals.includes('groupRunEnded')), g).toBe(true);
+    }
     expect(landed('accept')).toBeGreaterThan(executions.findIndex((e) => e.children.some((c) => c.includes('_step2_'))));
     for (const e of executions) expect(e.events, `execution ${e.runId}`).toBeLessThan(THRESHOLD + 80);
     // No group's run was started twice (g3 twice: its retry).
