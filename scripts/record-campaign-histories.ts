@@ -103,7 +103,7 @@ try {
   const query = `WorkflowType = 'campaignWorkflow' OR WorkflowType = 'nightlyWorkflow' OR WorkflowId = 'run/replay_campaign_midstep_step1_g3'`;
   for await (const wf of client.workflow.list({ query })) {
     const json = execFileSync(requireTemporalCli(), ['workflow', 'show', '--address', stack.address, '-w', wf.workflowId, '-r', wf.runId, '--output', 'json'], { maxBuffer: 256 << 20 });
-    writeFileSync(path.join(out, `${wf.workflowId.replaceAll('/', '_')}.${wf.runId.slice(0, 8)}.json`), json);
+    writeFileSync(path.join(out, `${wf.workflowId.replaceAll('/', '_')}.${wf.runId}.json`), json);
     n++;
   }
   console.log(`recorded ${n} campaign/nightly histories into ${out}`);
