@@ -62,6 +62,7 @@ async function prepareRunNow(args: RunArgs): Promise<void> {
     project: str('project'),
     campaign: str('campaign'),
     submitPath,
+    dataQuery: str('dataQuery'),
     wms: str('wmsServiceClass'),
     computeSite: str('computeSite'),
     state: 'RUNNING',

@@ -191,11 +191,22 @@ const m0003: Migration = {
   },
 };
 
+/** A run's data query, so a campaign's groups show theirs from the store rather than from the workflow's state. */
+const m0004: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('runs').addColumn('data_query', 'text', (c) => c.notNull().defaultTo('')).execute();
+  },
+  async down(db: Kysely<any>) {
+    await db.schema.alterTable('runs').dropColumn('data_query').execute();
+  },
+};
+
 /** All migrations by name; names sort in application order. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_watching': m0002,
   '0003_timeline': m0003,
+  '0004_run_data_query': m0004,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

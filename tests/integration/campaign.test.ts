@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CampaignStatus } from '../../core/campaign/index.js';
+import type { CampaignStatus, CampaignView } from '../../core/campaign/index.js';
 import type { State } from '../../core/states.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
 import { waitFor, withStore } from '../helpers/runs.js';
@@ -160,12 +160,18 @@ describe('a three-step campaign', () => {
     ]);
     // In order: each step started after the previous one ended.
     for (let i = 1; i < 3; i++) expect(final.steps[i].startedAt! >= final.steps[i - 1].endedAt!).toBe(true);
-    // Groups: data query ANDed with the split; step N+1 reads step N's output.
-    expect(final.steps[0].groups[0].dataQuery).toBe("(instrument='HSC') AND visit IN (1, 2)");
-    expect(final.steps[1].groups[1].dataQuery).toBe("(instrument='HSC') AND visit IN (3, 4)");
-    expect(final.steps[2].groups[0].dataQuery).toBe("(instrument='HSC' AND skymap='rings') AND tract IN (9615)");
+    // Groups: data query ANDed with the split; step N+1 reads step N's output. The workflow keeps compact state;
+    // `campaign show` joins each group's run detail from the store.
+    const shown = JSON.parse(h.tbps(['campaign', 'show', NAME, '--json']).stdout) as CampaignView;
+    expect(final.steps[0].groups[0].dataQuery).toBeUndefined();
+    expect(shown.steps.map((x) => x.groups.map((g) => g.runId))).toEqual(['step1', 'step2', 'step3'].map((x) => [`${NAME}_${x}_g1`, `${NAME}_${x}_g2`]));
+    expect(shown.steps[0].groups[0].counts).toMatchObject({ failed: 0, pruned: 0 });
+    expect(shown.steps[0].groups[0].counts!.succeeded).toBeGreaterThanOrEqual(60);
+    expect(shown.steps[0].groups[0].dataQuery).toBe("(instrument='HSC') AND visit IN (1, 2)");
+    expect(shown.steps[1].groups[1].dataQuery).toBe("(instrument='HSC') AND visit IN (3, 4)");
+    expect(shown.steps[2].groups[0].dataQuery).toBe("(instrument='HSC' AND skymap='rings') AND tract IN (9615)");
     const saved = (g: { submitPath?: string }) => JSON.parse(readFileSync(path.join(g.submitPath!, 'tbps_config.json'), 'utf8')).tree as Record<string, unknown>;
-    const s2 = saved(final.steps[1].groups[0]);
+    const s2 = saved(shown.steps[1].groups[0]);
     expect(s2.inCollection).toBe('u/pilot/itc_three/step1');
     expect(s2.outputRun).toBe('u/pilot/itc_three/step2/g1');
     expect(s2.campaign).toBe(NAME);
