@@ -3,7 +3,8 @@
 # npm packages (npm ci), the Temporal CLI (.tools/bin/temporal, built with go install), the data directory (.data/),
 # the workflow bundle, the LSST middleware venv (.venv/, lsst-ctrl-mpexec from PyPI; skip with --no-lsst), the
 # HTCondor test pool (.sandbox/htcondor/, a Debian trixie chroot with condor; needs root; skip with --no-htcondor),
-# and Debian's chromium for the dashboard's browser tests (apt-get, needs root; skip with --no-chromium).
+# Debian's chromium for the dashboard's browser tests (apt-get, needs root; skip with --no-chromium), ctrl_bps in
+# .venv-bps (the peer of the parity test and benchmarks; with the LSST venv) and Debian's postgresql (skip with --no-postgres).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -13,13 +14,15 @@ step() { printf '\n==> %s\n' "$*"; }
 want_lsst=1
 want_condor=1
 want_chromium=1
+want_postgres=1
 for a in "$@"; do
   case "$a" in
     --no-lsst) want_lsst=0 ;;
     --lsst) want_lsst=1 ;;
     --no-htcondor) want_condor=0 ;;
     --no-chromium) want_chromium=0 ;;
-    *) echo "setup: unknown option $a (known: --no-lsst, --no-htcondor, --no-chromium)" >&2; exit 2 ;;
+    --no-postgres) want_postgres=0 ;;
+    *) echo "setup: unknown option $a (known: --no-lsst, --no-htcondor, --no-chromium, --no-postgres)" >&2; exit 2 ;;
   esac
 done
 
@@ -63,6 +66,20 @@ node scripts/build.mjs
 if [ "$want_lsst" = 1 ]; then
   step "LSST middleware venv (.venv)"
   bash scripts/setup-lsst.sh
+fi
+
+if [ "$want_lsst" = 1 ]; then
+  step "ctrl_bps peer venv (.venv-bps: lsst-ctrl-bps from PyPI, for the parity test and the ctrl_bps benchmarks)"
+  bash scripts/setup-bps-bench.sh
+fi
+
+if [ "$want_postgres" = 1 ]; then
+  step "PostgreSQL (Debian's postgresql, for the store's PostgreSQL tier; a private cluster in .sandbox/postgres)"
+  if [ "$(id -u)" = 0 ]; then
+    bash scripts/setup-postgres.sh
+  else
+    echo "skipped: installing postgresql needs root (sudo bash scripts/setup-postgres.sh); the PostgreSQL tests fail until it exists"
+  fi
 fi
 
 if [ "$want_condor" = 1 ]; then

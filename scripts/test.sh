@@ -3,7 +3,7 @@
 # whole suite (unit + integration on a real Temporal dev server). Extra arguments go to vitest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ ! -x node_modules/.bin/vitest ] || ! node scripts/npm-lock.mjs installed >/dev/null || [ ! -x .tools/bin/temporal ] || [ ! -x .venv/bin/pipetask ] \
+if [ ! -x node_modules/.bin/vitest ] || ! node scripts/npm-lock.mjs installed >/dev/null || [ ! -x .tools/bin/temporal ] || [ ! -x .venv/bin/pipetask ] || [ ! -x .venv-bps/bin/bps ] \
   || [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/fastify ] \
   || { [ "$(id -u)" = 0 ] && [ ! -e .sandbox/htcondor/root/usr/sbin/condor_master ]; } \
   || { [ "$(id -u)" = 0 ] && [ ! -x /usr/bin/chromium ]; }; then
