@@ -266,7 +266,7 @@ describe('failures', () => {
 describe('operator actions', () => {
   const dir = () => path.join(h.home, 'ops');
 
-  it('skip a failed group, reject then accept a gated step; state survives continue-as-new at step boundaries', async () => {
+  it('skip a failed group, reject then accept a gated step; state survives continue-as-new', async () => {
     const NAME = 'itc_ops';
     writeBase(dir(), '0.01');
     writeFileSync(path.join(dir(), 'fail.txt'), 'itc_ops_step1_g2\n');
@@ -298,10 +298,11 @@ describe('operator actions', () => {
       ['step3', 'done', ['SUCCEEDED']],
     ]);
     expect(final.actions.map((a) => `${a.action}:${a.operator}`)).toEqual(['auto-pause:tbps', 'skip:pilot', 'resume:pilot', 'reject:pilot', 'accept:pilot']);
-    // Continue-as-new happened at the step boundaries (before step2 and step3).
+    // Continue-as-new happened at the step boundaries (before step2 and step3) and, with a threshold of 1 event,
+    // inside the steps too (after the groups were started); the state went through every one of them.
     let runs = 0;
     for await (const wf of client.workflow.list({ query: `WorkflowId = 'campaign/${NAME}'` })) if (wf.workflowId) runs++;
-    expect(runs).toBe(3);
+    expect(runs).toBeGreaterThanOrEqual(3);
     const show = h.tbps(['campaign', 'show', NAME]);
     expect(show.code).toBe(0);
     expect(show.stdout).toMatch(/step1\s+done\s+g1\s+itc_ops_step1_g1\s+SUCCEEDED/);
