@@ -82,7 +82,6 @@ function errorMessage(err: unknown): string {
   return e instanceof Error ? e.message : String(err);
 }
 
-
 export class CampaignManager {
   readonly spec: CampaignSpec;
   readonly state: CampaignState;
