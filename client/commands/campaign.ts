@@ -25,7 +25,7 @@ import { campaignWorkflow } from '../../workflows/campaign.js';
 import { taskQueuePrefix } from './submit.js';
 import { countOption } from '../numberOptions.js';
 import { describeVerb } from '../commandIndex.js';
-import { planCampaign } from './campaignPlan.js';
+import { checkPlanInputs, planCampaign } from './campaignPlan.js';
 import { formatPlan } from './campaignPlanText.js';
 
 /** Campaign commands need Temporal: it is connected before the store opens, so a bad connection setting writes nothing. */
@@ -194,8 +194,10 @@ export function registerCampaign(program: Command): void {
       runAction(async () => {
         const spec = loadCampaignSpec(file);
         const operator: string = cmd.getOptionValueSource('operator') === 'cli' ? o.operator : (spec.operator ?? o.operator);
+        const request = { spec, file, cwd: process.cwd(), operator, taskQueuePrefix: taskQueuePrefix() };
+        checkPlanInputs(request);
         return withServices(async (ctx) => {
-          const plan = await planCampaign(ctx, { spec, file, cwd: process.cwd(), operator, taskQueuePrefix: taskQueuePrefix(), progress: (line) => !o.json && process.stderr.write(`${line}\n`) });
+          const plan = await planCampaign(ctx, { ...request, progress: (line) => !o.json && process.stderr.write(`${line}\n`) });
           console.log(o.json ? JSON.stringify(plan, null, 2) : formatPlan(plan));
           return 0;
         });

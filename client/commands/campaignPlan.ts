@@ -145,13 +145,25 @@ async function groupGraph(req: PlanRequest, stepIndex: number, groupIndex: numbe
   }
 }
 
+/** Every step's config builds and its pipeline loads, before anything is opened or made (bad input: exit 2). */
+export function checkPlanInputs(req: Omit<PlanRequest, 'progress'>): void {
+  const { spec } = req;
+  for (const step of spec.steps) {
+    const key = `steps[${step.name}].pipelineYaml`;
+    const { config } = groupRunConfig({ campaign: spec, step, group: splitStep(step)[0], cwd: req.cwd, taskQueuePrefix: req.taskQueuePrefix, operator: req.operator });
+    if (config.has('syntheticGraph') || config.has('qgraphFile')) continue;
+    try {
+      fragmentLabels(String(config.get('pipelineYaml') ?? ''), key);
+    } catch (err) {
+      if (err instanceof BadInputError) throw new BadInputError(err.problem, { file: req.file, key });
+      throw err;
+    }
+  }
+}
+
 export async function planCampaign(ctx: ServiceContext, req: PlanRequest): Promise<CampaignPlan> {
   const { spec } = req;
-  // Every step's pipeline loads before any graph is made (bad input: nothing made, nothing started).
-  for (const step of spec.steps) {
-    const { config } = groupRunConfig({ campaign: spec, step, group: splitStep(step)[0], cwd: req.cwd, taskQueuePrefix: req.taskQueuePrefix, operator: req.operator });
-    if (!config.has('syntheticGraph') && !config.has('qgraphFile')) fragmentLabels(String(config.get('pipelineYaml') ?? ''), `steps[${step.name}].pipelineYaml`);
-  }
+  checkPlanInputs(req);
   const steps: StepPlan[] = [];
   const notes = new Set<string>();
   for (let i = 0; i < spec.steps.length; i++) {
