@@ -65,7 +65,9 @@ export interface NightSummary {
 /** The schedule's nightly workflows (newest first, at most `limit`), each with its night and note once it ended. */
 async function recentNights(client: Client, workflowIdPrefix: string, limit = 20): Promise<NightSummary[]> {
   const out: NightSummary[] = [];
-  const query = `WorkflowType = 'nightlyWorkflow' AND WorkflowId STARTS_WITH '${workflowIdPrefix.replace(/'/g, '')}'`;
+  // Temporal names a schedule's workflows <workflowId>-<scheduled time>; `trigger --day-obs` names them the same way.
+  const id = workflowIdPrefix.replace(/'/g, '');
+  const query = `WorkflowType = 'nightlyWorkflow' AND (WorkflowId = '${id}' OR WorkflowId STARTS_WITH '${id}-')`;
   for await (const wf of client.workflow.list({ query })) {
     const row: NightSummary = { workflowId: wf.workflowId, status: wf.status.name, night: '', note: '' };
     if (wf.status.name === 'COMPLETED') {
