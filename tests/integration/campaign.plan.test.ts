@@ -1,4 +1,4 @@
-// `tbps campaign plan` on the demo campaign (three steps of the mock DRP pipeline on the demo repository, real
+// `tbps campaign plan` on the demo campaign (its shape over four visits: three steps of the mock DRP pipeline on the demo repository, real
 // pipetask/butler): before any run it counts quanta and jobs per label and says plainly that no history exists; the
 // first real run reuses the step1 graphs the plan made (same inputs); after it, the plan of a second campaign of the
 // same shape predicts its wall time within 50% of what the second real run takes. A spec whose pipeline does not
@@ -16,7 +16,12 @@ import { withStore } from '../helpers/runs.js';
 
 const PIPE = path.join(repoRoot, 'lsst', 'pipelines', 'mock_drp.yaml');
 const DEMO_CONFIG = path.join(repoRoot, 'config', 'examples', 'demo_drp.yaml');
-const VISITS = '[903334, 903336, 903338, 903342, 903344, 903346, 903986, 903988, 903990, 904010, 904014]';
+/**
+ * The demo campaign's shape (step1 and step2 in two groups of visits, step3 per tract) over four of its visits, so
+ * that three planned graphs and two real runs fit a shared two-core machine's test budget.
+ */
+const VISIT_LIST = [903334, 903336, 903986, 903988];
+const VISITS = `[${VISIT_LIST.join(', ')}]`;
 
 let h: Harness;
 let client: Client;
@@ -45,8 +50,8 @@ function demoSpec(name: string, repo: string, pipeline = PIPE): string {
       `output: u/demo/${name}`,
       'concurrency: 2',
       'steps:',
-      ...step('step1', "instrument='HSC'", `{dimension: visit, values: ${VISITS}, groupSize: 6}`),
-      ...step('step2', "instrument='HSC'", `{dimension: visit, values: ${VISITS}, groupSize: 6}`),
+      ...step('step1', "instrument='HSC'", `{dimension: visit, values: ${VISITS}, groupSize: 2}`),
+      ...step('step2', "instrument='HSC'", `{dimension: visit, values: ${VISITS}, groupSize: 2}`),
       ...step('step3', "instrument='HSC' AND skymap='discrete/ci_hsc'", '{dimension: tract, values: [0]}'),
       '',
     ].join('\n'),
@@ -73,7 +78,7 @@ async function runCampaign(spec: string, name: string): Promise<number> {
 describe('campaign plan', () => {
   it('counts the work, keeps step1 graphs for the run, and predicts a second run’s wall time within 50%', async () => {
     const repo = path.join(h.home, 'repo');
-    execFileSync(lsstPython(), [path.join(repoRoot, 'lsst', 'make_demo_repo.py'), repo], { env: withLsstPath({ ...process.env }) as NodeJS.ProcessEnv, stdio: 'pipe' });
+    execFileSync(lsstPython(), [path.join(repoRoot, 'lsst', 'make_demo_repo.py'), repo, '--visits', VISIT_LIST.join(',')], { env: withLsstPath({ ...process.env }) as NodeJS.ProcessEnv, stdio: 'pipe' });
 
     // Bad input: a pipeline that does not load -> exit 2 naming the key; nothing started.
     const broken = path.join(h.home, 'broken.yaml');
@@ -117,5 +122,5 @@ describe('campaign plan', () => {
     const actual = await runCampaign(second, 'plansecond');
     console.log(`campaign plan: predicted wall ${wall.toFixed(1)} s, actual ${actual.toFixed(1)} s, ratio ${(wall / actual).toFixed(2)}`);
     expect(Math.abs(wall - actual)).toBeLessThanOrEqual(0.5 * actual);
-  }, 1_800_000);
+  }, 3_600_000);
 });
