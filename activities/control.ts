@@ -18,7 +18,8 @@ import type { BatchJobs, BatchResult, RunConfigArg, RunPlan, RunSummary } from '
 import { totalCounts } from '../core/report/index.js';
 import { isTerminal, type State } from '../core/states.js';
 import { readJobs, transform } from '../core/workflow/index.js';
-import { localWms, wmsForServiceClass } from '../wms/index.js';
+import { wmsPlugin } from '../wms/index.js';
+import { wmsPollSeconds } from '../core/submit/wmsPoll.js';
 import { failOnBadInput } from './inputErrors.js';
 import { getStore } from './storeHandle.js';
 
@@ -151,11 +152,11 @@ async function transformRunNow(args: RunArgs & GraphFiles): Promise<RunPlan> {
   }
 }
 
-/** The run's workload system (wmsServiceClass, BPS class names or short names) as plan fields. */
+/** The run's workload system (wmsServiceClass: a registry name or a BPS class name) as plan fields. */
 function wmsOf(c: BpsConfig): Pick<RunPlan, 'wms' | 'wmsMode' | 'wmsPollSeconds'> {
-  const wms = wmsForServiceClass(String(c.has('wmsServiceClass') ? c.get('wmsServiceClass') ?? 'local' : 'local')) ?? localWms;
-  if (wms.mode !== 'external') return { wms: wms.name };
-  return { wms: wms.name, wmsMode: 'external', wmsPollSeconds: c.getNumber('htcondorPollSeconds', {}, 5) };
+  const plugin = wmsPlugin(String(c.has('wmsServiceClass') ? (c.get('wmsServiceClass') ?? 'local') : 'local'), { file: c.fileOf('wmsServiceClass'), key: 'wmsServiceClass' });
+  if (plugin.mode !== 'external') return { wms: plugin.name };
+  return { wms: plugin.name, wmsMode: 'external', wmsPollSeconds: wmsPollSeconds(c, plugin.defaultPollSeconds) };
 }
 
 /** For `restart`: reset what did not succeed and return the saved plan. */

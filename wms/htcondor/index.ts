@@ -16,7 +16,10 @@ import { decideRetry } from '../../core/run/retryDecision.js';
 import type { BatchJobs } from '../../core/run/types.js';
 import { ACTIVE_STATES, classifyExit, isTerminal, zeroCounts, type ErrorClass, type State } from '../../core/states.js';
 import type { JobSpec } from '../../core/workflow/model.js';
-import type { BatchRef, BatchStatus, WorkloadSystem } from '../types.js';
+import { parsePrefix } from '../command.js';
+import { memoryForAttempt } from '../../core/run/memory.js';
+import type { BatchRef, BatchStatus, PingResult, WmsStore, WorkloadSystem } from '../types.js';
+import { pingPool } from './ping.js';
 import { DAG_FINISHED, NODE_STATE, readNodeStatus } from './nodeStatus.js';
 import { EXIT_HOLD_SUBCODE, SIGKILL_HOLD_SUBCODE, dagText, type DagNode, jobLogBase, memoryCap, nodeName, submitDescription } from './submitFiles.js';
 import { shareSubmitTree, shareWritableDir, type ShareGroup } from './share.js';
@@ -24,17 +27,8 @@ import { dagNode, eventIso, execHost, exitOf, heldExitCode, holdCodes, memoryUsa
 
 const run = promisify(execFile);
 
-/** What the HTCondor plugin needs from the store (structurally the Store class of store/). */
-export interface HTCondorStore {
-  loadBatch(runId: string, batch: number): Promise<BatchJobs>;
-  getJobSpec(runId: string, name: string): Promise<JobSpec>;
-  getJob(runId: string, name: string): Promise<{ state: State; maxAttempts: number } | undefined>;
-  setJobStates(runId: string, names: readonly string[], state: State, from?: readonly State[]): Promise<number>;
-  recordAttemptStart(runId: string, name: string, attempt: number, s: { host?: string | null; memoryMb?: number | null; logPath?: string | null; startedAt?: string; readyAt?: string; state?: State }): Promise<void>;
-  recordAttemptEnd(runId: string, name: string, attempt: number, e: { state: State; exitCode?: number | null; signal?: string | null; peakRssMb?: number | null; errorClass?: string | null; errorSummary?: string | null; errorLine?: string | null; endedAt?: string }): Promise<void>;
-  pruneBlocked(runId: string, batch?: number): Promise<number>;
-  batchCounts(runId: string, batch: number): Promise<Record<State, number>>;
-}
+/** What the HTCondor plugin needs from the store (the contract's store view). */
+export type HTCondorStore = WmsStore;
 
 export interface HTCondorOptions {
   /** Argument vector put before every condor_* command. */
@@ -76,15 +70,7 @@ const RESCUE_FILE = 'rescue';
 /** Written by cancel before condor_rm: what the removal ends (failed or futile nodes) is DELETED, not FAILED/PRUNED. */
 const CANCELLED_FILE = 'cancelled';
 
-export function parsePrefix(s: string | undefined): string[] {
-  if (!s) return [];
-  // Simple shell-like split: whitespace, with '...' and "..." groups.
-  const out: string[] = [];
-  const re = /'([^']*)'|"([^"]*)"|(\S+)/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(s))) out.push(m[1] ?? m[2] ?? m[3]);
-  return out;
-}
+export { parsePrefix };
 
 export class HTCondorWms implements WorkloadSystem {
   readonly name = 'htcondor';
@@ -331,7 +317,7 @@ export class HTCondorWms implements WorkloadSystem {
         // execute: a new attempt
         c.starts++;
         c.open = true;
-        const memoryMb = Math.round(Math.min(job.requestMemory * Math.pow(job.multiplier, c.starts - 1), Math.max(job.cap, job.requestMemory)));
+        const memoryMb = memoryForAttempt({ requestMemory: job.requestMemory, memoryMultiplier: job.multiplier, memoryLimit: Math.max(job.cap, job.requestMemory) }, c.starts);
         await store.recordAttemptStart(b.runId, job.name, c.starts, { host: execHost(e) ?? null, memoryMb, logPath: `${base}.${c.starts}.out`, readyAt: c.readyAt, startedAt: eventIso(e) });
         return;
       }
@@ -452,6 +438,11 @@ export class HTCondorWms implements WorkloadSystem {
   async restart(b: BatchRef): Promise<string> {
     await this.prepare(b);
     return this.submit(b);
+  }
+
+  /** Whether the pool's schedd answers (condor_q through the command prefix). */
+  ping(): Promise<PingResult> {
+    return pingPool(this.#o.commandPrefix);
   }
 
   /** condor_history of the batch's jobs (bps attributes), for reports and checks. */
