@@ -33,13 +33,15 @@ export interface CommandOptions {
   /** Written to the command's standard input. */
   input?: string;
   timeoutMs?: number;
+  /** The command's environment (default: this process's). */
+  env?: Record<string, string | undefined>;
 }
 
 /** Runs `cmd args` through `prefix`; returns its standard output, throws WmsCommandError on a non-zero exit. */
 export async function runPrefixed(prefix: readonly string[], cmd: string, args: readonly string[], o: CommandOptions): Promise<string> {
   const argv = [...prefix, cmd, ...args];
   try {
-    const child = execFileAsync(argv[0], argv.slice(1), { cwd: o.cwd, maxBuffer: 64 << 20, timeout: o.timeoutMs ?? 300_000 });
+    const child = execFileAsync(argv[0], argv.slice(1), { cwd: o.cwd, env: o.env as NodeJS.ProcessEnv | undefined, maxBuffer: 64 << 20, timeout: o.timeoutMs ?? 300_000 });
     if (o.input !== undefined) child.child.stdin?.end(o.input);
     return (await child).stdout;
   } catch (err) {

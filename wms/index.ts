@@ -4,11 +4,13 @@ import { BadInputError } from '../core/errors.js';
 import { WMS_NAMES, wmsNameFor, type WmsName } from '../core/submit/wmsNames.js';
 import { htcondorPlugin } from './htcondor/plugin.js';
 import { localPlugin } from './local/index.js';
+import { slurmPlugin } from './slurm/plugin.js';
 import type { ExternalWmsPlugin, WmsPlugin } from './types.js';
 
 export const WMS_PLUGINS: Record<WmsName, WmsPlugin> = {
   local: localPlugin,
   htcondor: htcondorPlugin,
+  slurm: slurmPlugin,
 };
 
 export type { BatchRef, BatchStatus, ExternalWmsPlugin, PingResult, WmsContext, WmsPlugin, WorkloadSystem } from './types.js';

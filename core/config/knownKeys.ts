@@ -37,7 +37,7 @@ export const KNOWN_KEYS: readonly string[] = [
   'provisioningScriptConfigPath',
   // tbps
   'jobBatchSize', 'jobBatchWindow', 'jobHeartbeatTimeout', 'maxBatchesInFlight', 'wmsPollSeconds', 'htcondorPollSeconds', 'htcondorSubmitCommands',
-  'htcondorCommandPrefix', 'errorClasses', 'defaultErrorClasses',
+  'htcondorCommandPrefix', 'slurmCommandPrefix', 'slurmSubmitOptions', 'errorClasses', 'defaultErrorClasses',
 ];
 
 const KNOWN = new Set(KNOWN_KEYS);

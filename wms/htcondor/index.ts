@@ -9,17 +9,14 @@ import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { copyFileUnder, mkdirUnder, writeFileUnder } from '../../core/files/confined.js';
-import { runClassifier } from '../../core/logs/errorClasses.js';
-import { rootCause } from '../../core/logs/rootCause.js';
-import { readTail } from '../../core/logs/tail.js';
 import { decideRetry } from '../../core/run/retryDecision.js';
 import type { BatchJobs } from '../../core/run/types.js';
-import { ACTIVE_STATES, classifyExit, isTerminal, zeroCounts, type ErrorClass, type State } from '../../core/states.js';
-import type { JobSpec } from '../../core/workflow/model.js';
+import { ACTIVE_STATES, isTerminal, zeroCounts, type State } from '../../core/states.js';
 import { parsePrefix } from '../command.js';
 import { memoryForAttempt } from '../../core/run/memory.js';
 import type { BatchRef, BatchStatus, PingResult, WmsStore, WorkloadSystem } from '../types.js';
 import { pingPool } from './ping.js';
+import { failureFromLogs } from '../failureLogs.js';
 import { DAG_FINISHED, NODE_STATE, readNodeStatus } from './nodeStatus.js';
 import { EXIT_HOLD_SUBCODE, SIGKILL_HOLD_SUBCODE, dagText, type DagNode, jobLogBase, memoryCap, nodeName, submitDescription } from './submitFiles.js';
 import { shareSubmitTree, shareWritableDir, type ShareGroup } from './share.js';
@@ -336,7 +333,7 @@ export class HTCondorWms implements WorkloadSystem {
         const state: State = ok ? 'SUCCEEDED' : e.code === 4 ? (requeued ? 'READY' : 'PENDING') : 'FAILED';
         c.open = false;
         if (!ok) c.readyAt = eventIso(e); // a retry inside HTCondor is queued again from now
-        const failure = ok ? undefined : classifyFailure(b.submitPath, `${base}.${c.starts}`, exitCode, signal);
+        const failure = ok ? undefined : failureFromLogs(b.submitPath, `${base}.${c.starts}`, exitCode, signal);
         await store.recordAttemptEnd(b.runId, job.name, c.starts, {
           state,
           exitCode,
@@ -396,7 +393,7 @@ export class HTCondorWms implements WorkloadSystem {
   async #decideExit(b: BatchRef, e: LogEvent, cluster: string, c: PollState['clusters'][string], job: NodeInfo, logBase: string): Promise<void> {
     c.open = false;
     const exitCode = heldExitCode(e);
-    const failure = classifyFailure(b.submitPath, logBase, exitCode, null);
+    const failure = failureFromLogs(b.submitPath, logBase, exitCode, null);
     const decision = decideRetry(
       { exitCode, signal: null, oom: false, timedOut: false },
       failure.match,
@@ -461,16 +458,4 @@ function latestRescue(dir: string, dag: string): string | undefined {
 /** The unit's DAG (and directory) name: batch_<n>, or the job's node name for a job unit. */
 function dagName(b: BatchRef): string {
   return b.job ? nodeName(b.job) : `batch_${b.batch}`;
-}
-
-/** Error class, matched line and root cause of a failed attempt, from the ends of its logs (<base>.err/.out). */
-function classifyFailure(submitPath: string, base: string, exitCode: number | null, signal: string | null) {
-  const tails = [readTail(`${base}.err`), readTail(`${base}.out`)];
-  const match = runClassifier(submitPath).match(exitCode, [signal ? `tbps: killed by ${signal}` : '', ...tails]);
-  return {
-    match,
-    errorClass: match?.name ?? classifyExit(exitCode, signal, false),
-    errorLine: match?.line ?? null,
-    errorSummary: rootCause(tails[0]) ?? rootCause(tails[1]) ?? (signal ? `killed by ${signal}` : `exit code ${exitCode}`),
-  };
 }
