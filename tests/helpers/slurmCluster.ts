@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../../temporal/paths.js';
 import { parsePrefix } from '../../wms/command.js';
-import type { UnitState } from '../../wms/slurm/unitState.js';
+import { readSubmitted, type UnitState } from '../../wms/slurm/unitState.js';
 
 const SCRIPT = path.join(repoRoot, 'scripts', 'slurm.sh');
 /** The command prefix tbps uses for the test cluster (TBPS_SLURM_PREFIX of the orchestrator worker). */
@@ -43,10 +43,14 @@ export function unitState(submitPath: string, unit: string): UnitState & { dir: 
   return { ...(JSON.parse(readFileSync(path.join(dir, 'state.json'), 'utf8')) as UnitState), dir };
 }
 
-/** The Slurm ids sbatch gave a unit's current submission (first attempts), from its `submitted` log. */
+/** The Slurm ids sbatch gave a unit's current submission (first attempts), by node index, from its `submitted` log. */
+export function submittedByNode(submitPath: string, unit: string): Map<number, string> {
+  return readSubmitted(unitState(submitPath, unit).dir);
+}
+
+/** The Slurm ids of a unit's current submission (first attempts). */
 export function submittedIds(submitPath: string, unit: string): string[] {
-  const { dir } = unitState(submitPath, unit);
-  return readFileSync(path.join(dir, 'submitted'), 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ')[1]);
+  return [...submittedByNode(submitPath, unit).values()];
 }
 
 export interface SlurmJobRow {

@@ -16,7 +16,7 @@ import { createHarness, type Harness } from '../helpers/harness.js';
 import { expectErrorClassOutcome, writeErrorClassRun } from '../helpers/errorClassRun.js';
 import { expectPlantedReport, jobNamesByQuantum, writePlantedRun, type PlantedReport } from '../helpers/planted.js';
 import { waitFor, withStore, SHELL_INIT_AND_FINAL } from '../helpers/runs.js';
-import { ensureCluster, memoryEnforcement, queueOf, slurm, SLURM_PREFIX, submittedIds, unitState } from '../helpers/slurmCluster.js';
+import { ensureCluster, memoryEnforcement, queueOf, slurm, SLURM_PREFIX, submittedByNode, submittedIds, unitState } from '../helpers/slurmCluster.js';
 
 let h: Harness;
 let work: string;
@@ -213,8 +213,10 @@ describe('Slurm WMS on a real one-node cluster', () => {
       } else expect(oom.at(-1)!.state).toBe('SUCCEEDED');
     });
     // Slurm's record of the OOM job: the first attempt OUT_OF_MEMORY with --mem 200M, the resubmission 400M.
-    const node = unitState(r0.submit, 'batch_0').nodes.find((n) => n.name === jobOf(ids[2]))!;
-    const first = submittedIds(r0.submit, 'batch_0')[unitState(r0.submit, 'batch_0').nodes.indexOf(node)];
+    const nodes = unitState(r0.submit, 'batch_0').nodes;
+    const index = nodes.findIndex((n) => n.name === jobOf(ids[2]));
+    const first = submittedByNode(r0.submit, 'batch_0').get(index)!;
+    const node = nodes[index];
     expect(slurm(['squeue', '--noheader', '--states=all', `--jobs=${first},${node.id}`, '--format=%T|%m']).trim().split('\n').map((l) => l.trim()).sort()).toEqual(
       memoryEnforcement() === 'cgroup' ? ['COMPLETED|400M', 'OUT_OF_MEMORY|200M'] : ['COMPLETED|200M'],
     );
