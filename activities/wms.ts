@@ -8,7 +8,7 @@ import { BpsConfig } from '../core/config/index.js';
 import { readSavedConfig } from '../core/submit/savedConfig.js';
 import { withLsstPath } from '../lsst/env.js';
 import { externalWmsPlugin } from '../wms/index.js';
-import type { BatchRef, BatchStatus, PingResult, WorkloadSystem } from '../wms/types.js';
+import type { BatchRef, BatchStatus, WorkloadSystem } from '../wms/types.js';
 import { failOnBadInput } from './inputErrors.js';
 import { getStore } from './storeHandle.js';
 
@@ -77,11 +77,6 @@ export async function cancelBatch(ref: WmsUnitRef & { wmsId: string }): Promise<
     if (status.done || Date.now() > until) return status;
     await new Promise((r) => setTimeout(r, 2000));
   }
-}
-
-/** Whether a workload system answers, built from this worker's environment (no run needed). */
-export async function pingWms({ wms }: { wms: string }): Promise<PingResult> {
-  return failOnBadInput(() => externalWmsPlugin(wms).forPing(process.env).ping());
 }
 
 /** The unit as the system sees it (without the dispatch field). */

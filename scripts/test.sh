@@ -9,10 +9,16 @@ if [ ! -x node_modules/.bin/vitest ] || [ ! -x .tools/bin/temporal ] || [ ! -x .
   || { [ "$(id -u)" = 0 ] && [ ! -x /usr/bin/chromium ]; }; then
   bash scripts/setup.sh
 fi
-# The HTCondor tests start the pool when it is not running; stop it again afterwards in that case (bind mounts).
+# The Slurm tier's one-node cluster (its own script: setup.sh may run elsewhere while this one is added).
+if [ "$(id -u)" = 0 ] && [ ! -f .sandbox/slurm/etc/slurm.conf ]; then bash scripts/setup-slurm.sh; fi
+# The HTCondor and Slurm tests start the pool / cluster when it is not running; stop it again afterwards in that case
+# (bind mounts; daemons).
 pool_was_running=0
 bash scripts/htcondor.sh status >/dev/null 2>&1 && pool_was_running=1
+slurm_was_running=0
+bash scripts/slurm.sh status >/dev/null 2>&1 && slurm_was_running=1
 status=0
 node_modules/.bin/vitest run "$@" || status=$?
 if [ $pool_was_running = 0 ] && [ "$(id -u)" = 0 ]; then bash scripts/htcondor.sh stop >/dev/null 2>&1 || true; fi
+if [ $slurm_was_running = 0 ]; then bash scripts/slurm.sh stop >/dev/null 2>&1 || true; fi
 exit $status

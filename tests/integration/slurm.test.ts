@@ -16,6 +16,7 @@ import { createHarness, type Harness } from '../helpers/harness.js';
 import { expectErrorClassOutcome, writeErrorClassRun } from '../helpers/errorClassRun.js';
 import { expectPlantedReport, jobNamesByQuantum, writePlantedRun, type PlantedReport } from '../helpers/planted.js';
 import { waitFor, withStore, SHELL_INIT_AND_FINAL } from '../helpers/runs.js';
+import { slurmPlugin } from '../../wms/slurm/plugin.js';
 import { ensureCluster, memoryEnforcement, queueOf, slurm, SLURM_PREFIX, submittedByNode, submittedIds, unitState } from '../helpers/slurmCluster.js';
 
 let h: Harness;
@@ -69,6 +70,16 @@ function allSubmitted(submitPath: string): string[] {
 type Report = { run: { state: State }; labels: Array<{ label: string; counts: Record<State, number>; expected: number }> };
 
 describe('Slurm WMS on a real one-node cluster', () => {
+  it('pings the controller, and says what failed when there is none', async () => {
+    const up = await slurmPlugin.forPing({ ...process.env, TBPS_SLURM_PREFIX: SLURM_PREFIX }).ping();
+    expect(up).toEqual({ ok: true, detail: expect.stringMatching(/^Slurmctld\(primary\) at \S+ is UP$/) });
+    const conf = path.join(work, 'no-controller.conf');
+    writeFileSync(conf, 'ClusterName=none\nSlurmctldHost=localhost(127.0.0.1)\nSlurmctldPort=9\nAuthType=auth/none\nNodeName=x\nPartitionName=p Nodes=x\n');
+    const down = await slurmPlugin.forPing({ PATH: process.env.PATH, SLURM_CONF: conf }).ping();
+    expect(down.ok).toBe(false);
+    expect(down.detail).toMatch(/DOWN|failed|error/i);
+  }, 120_000);
+
   it('runs a few hundred jobs with afterok dependencies to SUCCEEDED; each ran once in Slurm, after its parents', async () => {
     const r0 = writeRun('ok', 200, ['test -n "$TBPS_ATTEMPT" || exit 3', 'test -n "$SLURM_JOB_ID" || exit 4'], ['jobBatchSize: 80']);
     await r0.write();
