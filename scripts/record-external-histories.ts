@@ -22,8 +22,8 @@ try {
     script,
     [
       'case "$TBPS_JOB_NAME" in',
-      '  isr_*_1) [ "$TBPS_ATTEMPT" = 1 ] && { echo "RuntimeError: flaky" >&2; exit 3; } ;;',
-      '  calibrate_*_2) [ -e "$(dirname "$0")/fixed" ] || { echo "ValueError: planted" >&2; exit 1; } ;;',
+      '  isr_903336_0) [ "$TBPS_ATTEMPT" = 1 ] && { echo "RuntimeError: flaky" >&2; exit 3; } ;;',
+      '  calibrate_903338_0) [ -e "$(dirname "$0")/fixed" ] || { echo "ValueError: planted" >&2; exit 1; } ;;',
       'esac',
       'exit 0',
       '',
@@ -51,7 +51,8 @@ try {
     );
     return f;
   };
-  for (let i = 0; i < 120 && stack.tbps(['ping']).code !== 0; i++) await new Promise((r) => setTimeout(r, 500));
+  // No executor runs (every job is a Slurm job): wait for the orchestrator's pollers only.
+  for (let i = 0; i < 120 && !/orchestrator pollers on .*: [1-9]/.test(stack.tbps(['ping']).stdout); i++) await new Promise((r) => setTimeout(r, 500));
   const a = stack.tbps(['submit', cfg('replay_slurm', `sh ${script} {qgraphNodeId}`), '--wait']);
   console.log(`planted run exit ${a.code}`);
   writeFileSync(path.join(stack.home, 'fixed'), '');
@@ -66,7 +67,7 @@ try {
   let n = 0;
   for await (const wf of client.workflow.list({ query: 'WorkflowId STARTS_WITH "run/replay_slurm"' })) {
     const json = execFileSync(requireTemporalCli(), ['workflow', 'show', '--address', stack.address, '-w', wf.workflowId, '-r', wf.runId, '--output', 'json'], { maxBuffer: 256 << 20 });
-    writeFileSync(path.join(out, `${wf.workflowId.replaceAll('/', '_')}.${wf.runId.slice(0, 8)}.json`), json);
+    writeFileSync(path.join(out, `${wf.workflowId.replaceAll('/', '_')}.${wf.runId.slice(-12)}.json`), json);
     n++;
   }
   await connection.close();
