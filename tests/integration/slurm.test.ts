@@ -1,11 +1,12 @@
 // The Slurm workload system against a real one-node cluster (scripts/setup-slurm.sh: Debian's slurm-wlm and munge,
-// slurmctld and slurmd on localhost, job memory limited by cgroup v1 when the kernel allows): a few hundred shell
-// jobs with dependencies (sbatch --dependency=afterok) to SUCCEEDED, each run once in Slurm and started only after
-// its parents ended; a payload failure (exit 1) not retried, its descendants cancelled in Slurm and PRUNED; restart
-// submitting only what did not succeed; an infrastructure failure retried and an OUT_OF_MEMORY job resubmitted with
-// the next attempt's memory; a job scancel'ed outside tbps retried; the error classes deciding; cancel scancelling
-// the run's jobs; and the planted-failure run of the local-executor and HTCondor tests, unchanged, with the same
-// final report. No executor worker runs: pipetaskInit and finalJob are Slurm jobs too.
+// slurmctld and slurmd on localhost, job memory limited by cgroup v1 when the kernel allows): the controller's ping;
+// a few hundred shell jobs with dependencies (sbatch --dependency=afterok) to SUCCEEDED, each run once in Slurm and
+// started only after its parents ended; a payload failure (exit 1) not retried, its descendants cancelled in Slurm
+// and PRUNED; restart submitting only what did not succeed; an infrastructure failure retried and an OUT_OF_MEMORY
+// job resubmitted with the next attempt's memory; a job scancel'ed outside tbps retried; the planted-failure run of
+// the local-executor and HTCondor tests, unchanged, with the same final report; the error classes deciding; a job
+// sbatch refuses failing the run at once with sbatch's message; cancel scancelling the run's jobs. No executor
+// worker runs: pipetaskInit and finalJob are Slurm jobs too.
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -295,6 +296,28 @@ describe('Slurm WMS on a real one-node cluster', () => {
     await withStore(h.home, (s) => expectErrorClassOutcome(r, s));
     const rep = h.tbps(['report', '--id', r.runId, '--errors']);
     expect(rep.stdout).toMatch(/^ {2}no_calib {2}1$/m);
+  }, 600_000);
+
+  it('a job the cluster refuses (a partition it does not have) fails the run at once with sbatch\'s message', async () => {
+    const r0 = writeRun('refused', 30, []);
+    // calibrate jobs ask for a partition the cluster does not have (in the `pipetask:` section the run already has).
+    const yaml = readFileSync(path.join(r0.dir, 'submit.yaml'), 'utf8');
+    expect(yaml).toContain('\npipetask:\n');
+    writeFileSync(path.join(r0.dir, 'submit.yaml'), yaml.replace('\npipetask:\n', '\npipetask:\n  calibrate:\n    queue: nosuch\n'));
+    await r0.write();
+    const t0 = Date.now();
+    const r = await h.tbpsAsync(['submit', path.join(r0.dir, 'submit.yaml'), '--wait']);
+    expect(r.code).toBe(1);
+    expect(Date.now() - t0).toBeLessThan(180_000); // not retried for minutes
+    await withStore(h.home, async (s) => {
+      const run = await s.getRun('sl_refused');
+      expect(run?.state).toBe('FAILED');
+      expect(run?.message).toMatch(/sbatch refused job calibrate_\S+ \(attempt 1, 64 MiB, 1 CPUs, partition nosuch\): sbatch: error: Batch job submission failed: Invalid partition name specified/);
+    });
+    // What the batch had submitted before the refusal was cancelled, not left to run unwatched.
+    const ids = submittedIds(r0.submit, 'batch_0');
+    expect(ids.length).toBeGreaterThan(0);
+    expect(queueOf(ids).filter((j) => ['PENDING', 'RUNNING', 'COMPLETING'].includes(j.state))).toEqual([]);
   }, 600_000);
 
   it('cancel scancels the run jobs in Slurm and ends the run DELETED', async () => {

@@ -15,7 +15,8 @@ import { memoryForAttempt } from '../../core/run/memory.js';
 import { decideRetry } from '../../core/run/retryDecision.js';
 import type { BatchJobs } from '../../core/run/types.js';
 import { zeroCounts, type State } from '../../core/states.js';
-import { runPrefixed } from '../command.js';
+import { BadInputError } from '../../core/errors.js';
+import { runPrefixed, WmsCommandError } from '../command.js';
 import { failureFromLogs } from '../failureLogs.js';
 import type { BatchRef, BatchStatus, PingResult, WmsStore, WorkloadSystem } from '../types.js';
 import { fileSafeName, jobScript, parseAttemptStatus, sbatchArguments, signalName, type AttemptStatus } from './jobScript.js';
@@ -52,6 +53,8 @@ export interface SlurmOptions {
 
 /** sbatch calls in flight while a unit is submitted (one DAG level at a time). */
 const SUBMIT_PARALLEL = 4;
+/** What sbatch says when the cluster can never run a job as asked (retrying the same request cannot help). */
+const REFUSED = /invalid partition|invalid account|invalid qos|requested node configuration is not available|memory specification can not be satisfied|more processors requested than permitted|node count specification invalid|invalid generic resource|time limit .*exceeds/i;
 /** Job ids per squeue/scancel call. */
 const IDS_PER_CALL = 400;
 
@@ -175,18 +178,24 @@ export class SlurmWms implements WorkloadSystem {
       state.nodes.forEach((n, i) => (level[i] = n.parents.reduce((m, p) => Math.max(m, level[p] + 1), 0)));
       const levels = new Map<number, number[]>();
       state.nodes.forEach((n, i) => n.phase === 'waiting' && levels.set(level[i], [...(levels.get(level[i]) ?? []), i]));
-      for (const depth of [...levels.keys()].sort((x, y) => x - y)) {
-        const todo = levels.get(depth)!;
-        let next = 0;
-        const worker = async () => {
-          while (next < todo.length) {
-            const i = todo[next++];
-            state.nodes[i].readyAt = new Date().toISOString();
-            const id = await this.#sbatch(b, dir, state, i);
-            appendSubmitted(b.submitPath, dir, i, id);
-          }
-        };
-        await Promise.all(Array.from({ length: Math.min(SUBMIT_PARALLEL, todo.length) }, worker));
+      try {
+        for (const depth of [...levels.keys()].sort((x, y) => x - y)) {
+          const todo = levels.get(depth)!;
+          let next = 0;
+          const worker = async () => {
+            while (next < todo.length) {
+              const i = todo[next++];
+              state.nodes[i].readyAt = new Date().toISOString();
+              const id = await this.#sbatch(b, dir, state, i);
+              appendSubmitted(b.submitPath, dir, i, id);
+            }
+          };
+          await Promise.all(Array.from({ length: Math.min(SUBMIT_PARALLEL, todo.length) }, worker));
+        }
+      } catch (err) {
+        // Refused for good: what this unit already submitted must not run unwatched. Else a retry resumes.
+        if (err instanceof BadInputError) await this.#scancel([...readSubmitted(dir).values()], dir);
+        throw err;
       }
       writeUnitState(b.submitPath, dir, state);
       await this.#o.store.setJobStates(b.runId, state.nodes.map((n) => n.name), 'PENDING', ['UNREADY', 'READY']);
@@ -215,7 +224,16 @@ export class SlurmWms implements WorkloadSystem {
       afterOk,
       extraOptions: this.#o.extraOptions,
     });
-    const out = await this.slurm('sbatch', args, b.submitPath);
+    let out: string;
+    try {
+      out = await this.slurm('sbatch', args, b.submitPath);
+    } catch (err) {
+      // A job the cluster can never run (a partition, account or size it does not have) is bad input, not a hiccup.
+      if (err instanceof WmsCommandError && REFUSED.test(err.output)) {
+        throw new BadInputError(`sbatch refused job ${node.name} (attempt ${node.attempt}, ${memoryForAttempt(node, node.attempt)} MiB, ${node.cpus} CPUs${node.partition ? `, partition ${node.partition}` : ''}): ${err.output.trim().split('\n')[0]}`);
+      }
+      throw err;
+    }
     const id = /^(\d+)/.exec(out.trim())?.[1];
     if (!id) throw new Error(`sbatch gave no job id for ${node.name}: ${out.trim().slice(0, 500)}`);
     node.id = id;
@@ -333,11 +351,18 @@ export class SlurmWms implements WorkloadSystem {
       node.attempt++;
       node.startRecorded = false;
       node.readyAt = new Date().toISOString();
-      await this.#sbatch(b, dir, state, i);
-      writeUnitState(b.submitPath, dir, state); // the new id is known before anything else can fail
-      await this.#repointChildren(dir, state, i);
-      await store.setJobStates(b.runId, [node.name], 'PENDING', ['READY']);
-      return;
+      try {
+        await this.#sbatch(b, dir, state, i);
+        writeUnitState(b.submitPath, dir, state); // the new id is known before anything else can fail
+        await this.#repointChildren(dir, state, i);
+        await store.setJobStates(b.runId, [node.name], 'PENDING', ['READY']);
+        return;
+      } catch (err) {
+        if (!(err instanceof BadInputError)) throw err;
+        // The next attempt cannot run here (e.g. its escalated memory is more than any node has): the job fails.
+        node.attempt--;
+        await store.recordAttemptEnd(b.runId, node.name, node.attempt, { state: 'FAILED', exitCode, signal, peakRssMb: status?.peakRssMb ?? null, errorClass: decision.errorClass, errorLine: logs.errorLine, errorSummary: `${logs.errorSummary}; not retried: ${err.problem}`, endedAt: row.endedAt });
+      }
     }
     node.phase = 'failed';
     const below = descendants(state, i).filter((d) => !FINISHED_PHASES.has(state.nodes[d].phase));
