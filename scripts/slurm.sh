@@ -2,7 +2,8 @@
 # The one-node Slurm test cluster of .sandbox/slurm (made by scripts/setup-slurm.sh):
 #   slurm.sh start      munged, slurmctld, slurmd (pids in .sandbox/slurm/run/), then waits until the node is idle
 #   slurm.sh stop       cancels the cluster's jobs, stops slurmd, slurmctld and munged by their pids (TERM, then KILL
-#                       after 20 s) and any job step daemon (slurmstepd) left of this cluster: nothing keeps running
+#                       after 20 s), any job step daemon (slurmstepd) left of this cluster and the empty job cgroups:
+#                       nothing keeps running
 #   slurm.sh status     pids, `scontrol ping`, `sinfo`; exit 0 only when all three daemons run
 #   slurm.sh exec CMD   runs CMD with SLURM_CONF pointing at the cluster's slurm.conf (the command prefix tbps uses
 #                       for sbatch/squeue/scancel/scontrol: slurmCommandPrefix or TBPS_SLURM_PREFIX)
@@ -83,6 +84,15 @@ leftover_stepds() {
   done | sort -u
 }
 
+# The job cgroups slurmd made (cgroup v1: /sys/fs/cgroup/<controller>/slurm_<node>/...): removed once empty.
+remove_cgroups() {
+  local d
+  for d in /sys/fs/cgroup/*/slurm_"$(hostname -s)"; do
+    [ -d "$d" ] || continue
+    find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+  done
+}
+
 case "${1:-}" in
   start)
     need_conf
@@ -106,6 +116,7 @@ case "${1:-}" in
     left=$(leftover_stepds)
     [ -z "$left" ] || kill -KILL $left 2>/dev/null || true
     stop_pid munged "$SANDBOX/munge/munged.pid"
+    remove_cgroups
     echo "slurm: stopped"
     ;;
   status)
