@@ -6,7 +6,7 @@
 import { Context } from '@temporalio/activity';
 import { BpsConfig } from '../core/config/index.js';
 import { readSavedConfig } from '../core/submit/savedConfig.js';
-import { withLsstPath } from '../lsst/env.js';
+import { poolJobEnvironment } from '../lsst/env.js';
 import { externalWmsPlugin } from '../wms/index.js';
 import type { BatchRef, BatchStatus, WorkloadSystem } from '../wms/types.js';
 import { failOnBadInput } from './inputErrors.js';
@@ -17,12 +17,6 @@ export type WmsUnitRef = BatchRef & { wms?: string };
 
 const cache = new Map<string, WorkloadSystem>();
 
-/** The environment every job starts from: the LSST stack's bin/ first on PATH, as on the local executor. */
-function baseEnvironment(): Record<string, string> {
-  const base = withLsstPath({ TBPS_VENV: process.env.TBPS_VENV, PATH: '/usr/local/bin:/usr/bin:/bin' });
-  return Object.fromEntries(Object.entries(base).filter((e): e is [string, string] => e[1] !== undefined));
-}
-
 /** The run's workload system, built from its saved config (cached per submit directory and system). */
 async function systemFor(ref: WmsUnitRef): Promise<WorkloadSystem> {
   const saved = readSavedConfig(ref.submitPath);
@@ -32,7 +26,7 @@ async function systemFor(ref: WmsUnitRef): Promise<WorkloadSystem> {
   const key = `${plugin.name}\0${ref.submitPath}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  const system = plugin.create({ config, store: await getStore(), baseEnvironment: baseEnvironment(), env: process.env });
+  const system = plugin.create({ config, store: await getStore(), baseEnvironment: poolJobEnvironment(), env: process.env });
   if (cache.size > 100) cache.clear();
   cache.set(key, system);
   return system;

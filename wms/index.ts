@@ -5,7 +5,8 @@ import { WMS_NAMES, wmsNameFor, type WmsName } from '../core/submit/wmsNames.js'
 import { htcondorPlugin } from './htcondor/plugin.js';
 import { localPlugin } from './local/index.js';
 import { slurmPlugin } from './slurm/plugin.js';
-import type { ExternalWmsPlugin, WmsPlugin } from './types.js';
+import type { BpsConfig } from '../core/config/index.js';
+import type { ExternalWmsPlugin, WmsPlugin, WmsPrepareRequest } from './types.js';
 
 export const WMS_PLUGINS: Record<WmsName, WmsPlugin> = {
   local: localPlugin,
@@ -13,7 +14,7 @@ export const WMS_PLUGINS: Record<WmsName, WmsPlugin> = {
   slurm: slurmPlugin,
 };
 
-export type { BatchRef, BatchStatus, ExternalWmsPlugin, PingResult, WmsContext, WmsPlugin, WorkloadSystem } from './types.js';
+export type { BatchRef, BatchStatus, ExternalWmsPlugin, PingResult, WmsContext, WmsPlugin, WmsPrepareRequest, WorkloadSystem } from './types.js';
 
 /** The plugin named by `wmsServiceClass`; undefined when none matches. */
 export function wmsForServiceClass(value: string): WmsPlugin | undefined {
@@ -33,4 +34,14 @@ export function externalWmsPlugin(value: string): ExternalWmsPlugin {
   const plugin = wmsPlugin(value);
   if (plugin.mode !== 'external') throw new BadInputError(`workload system '${plugin.name}' runs jobs as activities; it has no batches to submit or poll`, { key: 'wmsServiceClass' });
   return plugin;
+}
+
+/**
+ * `tbps prepare`: writes the files the run's workload system submits for the whole run. Returns their directories
+ * relative to the submit directory; none for `local` (its jobs are Temporal activities) or a system without prepareRun.
+ */
+export async function prepareWmsFiles(wms: WmsName, config: BpsConfig, request: WmsPrepareRequest): Promise<string[]> {
+  const plugin = WMS_PLUGINS[wms];
+  if (plugin.mode !== 'external' || !plugin.prepareRun) return [];
+  return plugin.prepareRun(config, request);
 }

@@ -114,6 +114,30 @@ export type WmsPlugin =
       create(context: WmsContext): WorkloadSystem;
       /** A workload system built from the worker's environment alone, for a health check without a run. */
       forPing(env: Record<string, string | undefined>): Pick<WorkloadSystem, 'ping'>;
+      /**
+       * `tbps prepare`: writes the files of every unit of the run (e.g. a DAG and submit files per unit) so they can
+       * be inspected before submit; returns their directories relative to the submit directory. A system without it
+       * writes its files when a unit is submitted.
+       */
+      prepareRun?(config: BpsConfig, request: WmsPrepareRequest): Promise<string[]>;
     };
 
 export type ExternalWmsPlugin = Extract<WmsPlugin, { mode: 'external' }>;
+
+/** What `tbps prepare` gives a workload system to write its files for a whole run (before anything runs). */
+export interface WmsPrepareRequest {
+  runId: string;
+  submitPath: string;
+  /** The generic workflow (generic_workflow/jobs.jsonl). */
+  jobsFile: string;
+  /** Number of job batches of the plan (ids 0..batches-1). */
+  batches: number;
+  initJob?: string;
+  finalJob?: string;
+  /** sha256 of the saved config the files are made from (a submit of that config uses them unchanged). */
+  configSha256: string;
+  /** Environment jobs on the pool start from (PATH with the LSST stack first). */
+  baseEnvironment: Record<string, string>;
+  /** The process environment (fallbacks of WMS settings). */
+  env: Record<string, string | undefined>;
+}

@@ -20,7 +20,8 @@ export interface Stack {
   tbps(args: string[]): { code: number; stdout: string; stderr: string };
   /** Submits a run of no-op jobs (`true`) with the given graph source line and waits for it; throws unless SUCCEEDED. */
   timedNoopRun(name: string, graphSource: string): Promise<{ seconds: number; stdout: string }>;
-  stop(): Promise<void>;
+  /** Stops the workers and the server; removes home and work unless `keep` (to look at a failed run). */
+  stop(keep?: boolean): Promise<void>;
 }
 
 
@@ -46,7 +47,7 @@ export async function startStack(name: string): Promise<Stack> {
     address: info.address,
     startWorker(kind, extra = {}) {
       const log = openSync(path.join(home, `${kind}-${procs.length}.log`), 'a');
-      const p = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'workers', `${kind}.ts`)], {
+      const p = spawn(process.execPath, [path.join(repoRoot, 'bin', 'tbps-worker.js'), kind], {
         env: { ...env, ...extra },
         stdio: ['ignore', log, log],
         cwd: repoRoot,
@@ -82,11 +83,12 @@ export async function startStack(name: string): Promise<Stack> {
       if (r.code !== 0) throw new Error(`benchmark run ${name} did not succeed:\n${r.stdout}\n${r.stderr}`);
       return { seconds, stdout: r.stdout };
     },
-    async stop() {
+    async stop(keep = false) {
       for (const p of procs) p.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 1500));
       for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');
       await stopDevServer({ port, stateDir: home });
+      if (keep) return;
       rmSync(home, { recursive: true, force: true });
       rmSync(work, { recursive: true, force: true });
     },
