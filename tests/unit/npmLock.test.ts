@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error plain JavaScript module without types
 import { installedDrift, lockGaps, manifestDrift } from '../../scripts/npm-lock.mjs';
-import { repoRoot } from '../../temporal/paths.js';
+import { repoRoot } from '../../paths/index.js';
 
 type Lock = { packages: Record<string, Record<string, unknown>> };
 const readJson = (file: string) => JSON.parse(readFileSync(path.join(repoRoot, file), 'utf8'));
