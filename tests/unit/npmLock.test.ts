@@ -23,6 +23,16 @@ describe('package-lock.json', () => {
     expect(lockGaps(lock())).toEqual([]);
   });
 
+  it("holds one protobufjs 8, the root one package.json names (the SDK's JSON history loader needs a single copy)", () => {
+    // protobufjs is in package.json for this alone: without it npm hoists @grpc/proto-loader's protobufjs 7 and gives
+    // each @temporalio package a copy of 8 of its own
+    const copies = Object.entries(lock().packages).filter(([key]) => key.endsWith('node_modules/protobufjs'));
+    expect(copies.length).toBeGreaterThan(0);
+    const eights = copies.filter(([, entry]) => String(entry.version).startsWith('8.')).map(([key]) => key);
+    expect(eights).toEqual(['node_modules/protobufjs']);
+    expect(readJson('package.json').dependencies.protobufjs).toMatch(/^\^8\./);
+  });
+
   it('agrees with package.json (dependencies, devDependencies, bin)', () => {
     expect(manifestDrift(lock(), readJson('package.json'))).toEqual([]);
   });
