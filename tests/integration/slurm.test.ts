@@ -312,7 +312,7 @@ describe('Slurm WMS on a real one-node cluster', () => {
     await withStore(h.home, async (s) => {
       const run = await s.getRun('sl_refused');
       expect(run?.state).toBe('FAILED');
-      expect(run?.message).toMatch(/sbatch refused job calibrate_\S+ \(attempt 1, 64 MiB, 1 CPUs, partition nosuch\): sbatch: error: invalid partition specified: nosuch$/);
+      expect(run?.message).toMatch(/sbatch refused job \S*calibrate_\S+ \(attempt 1, 64 MiB, 1 CPUs, partition nosuch\): sbatch: error: invalid partition specified: nosuch$/);
     });
     // What the batch had submitted before the refusal was cancelled, not left to run unwatched.
     const ids = submittedIds(r0.submit, 'batch_0');
