@@ -27,6 +27,8 @@ function plantViolations(): void {
   plant('package.json', JSON.stringify({ name: 'planted', type: 'module', dependencies: { '@temporalio/common': '*', '@temporalio/workflow': '*' } }));
   plant('tsconfig.json', JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true } }));
   plant('core/fine.ts', 'export const fine = 1;\n');
+  plant('core/cycleA.ts', "import { b } from './cycleB.js';\nexport const a = () => b;\n");
+  plant('core/cycleB.ts', "import { a } from './cycleA.js';\nexport const b = () => a;\n");
   plant('core/temporal.ts', "import { SearchAttributeType } from '@temporalio/common';\nexport const kind = SearchAttributeType.KEYWORD;\n");
   plant('core/outward.ts', "import { registry } from '../wms/index.js';\nexport const outward = registry;\n");
   plant('wms/index.ts', "import { condor } from './htcondor/plugin.js';\nexport const registry = [condor];\n");
@@ -78,6 +80,7 @@ describe('the layer arrows', () => {
         'client-data-through-services: client/commands/report.ts -> store/index.ts',
         'store-not-from-workflows: workflows/index.ts -> store/index.ts',
         'workflows-only-core: workflows/index.ts -> store/index.ts',
+        'no-circular-in-layers: core/cycleA.ts -> core/cycleB.ts -> core/cycleA.ts',
       ]),
     );
     // the registry (wms/index.ts) may name its systems, and a core file importing core is fine
