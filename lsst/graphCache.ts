@@ -7,7 +7,7 @@ import { existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs'
 import path from 'node:path';
 import type { BpsConfig } from '../core/config/index.js';
 import { copyFileUnder, mkdirUnder, writeFileUnder } from '../core/files/confined.js';
-import { dataDir } from '../temporal/paths.js';
+import { dataDir } from '../paths/index.js';
 
 /** Entries older than this are not used (the repository may have new data). */
 export const GRAPH_CACHE_MAX_AGE_MS = 6 * 3600_000;

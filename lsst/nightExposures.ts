@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { NightExposures } from '../core/campaign/nightlyData.js';
 import { BadInputError } from '../core/errors.js';
-import { repoRoot } from '../temporal/paths.js';
+import { repoRoot } from '../paths/index.js';
 import { lsstPython, requireLsstStack, withLsstPath } from './env.js';
 
 const NIGHT_EXPOSURES_SCRIPT = path.join(repoRoot, 'lsst', 'night_exposures.py');

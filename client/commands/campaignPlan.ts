@@ -17,7 +17,7 @@ import { readQuantumGraph } from '../../core/qgraph/index.js';
 import { groupRunConfig } from '../../core/submit/groupRun.js';
 import { graphCacheKey, storeCachedGraph } from '../../lsst/graphCache.js';
 import { generateLsstGraph, GraphGenerationError } from '../../lsst/qgraph.js';
-import { dataDir } from '../../temporal/paths.js';
+import { dataDir } from '../../paths/index.js';
 import { costHistory, type ServiceContext } from '../services/index.js';
 
 export interface GroupPlan {

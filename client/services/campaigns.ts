@@ -9,7 +9,7 @@ import { estimateProgress, type ProgressEstimate } from '../../core/report/index
 import { historyEtaSeconds } from '../../core/estimate/cost.js';
 import { costHistory } from './costHistory.js';
 import { zeroCounts, type State } from '../../core/states.js';
-import { BpsOperator, BpsRunState, BpsStep } from '../../core/run/searchKeys.js';
+import { BpsOperator, BpsRunState, BpsStep } from '../../workflows/searchKeys.js';
 import {
   acceptUpdate,
   campaignStatusQuery,
