@@ -363,7 +363,16 @@ export class CampaignManager {
         const group = this.groupsOf(si).get(g.id) ?? { id: g.id, values: [] };
         const { spec } = this;
         const prepared = await campaignActs.prepareGroupRun({
-          campaign: { name: spec.name, baseConfig: spec.baseConfig, inCollection: spec.inCollection, output: spec.output, project: spec.project },
+          campaign: {
+            name: spec.name,
+            baseConfig: spec.baseConfig,
+            inCollection: spec.inCollection,
+            output: spec.output,
+            project: spec.project,
+            // Activity input only (no new command): the group's run carries the campaign's priority and limit.
+            ...(spec.priority !== undefined ? { priority: spec.priority } : {}),
+            ...(spec.maxRunningJobs !== undefined ? { maxRunningJobs: spec.maxRunningJobs } : {}),
+          },
           step: stepForGroup(step, group),
           previousStep: si > 0 ? spec.steps[si - 1].name : undefined,
           group,
