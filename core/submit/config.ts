@@ -16,6 +16,7 @@ import { buildGenericWorkflow } from '../workflow/index.js';
 import { checkJobNames } from '../workflow/transform.js';
 import { readRunSettings } from './runSettings.js';
 import { WMS_NAMES, wmsNameFor, type WmsName } from './wmsNames.js';
+import { wmsPollSeconds } from './wmsPoll.js';
 
 /** config/wms/ of this checkout: the WMS plugin defaults (a layer below the user YAML). */
 const WMS_DEFAULTS_DIR = fileURLToPath(new URL('../../config/wms/', import.meta.url));
@@ -99,6 +100,7 @@ export function preflight(config: BpsConfig, file: string): void {
   checkName(site, 'computeSite', { file: config.fileOf('computeSite') });
   config.jobAttributes({ site });
   readRunSettings(config);
+  wmsPollSeconds(config, 5);
   // Priority and running-job limits (site.<name>.maxRunningJobs, the campaign's) are checked before anything starts.
   readSlotPolicy(config, site);
   const qg = config.get('qgraphFile');
