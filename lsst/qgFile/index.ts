@@ -17,7 +17,7 @@ import { taskDimensions } from './taskDimensions.js';
 import { thinGraphRecords } from './thinGraph.js';
 
 /** The format version of `.qg` files this reader understands (pipe_base's FORMAT_VERSION 1: UUIDs everywhere). */
-const QG_FORMAT_VERSION = 1;
+export const QG_FORMAT_VERSION = 1;
 
 interface QgHeader {
   version?: number;
