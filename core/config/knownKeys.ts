@@ -36,8 +36,8 @@ export const KNOWN_KEYS: readonly string[] = [
   'provisionResources', 'provisioningMaxWallTime', 'provisioningNodeCount', 'provisioningScript', 'provisioningScriptConfig',
   'provisioningScriptConfigPath',
   // tbps
-  'jobBatchSize', 'jobBatchWindow', 'jobHeartbeatTimeout', 'maxBatchesInFlight', 'htcondorPollSeconds', 'htcondorSubmitCommands',
-  'htcondorCommandPrefix', 'errorClasses', 'defaultErrorClasses',
+  'jobBatchSize', 'jobBatchWindow', 'jobHeartbeatTimeout', 'maxBatchesInFlight', 'wmsPollSeconds', 'htcondorPollSeconds', 'htcondorSubmitCommands',
+  'htcondorCommandPrefix', 'slurmCommandPrefix', 'slurmSubmitOptions', 'errorClasses', 'defaultErrorClasses',
 ];
 
 const KNOWN = new Set(KNOWN_KEYS);

@@ -15,6 +15,7 @@ import { buildGenericWorkflow } from '../workflow/index.js';
 import { checkJobNames } from '../workflow/transform.js';
 import { readRunSettings } from './runSettings.js';
 import { WMS_NAMES, wmsNameFor, type WmsName } from './wmsNames.js';
+import { wmsPollSeconds } from './wmsPoll.js';
 
 /** config/wms/ of this checkout: the WMS plugin defaults (a layer below the user YAML). */
 const WMS_DEFAULTS_DIR = fileURLToPath(new URL('../../config/wms/', import.meta.url));
@@ -98,6 +99,7 @@ export function preflight(config: BpsConfig, file: string): void {
   checkName(site, 'computeSite', { file: config.fileOf('computeSite') });
   config.jobAttributes({ site });
   readRunSettings(config);
+  wmsPollSeconds(config, 5);
   const qg = config.get('qgraphFile');
   // there, readable, and if it is a pipe_base graph (.qg/.qgraph) one whose archive lists a graph's members
   if (qg !== undefined && qg !== null && qg !== '') checkGraphFile(config.getString('qgraphFile'), { file, key: 'qgraphFile' });
