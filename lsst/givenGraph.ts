@@ -3,14 +3,14 @@
 // directory under `qgraphFileTemplate` ({uniqProcName}.qg) -- rewritten on the way with the `updateQuantumGraph`
 // template (`pipetask update-graph-run`) when the graph's output run differs from the submission's `outputRun`, or
 // when it is in the old format (the rewrite writes the new one) -- and exported to the tbps format from that copy.
-// The copy is what every job names (pipetaskInit, run-qbb, finalJob). Spawns Python; core/qgraph/graphFile.ts says
-// which format a file is without it.
+// The copy is what every job names (pipetaskInit, run-qbb, finalJob). Spawns Python (a `.qg`'s header is read by
+// lsst/qgFile without importing the stack); core/qgraph/graphFile.ts says which format a file is without it.
 import { execFile } from 'node:child_process';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { BpsConfig } from '../core/config/index.js';
-import { BadInputError } from '../core/errors.js';
+import { BadInputError, isBadInput } from '../core/errors.js';
 import { chmodUnder, copyFileUnder, FILE_MODE, resolveUnder, writeFileUnder } from '../core/files/confined.js';
 import { rootCause } from '../core/logs/rootCause.js';
 import { readTail } from '../core/logs/tail.js';
@@ -18,6 +18,7 @@ import { graphFileFormat } from '../core/qgraph/graphFile.js';
 import { runProcess } from '../processes/runProcess.js';
 import { hasLsstStack, lsstPython, venvDir, withLsstPath } from './env.js';
 import { exportLsstGraph, GraphGenerationError, type LsstGraph } from './qgraph.js';
+import { QG_FORMAT_VERSION, readPipeBaseHeader } from './qgFile/index.js';
 import { repoRoot } from '../paths/index.js';
 
 const QGRAPH_HEADER_SCRIPT = path.join(repoRoot, 'lsst', 'qgraph_header.py');
@@ -61,9 +62,18 @@ function requireStackFor(config: BpsConfig, file: string): void {
     );
 }
 
-/** Reads the graph's header with the stack's Python; a file that is not a readable graph is a BadInputError. */
+/**
+ * Reads the graph's header; a file that is not a readable graph is a BadInputError. A `.qg` of the format version
+ * lsst/qgFile knows is read by it (the header block only: one Python start without `lsst`, tens of milliseconds and
+ * about 20 MB); an old `.qgraph` or another `.qg` version goes through lsst/qgraph_header.py, which imports pipe_base
+ * (seconds, and some 150 MB resident next to a large transform).
+ */
 export async function readLsstGraphHeader(config: BpsConfig, file: string): Promise<LsstGraphHeader> {
   requireStackFor(config, file);
+  if (path.extname(file) !== '.qgraph') {
+    const direct = await readQgHeader(config, file);
+    if (direct) return direct;
+  }
   try {
     const out = await run(lsstPython(), [QGRAPH_HEADER_SCRIPT, file], { env: withLsstPath({ ...process.env }) as NodeJS.ProcessEnv, maxBuffer: 1 << 20 });
     return JSON.parse(out.stdout.trim().split('\n').at(-1) ?? '') as LsstGraphHeader;
@@ -73,6 +83,19 @@ export async function readLsstGraphHeader(config: BpsConfig, file: string): Prom
     if (e.code === 2) throw new BadInputError(said ?? `'${file}' is not a readable pipe_base quantum graph`, where(config));
     throw new Error(`reading the header of '${file}' failed: ${said ?? e.message}`);
   }
+}
+
+/** The header of a `.qg` through lsst/qgFile, or undefined when the file is of a format version it does not read. */
+async function readQgHeader(config: BpsConfig, file: string): Promise<LsstGraphHeader | undefined> {
+  let header;
+  try {
+    header = await readPipeBaseHeader(file, withLsstPath({ ...process.env }) as NodeJS.ProcessEnv);
+  } catch (err) {
+    if (isBadInput(err)) throw new BadInputError(`${file}: ${err.problem}`, where(config));
+    throw err;
+  }
+  if (header.version !== QG_FORMAT_VERSION) return undefined;
+  return { format: 'qg', graphType: header.graphType ?? 'unknown', outputRun: header.outputRun, output: header.output, inputs: header.inputs, quanta: header.quanta };
 }
 
 /**

@@ -1,10 +1,12 @@
 // Compact in-memory quantum graph: interned labels, CSR parent indices in typed arrays, data ids as per-shape key lists
 // plus one flat numeric value array. Built incrementally (one record at a time) by QuantumGraphBuilder, which validates
-// every record and reports problems as BadInputError with a line (or record) number.
+// every record and reports problems as BadInputError with a line (or record) number; or at once from columns a
+// reader of another format has already checked (graphFromColumns: no object per quantum on the way).
 
 import { BadInputError } from '../errors.js';
 import type { DataId, QGraphHeader, QuantumGraph, QuantumRecord } from './model.js';
 import { Float64Vec, Int32Vec } from './vec.js';
+import { validateHeader } from './header.js';
 
 /** A data-id "shape": its keys in order and, per key, whether the value is a string (1) or a number (0). */
 interface Shape {
@@ -22,7 +24,7 @@ export class CompactQuantumGraph implements QuantumGraph {
     readonly header: QGraphHeader,
     readonly size: number,
     private readonly ids: string[],
-    private readonly idIndex: Map<string, number>,
+    private idIndex: Map<string, number> | undefined,
     private readonly labelNames: string[],
     private readonly labelOf: Uint16Array,
     private readonly parentOff: Int32Array,
@@ -87,6 +89,8 @@ export class CompactQuantumGraph implements QuantumGraph {
   }
 
   indexOf(id: string): number | undefined {
+    // Made on first use when the graph came from columns (graphFromColumns): transform never looks ids up.
+    this.idIndex ??= new Map(this.ids.map((quantumId, i) => [quantumId, i]));
     return this.idIndex.get(id);
   }
 
@@ -315,4 +319,76 @@ export class QuantumGraphBuilder {
       this.strings,
     );
   }
+}
+
+/**
+ * A graph as columns, made and checked by the reader of another format (lsst/qgFile): quanta by position in a
+ * topological order, parents as CSR over positions (each parent at an earlier position, no repeats), and each
+ * quantum's data-id values in the order of its task's dimensions (header.tasks[label].dimensions).
+ */
+export interface GraphColumns {
+  size: number;
+  /** Quantum id at each position. */
+  ids: string[];
+  /** Index into header.tasks of each position's task. */
+  labelOf: Uint16Array;
+  parentOff: Int32Array;
+  parentIdx: Int32Array;
+  /** Data-id value k (of the task's dimensions) of the quantum at position p. */
+  value(p: number, k: number): string | number;
+}
+
+/** The compact graph of checked columns (see GraphColumns): the same graph QuantumGraphBuilder makes of the records. */
+export function graphFromColumns(given: QGraphHeader, columns: GraphColumns): CompactQuantumGraph {
+  const header = validateHeader(given, String(given.metadata?.source ?? '<columns>'), 'header');
+  const n = columns.size;
+  if (header.quanta !== undefined && header.quanta !== n)
+    throw new BadInputError(`header says quanta=${header.quanta} but ${n} quanta were given`, { file: String(header.metadata.source ?? '<columns>') });
+  const labelNames = header.tasks.map((t) => t.label);
+  const keysOf = header.tasks.map((t) => t.dimensions);
+  const shapes: Shape[] = [];
+  // A shape per task and pattern of value kinds (string or number), as the builder interns them by keys and kinds.
+  const shapeIndex = new Map<string, number>();
+  const shapeOf = new Uint16Array(n);
+  const valOff = new Int32Array(n);
+  let valueCount = 0;
+  for (let p = 0; p < n; p++) valueCount += keysOf[columns.labelOf[p]].length;
+  const values = new Float64Array(valueCount);
+  const strings: string[] = [];
+  const stringIndex = new Map<string, number>();
+  let at = 0;
+  for (let p = 0; p < n; p++) {
+    const label = columns.labelOf[p];
+    const keys = keysOf[label];
+    valOff[p] = at;
+    let kinds = '';
+    for (let k = 0; k < keys.length; k++) {
+      const v = columns.value(p, k);
+      if (typeof v === 'string') {
+        kinds += 's';
+        let s = stringIndex.get(v);
+        if (s === undefined) {
+          s = strings.push(v) - 1;
+          stringIndex.set(v, s);
+        }
+        values[at++] = s;
+      } else {
+        kinds += 'n';
+        values[at++] = v;
+      }
+    }
+    const shapeKey = `${label}:${kinds}`;
+    let si = shapeIndex.get(shapeKey);
+    if (si === undefined) {
+      si = shapes.length;
+      if (si > 65535) throw new BadInputError('more than 65535 distinct data-id shapes', { file: String(header.metadata.source ?? '<columns>') });
+      const isString = new Uint8Array(keys.length);
+      for (let k = 0; k < keys.length; k++) isString[k] = kinds[k] === 's' ? 1 : 0;
+      shapes.push({ keys, isString });
+      shapeIndex.set(shapeKey, si);
+    }
+    shapeOf[p] = si;
+  }
+  const parentOff = columns.parentOff.length === n + 1 ? columns.parentOff : columns.parentOff.slice(0, n + 1);
+  return new CompactQuantumGraph(header, n, columns.ids, undefined, labelNames, columns.labelOf, parentOff, columns.parentIdx, shapes, shapeOf, valOff, values, strings);
 }

@@ -2,7 +2,7 @@
 // synthetic DRP generator. The file format is documented in FORMAT.md.
 
 export type { DataId, DataIdValue, QGraphHeader, QuantumGraph, QuantumRecord, TaskDef } from './model.js';
-export { CompactQuantumGraph, QuantumGraphBuilder } from './compact.js';
+export { CompactQuantumGraph, QuantumGraphBuilder, graphFromColumns, type GraphColumns } from './compact.js';
 export { validateHeader } from './header.js';
 export { graphFromRecords, readQGraphHeader, readQuantumGraph, readQuantumRecords, registerGraphFileReader, type GraphFileReader } from './reader.js';
 export { writeQuantumGraph } from './writer.js';

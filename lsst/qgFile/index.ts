@@ -9,7 +9,7 @@ import path from 'node:path';
 import { BadInputError } from '../../core/errors.js';
 import { rootCause } from '../../core/logs/rootCause.js';
 import { readTail } from '../../core/logs/tail.js';
-import { graphFromRecords, registerGraphFileReader, writeQuantumGraph, type QGraphHeader, type QuantumRecord } from '../../core/qgraph/index.js';
+import { registerGraphFileReader, writeQuantumGraph, type CompactQuantumGraph, type QGraphHeader, type QuantumRecord } from '../../core/qgraph/index.js';
 import { runProcess } from '../../processes/runProcess.js';
 import { EXPORT_QGRAPH_SCRIPT, lsstPython, lsstVersions } from '../env.js';
 import { readQgBlocks } from './blocks.js';
@@ -17,7 +17,7 @@ import { taskDimensions } from './taskDimensions.js';
 import { thinGraphRecords } from './thinGraph.js';
 
 /** The format version of `.qg` files this reader understands (pipe_base's FORMAT_VERSION 1: UUIDs everywhere). */
-const QG_FORMAT_VERSION = 1;
+export const QG_FORMAT_VERSION = 1;
 
 interface QgHeader {
   version?: number;
@@ -39,6 +39,8 @@ export interface PipeBaseGraph {
   header: QGraphHeader;
   /** The quanta in topological order, made one at a time while iterating. */
   records: Iterable<QuantumRecord>;
+  /** The compact graph, made from the scanned columns without a record per quantum (what transform reads). */
+  graph(): CompactQuantumGraph;
 }
 
 function parseJson(block: Buffer, name: string, file: string): unknown {
@@ -131,7 +133,7 @@ export async function readPipeBaseGraph(file: string, env: NodeJS.ProcessEnv = p
     tasks: tasks.map((t) => ({ label: t.label, dimensions: t.required, ...(t.taskClass ? { taskClass: t.taskClass } : {}) })),
     quanta: thin.quanta,
   };
-  return { header, records: thin.records };
+  return { header, records: thin.records, graph: () => thin.graph(header) };
 }
 
 /**
@@ -152,8 +154,7 @@ const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 registerGraphFileReader({
   recognizes: (firstBytes) => firstBytes.subarray(0, 4).equals(ZIP_MAGIC),
   async read(path) {
-    const graph = await readPipeBaseGraph(path);
-    return graphFromRecords(graph.header, graph.records);
+    return (await readPipeBaseGraph(path)).graph();
   },
 });
 

@@ -2,9 +2,10 @@
 // coordinate, and quantum-to-quantum edges) as tbps quantum records, parents first. The block is scanned by
 // thinGraphScanner.ts (no object per quantum or edge). Quanta are taken task by task in pipeline order, which is
 // topological because every edge runs from an earlier task to a later one; that is checked for every edge. Parents
-// are held as one flat index array (CSR), not one array per quantum.
+// are held as one flat index array (CSR), not one array per quantum. Transform takes the columns as they are
+// (graph(): a compact graph without an object per quantum); the records are for writing a tbps-format copy.
 import { BadInputError } from '../../core/errors.js';
-import type { DataId, QuantumRecord } from '../../core/qgraph/index.js';
+import { graphFromColumns, type CompactQuantumGraph, type DataId, type QGraphHeader, type QuantumRecord } from '../../core/qgraph/index.js';
 import type { TaskDimensions } from './taskDimensions.js';
 import { scanThinGraph, ThinGraphSyntaxError, type ScannedThinGraph } from './thinGraphScanner.js';
 
@@ -13,6 +14,8 @@ export interface ThinRecords {
   quanta: number;
   /** The quanta as tbps records, in topological order (made one at a time while iterating). */
   records: Iterable<QuantumRecord>;
+  /** The compact graph of these quanta under `header` (whose tasks are `tasks`, in the same order). */
+  graph(header: QGraphHeader): CompactQuantumGraph;
 }
 
 export function thinGraphRecords(block: Buffer, tasks: TaskDimensions[], file: string, expectedQuanta = 0): ThinRecords {
@@ -57,16 +60,23 @@ export function thinGraphRecords(block: Buffer, tasks: TaskDimensions[], file: s
     offsets[child + 1]++;
   }
   for (let p = 0; p < n; p++) offsets[p + 1] += offsets[p];
-  const parents = new Int32Array(graph.edgeCount);
+  let parents: Int32Array = new Int32Array(graph.edgeCount);
   const fill = offsets.slice(0, n);
   for (let e = 0; e < graph.edgeCount; e++) parents[fill[position[graph.edgeTo[e]]]++] = position[graph.edgeFrom[e]];
+  parents = withoutRepeats(offsets, parents);
+
+  const checkCoordinate = (p: number) => {
+    const q = order[p];
+    const task = taskAt(p);
+    if (graph.coordinateLength[q] !== task.coordinateLength)
+      throw bad(`quantum ${graph.ids[q]} (${task.label}): data coordinate has ${graph.coordinateLength[q]} values, the task's dimensions ${task.coordinateLength}`);
+  };
 
   function* records(): Generator<QuantumRecord> {
     for (let p = 0; p < n; p++) {
+      checkCoordinate(p);
       const q = order[p];
       const task = taskAt(p);
-      if (graph.coordinateLength[q] !== task.coordinateLength)
-        throw bad(`quantum ${graph.ids[q]} (${task.label}): data coordinate has ${graph.coordinateLength[q]} values, the task's dimensions ${task.coordinateLength}`);
       const dataId: DataId = {};
       const first = graph.valueStart[q];
       for (let k = 0; k < task.required.length; k++) dataId[task.required[k]] = graph.values[first + k];
@@ -75,5 +85,40 @@ export function thinGraphRecords(block: Buffer, tasks: TaskDimensions[], file: s
       yield { id: graph.ids[q], label: task.label, dataId, parents: ids };
     }
   }
-  return { quanta: n, records: { [Symbol.iterator]: records } };
+  function compact(header: QGraphHeader): CompactQuantumGraph {
+    const ids = new Array<string>(n);
+    const labelOf = new Uint16Array(n);
+    for (let p = 0; p < n; p++) {
+      checkCoordinate(p);
+      ids[p] = graph.ids[order[p]];
+      labelOf[p] = rankOf[graph.labelOf[order[p]]];
+    }
+    return graphFromColumns(header, {
+      size: n,
+      ids,
+      labelOf,
+      parentOff: offsets,
+      parentIdx: parents,
+      value: (p, k) => graph.values[graph.valueStart[order[p]] + k],
+    });
+  }
+  return { quanta: n, records: { [Symbol.iterator]: records }, graph: compact };
+}
+
+/** The parents CSR without a parent listed twice for the same child (the records path drops such repeats too). */
+function withoutRepeats(offsets: Int32Array, parents: Int32Array): Int32Array {
+  let repeats = 0;
+  for (let p = 0; p + 1 < offsets.length; p++)
+    for (let i = offsets[p] + 1; i < offsets[p + 1]; i++) if (parents.subarray(offsets[p], i).includes(parents[i])) repeats++;
+  if (repeats === 0) return parents;
+  const kept = new Int32Array(parents.length - repeats);
+  let at = 0;
+  let start = 0;
+  for (let p = 0; p + 1 < offsets.length; p++) {
+    const end = offsets[p + 1];
+    for (let i = start; i < end; i++) if (!parents.subarray(start, i).includes(parents[i])) kept[at++] = parents[i];
+    start = end;
+    offsets[p + 1] = at;
+  }
+  return kept;
 }

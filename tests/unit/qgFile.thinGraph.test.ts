@@ -3,6 +3,7 @@
 // problems it reports. The whole reader against real pipe_base graphs: tests/integration/lsst.qgFile.test.ts.
 import { describe, expect, it } from 'vitest';
 import { BadInputError } from '../../core/errors.js';
+import { graphFromRecords, type QGraphHeader } from '../../core/qgraph/index.js';
 import { taskDimensions } from '../../lsst/qgFile/taskDimensions.js';
 import { thinGraphRecords } from '../../lsst/qgFile/thinGraph.js';
 import { scanThinGraph } from '../../lsst/qgFile/thinGraphScanner.js';
@@ -67,6 +68,29 @@ describe('lsst/qgFile thin graph', () => {
         { id: U(2), label: 'isr', dataId: { instrument: 'H"S\\C', detector: 6, exposure: 903334 }, parents: [] },
         { id: U(3), label: 'calibrate', dataId: { instrument: 'HSC', detector: 5, visit: 903334 }, parents: [U(1), U(2)] },
       ]);
+    }
+  });
+
+  it('builds from its columns the same compact graph as from its records, repeated edges dropped once', () => {
+    const header: QGraphHeader = {
+      format: 'tbps-qgraph',
+      version: 1,
+      metadata: { source: 'g.qg' },
+      tasks: tasks.map((t) => ({ label: t.label, dimensions: t.required })),
+      quanta: 3,
+    };
+    const repeated = { ...THIN, quanta: { ...THIN.quanta, isr: [...THIN.quanta.isr, { quantum_id: U(4), data_coordinate: [7, 6, 903334, 'r'] }] }, edges: [...THIN.edges, [U(2), U(3)]] };
+    for (const thin of [THIN, repeated]) {
+      const quanta = thin === THIN ? 3 : 4;
+      const read = thinGraphRecords(Buffer.from(JSON.stringify(thin)), tasks, 'g.qg');
+      const fromRecords = graphFromRecords({ ...header, quanta }, read.records);
+      const fromColumns = read.graph({ ...header, quanta });
+      expect(fromColumns.size).toBe(quanta);
+      const view = (g: typeof fromRecords) =>
+        Array.from({ length: g.size }, (_, i) => ({ id: g.id(i), label: g.label(i), dataId: g.dataId(i), parents: g.parents(i), children: g.children(i), at: g.indexOf(g.id(i)) }));
+      expect(view(fromColumns)).toEqual(view(fromRecords));
+      expect(fromColumns.edgeCount()).toBe(2);
+      expect(fromColumns.header).toEqual(fromRecords.header);
     }
   });
 
