@@ -201,12 +201,23 @@ const m0004: Migration = {
   },
 };
 
+/** A run's waiting note: its workload system does not answer and its activities are being retried. */
+const m0005: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('runs').addColumn('waiting', 'text', (c) => c.notNull().defaultTo('')).execute();
+  },
+  async down(db: Kysely<any>) {
+    await db.schema.alterTable('runs').dropColumn('waiting').execute();
+  },
+};
+
 /** All migrations by name; names sort in application order. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_watching': m0002,
   '0003_timeline': m0003,
   '0004_run_data_query': m0004,
+  '0005_run_waiting': m0005,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
