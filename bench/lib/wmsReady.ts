@@ -26,16 +26,16 @@ export async function ensureWmsAnswers(bench: string, wms: WmsName): Promise<voi
   const test = TEST_INSTALLATION[wms];
   if (plugin.mode !== 'external' || !test) return;
   const ownInstallation = process.env[test.prefixVariable] === undefined;
-  let started = '';
+  let startFailure = '';
   if (ownInstallation) {
     const start = spawnSync('bash', [path.join(repoRoot, 'scripts', test.script), 'start'], { encoding: 'utf8' });
-    if (start.status !== 0) started = ` ('bash scripts/${test.script} start' said: ${start.stderr.trim().split('\n').at(-1)})`;
+    if (start.status !== 0) startFailure = start.stderr.trim().split('\n').at(-1) ?? `exit ${start.status}`;
   }
-  const answer = await plugin.forPing({ ...process.env, ...benchPrefix(wms) }).ping();
+  const answer = startFailure ? { ok: false, detail: startFailure } : await plugin.forPing({ ...process.env, ...benchPrefix(wms) }).ping();
   if (answer.ok) return;
   const how = ownInstallation
-    ? `run 'bash scripts/${test.script} start' (or, when it was never provisioned, 'bash scripts/${test.setup}' as root)`
+    ? `run 'bash scripts/${test.script} start' (once provisioned by 'bash scripts/${test.setup}' as root)`
     : `check the ${wms} installation that ${test.prefixVariable}='${process.env[test.prefixVariable]}' reaches`;
-  console.error(`${bench}: ${wms} does not answer (${answer.detail})${started}: ${how}`);
+  console.error(`${bench}: ${wms} does not answer (${answer.detail}): ${how}`);
   process.exit(2);
 }
