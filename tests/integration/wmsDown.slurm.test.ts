@@ -100,12 +100,16 @@ async function dashboardRunPage(): Promise<string> {
 
 describe('when the Slurm controller is down', () => {
   it('ping says so; a run shows "waiting for slurm: ..., retry N" everywhere, then finishes once the controller is back', async () => {
-    const up = h.tbps(['ping', '--wms', 'slurm'], { timeoutMs: 120_000 });
+    let up = { code: -1, stdout: '', stderr: '' };
+    await waitFor('tbps ping to find the workers polling', async () => {
+      up = h.tbps(['ping', '--wms', 'slurm'], { timeoutMs: 120_000 });
+      return up.code === 0;
+    }, 180_000).catch(() => undefined); // the assertions below say what was down
     expect(up.stderr).toBe('');
     expect(up.stdout).toMatch(/^Temporal server .*: ok$/m);
     expect(up.stdout).toMatch(/^store SQLite .*tbps\.sqlite: ok: /m);
     expect(up.stdout).toMatch(/^workload system slurm: ok: Slurmctld\(primary\) at \S+ is UP$/m);
-    expect(up.code).toBe(0);
+    expect(up.code, up.stdout).toBe(0);
 
     const submitFile = await writeRun();
     stopController();
@@ -113,7 +117,7 @@ describe('when the Slurm controller is down', () => {
       const down = h.tbps(['ping', '--wms', 'slurm'], { timeoutMs: 120_000 });
       expect(down.stdout).toMatch(/^workload system slurm: DOWN: /m);
       expect(down.stdout).toMatch(/^store SQLite .*: ok: /m);
-      expect(down.code).toBe(1);
+      expect(down.code, down.stdout).toBe(1);
 
       const submitted = h.tbps(['submit', submitFile], { timeoutMs: 120_000 });
       expect(submitted.code).toBe(0);
