@@ -23,7 +23,7 @@ import {
 import type { BatchResult, RunConfigArg, RunInput, RunPlan, RunProgress, RunSummary } from '../core/run/types.js';
 import { batchWorkflowId, jobWorkflowId, orchestratorQueue, siteQueue } from '../core/run/queues.js';
 import type { SearchAttributePair } from '@temporalio/common';
-import { BpsRun, BpsRunState, BpsWmsWaiting } from '../core/run/searchKeys.js';
+import { BpsRun, BpsRunState, BpsWmsWaiting } from './searchKeys.js';
 import { WMS_WAITING_SIGNAL } from '../core/run/wmsWaiting.js';
 import { ctl, runJobOn, stages } from './activityProxies.js';
 import { notifyCampaign } from './campaignNotify.js';

@@ -3,7 +3,7 @@
 // plugin; when it still does not answer the bench exits 2 at once, naming the command to run.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { repoRoot } from '../../temporal/paths.js';
+import { repoRoot } from '../../paths/index.js';
 import { WMS_PLUGINS } from '../../wms/index.js';
 import type { WmsName } from '../../core/submit/wmsNames.js';
 
