@@ -22,11 +22,14 @@ import { cancelUnfinished, pruneBlocked, resetForRestart } from './prune.js';
 import { batchCounts, jobsByState, labelCounts, labelOrder, stateCounts } from './reports.js';
 import type { CampaignRunDetail } from '../core/campaign/view.js';
 import { campaignRunDetails } from './campaignRuns.js';
+import { pastRuns, type PastRun } from './runHistory.js';
 import { campaignRunIds, errorSummary, listJobs, listSites, runsStateCounts, type ErrorClassCount, type JobFilter, type JobPage } from './jobList.js';
 import { getRun, listRuns, setRunState, setRunWaiting, upsertRun } from './runs.js';
 import { labelStats, taskStats, type LabelStats, type TaskStats } from './stats.js';
 import { completionBuckets, recentAttempts, type CompletionBuckets, type RecentAttempts } from './timeline.js';
 import { dataVersion } from './changes.js';
+import type { SlotPolicy } from '../core/run/slotPolicy.js';
+import { acquireSlot, limitedSites, recordSlotPolicy, releaseSlot, renewSlot, runSlotPolicy, siteUsage, type RunSlotPolicy, type SiteUsage, type SlotRequest, type SlotState } from './siteSlots.js';
 import type {
   AttemptEnd,
   AttemptRecord,
@@ -176,6 +179,11 @@ export class Store {
     return errorSummary(this.#b, runIds);
   }
 
+  /** The most recent SUCCEEDED runs with any of these job labels (for cost estimates). */
+  pastRuns(labels: readonly string[], limit = 20): Promise<PastRun[]> {
+    return pastRuns(this.#b, labels, limit);
+  }
+
   campaignRunIds(campaign: string): Promise<string[]> {
     return campaignRunIds(this.#b, campaign);
   }
@@ -229,6 +237,40 @@ export class Store {
 
   jobsByState(runId: string, state: State, limit: number): Promise<JobRecord[]> {
     return jobsByState(this.#b, runId, state, limit);
+  }
+
+  // ---- per-site scheduler (siteSlots.ts)
+
+  /** Records a run's slot policy and the site limits its config sets. */
+  recordSlotPolicy(runId: string, policy: SlotPolicy, siteLimits: Map<string, number>): Promise<void> {
+    return recordSlotPolicy(this.#b, runId, policy, siteLimits);
+  }
+
+  /** The run's slot policy with its site's current limit; undefined for a run recorded before the scheduler. */
+  runSlotPolicy(runId: string): Promise<RunSlotPolicy | undefined> {
+    return runSlotPolicy(this.#b, runId);
+  }
+
+  /** Asks for a job's slot (idempotent); returns 'running' once granted. */
+  acquireSlot(request: SlotRequest, policy: RunSlotPolicy): Promise<SlotState> {
+    return acquireSlot(this.#b, request, policy);
+  }
+
+  renewSlot(runId: string, job: string): Promise<void> {
+    return renewSlot(this.#b, runId, job);
+  }
+
+  releaseSlot(runId: string, job: string): Promise<void> {
+    return releaseSlot(this.#b, runId, job);
+  }
+
+  siteUsage(site: string): Promise<SiteUsage> {
+    return siteUsage(this.#b, site);
+  }
+
+  /** Sites with a recorded maxRunningJobs. */
+  limitedSites(): Promise<string[]> {
+    return limitedSites(this.#b);
   }
 
   async close(): Promise<void> {

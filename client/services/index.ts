@@ -11,4 +11,5 @@ export * from './campaigns.js';
 export * from './sites.js';
 export * from './timeline.js';
 export * from './versions.js';
+export * from './costHistory.js';
 export * from './records.js';

@@ -11,7 +11,7 @@ const scalar = z.union([z.string(), z.number()]);
 const MAX_RANGE = 1_000_000;
 
 /** Keys a campaign sets on each group's run itself; a step may not override them. */
-export const CAMPAIGN_SET_KEYS = ['campaign', 'operator', 'output', 'outputRun', 'uniqProcName'] as const;
+export const CAMPAIGN_SET_KEYS = ['campaign', 'operator', 'output', 'outputRun', 'uniqProcName', 'campaignPriority', 'campaignMaxRunningJobs'] as const;
 
 /** A string field checked by a name rule of core/config/names.ts; the message says what is wrong and gives an example. */
 function nameField(problemOf: (v: string) => string | undefined, example: string) {
@@ -95,10 +95,36 @@ export const campaignSpecSchema = z
     operator: nameField((v) => nameProblem(v, false), 'alice').optional(),
     project: z.string().optional(),
     concurrency: z.number().int().positive().default(4),
+    /** Which campaign's jobs start first on a shared site: 1 (highest) ... 5 (lowest); default 3. */
+    priority: z
+      .number({ message: 'must be a whole number from 1 (highest) to 5 (lowest)' })
+      .int('must be a whole number from 1 (highest) to 5 (lowest)')
+      .min(1, 'must be a whole number from 1 (highest) to 5 (lowest)')
+      .max(5, 'must be a whole number from 1 (highest) to 5 (lowest)')
+      .optional(),
+    /** Jobs of this campaign running at once on its site (over all its groups); default: no limit. */
+    maxRunningJobs: z
+      .number({ message: 'must be a whole number of jobs, 1 or more (leave it out for no limit)' })
+      .int('must be a whole number of jobs, 1 or more (leave it out for no limit)')
+      .min(1, 'must be a whole number of jobs, 1 or more (leave it out for no limit)')
+      .optional(),
     failurePolicy: failurePolicySchema.default({ onFailure: 'pause', maxFailedGroups: 0 }),
     steps: z.array(stepSchema).min(1, 'a campaign needs at least one step'),
-    /** Nightly campaigns: which nights have data (synthetic campaigns; YYYY-MM-DD). */
-    nightly: z.strictObject({ dataNights: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).optional() }).optional(),
+    /**
+     * Nightly campaigns. With `dataNights` (synthetic campaigns; YYYY-MM-DD) the night has data when listed; without
+     * it, a template whose first step reads a butler repository asks it for the night's exposures (nightlyData.ts).
+     */
+    nightly: z
+      .strictObject({
+        dataNights: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).optional(),
+        /** The dimension the night's groups are made of (default exposure). */
+        groupBy: z.enum(['exposure', 'visit']).optional(),
+        /** Exposures (or visits) per group (default: the whole night in one group). */
+        groupSize: z.number().int().positive().optional(),
+        /** The dataset type whose presence in the input collection makes an exposure part of the night (default raw). */
+        datasetType: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a dataset type name such as raw').optional(),
+      })
+      .optional(),
   })
   .superRefine((s, ctx) => {
     const seen = new Set<string>();
