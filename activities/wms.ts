@@ -11,6 +11,7 @@ import { externalWmsPlugin } from '../wms/index.js';
 import type { BatchRef, BatchStatus, WorkloadSystem } from '../wms/types.js';
 import { failOnBadInput } from './inputErrors.js';
 import { getStore } from './storeHandle.js';
+import { callWms } from './wmsWaiting.js';
 
 /** A unit of a run on its workload system: `wms` is the run's WMS name (absent in inputs of older runs). */
 export type WmsUnitRef = BatchRef & { wms?: string };
@@ -37,8 +38,12 @@ export async function prepareBatch(ref: WmsUnitRef): Promise<void> {
   await failOnBadInput(async () => (await systemFor(ref)).prepare(unitOf(ref)));
 }
 
+/** Submits the unit; while the WMS refuses, the run shows "waiting for <wms>: <error>, retry N" (wmsWaiting.ts). */
 export async function submitBatch(ref: WmsUnitRef): Promise<string> {
-  return failOnBadInput(async () => (await systemFor(ref)).submit(unitOf(ref)));
+  return failOnBadInput(async () => {
+    const system = await systemFor(ref);
+    return callWms(ref.runId, system.name, () => system.submit(unitOf(ref)));
+  });
 }
 
 /**
@@ -51,7 +56,7 @@ export async function pollBatch(ref: WmsUnitRef & { wmsId: string; pollSeconds: 
   const unit = unitOf(ref);
   const until = Date.now() + ref.maxSeconds * 1000;
   for (;;) {
-    const status = await system.poll(unit, ref.wmsId);
+    const status = await callWms(ref.runId, system.name, () => system.poll(unit, ref.wmsId));
     ctx.heartbeat(status.counts);
     if (status.done || Date.now() + ref.pollSeconds * 1000 > until) return status;
     await ctx.sleep(ref.pollSeconds * 1000);

@@ -43,7 +43,7 @@ export const VERBS: readonly VerbEntry[] = [
   { name: 'logs', module: 'logs', description: "show the logs of a run's jobs: per attempt a header, the root-cause line, then the log" },
   { name: 'cancel', module: 'control', description: 'cancel a run: running jobs are stopped, finalJob still runs when whenRun is ALWAYS' },
   { name: 'restart', module: 'control', description: 're-run what did not succeed in a finished run (failed and pruned jobs), then finalJob again' },
-  { name: 'ping', module: 'control', description: 'check that the Temporal server answers and that workers poll the task queues' },
+  { name: 'ping', module: 'control', description: 'check that the Temporal server, its workers, the store and the configured workload systems answer' },
   { name: 'campaign', module: 'campaign', description: 'campaigns: ordered steps, each split into groups that run as BPS runs' },
   { name: 'schedule', module: 'schedule', description: 'nightly campaigns on Temporal Schedules (nightlyWorkflow)' },
   { name: 'site', module: 'site', description: 'compute sites: running jobs per campaign against the site and campaign maxRunningJobs' },

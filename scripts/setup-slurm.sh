@@ -124,6 +124,10 @@ SchedulerParameters=batch_sched_delay=0,sched_min_interval=0,default_queue_depth
 # Finished jobs stay visible to squeue for an hour (tbps polls with squeue; sacct needs slurmdbd).
 MinJobAge=3600
 MaxJobCount=200000
+# Job ids of their own: test clusters of several checkouts on one host share the job cgroups' hierarchy
+# (/sys/fs/cgroup/<controller>/slurm_<node>/uid_<uid>/job_<id>), so equal ids would collide (one cluster's job ending
+# removes the other's cgroup: "Slurmd could not execve job" and a drained node).
+FirstJobId=$(( (PORT % 64) * 1000000 + 1 ))
 ReturnToService=2
 SlurmdTimeout=60
 KillWait=5

@@ -113,7 +113,7 @@ case "${1:-}" in
     fi
     stop_pid slurmd "$RUN/slurmd.pid"
     stop_pid slurmctld "$RUN/slurmctld.pid"
-    left=$(leftover_stepds)
+    left=$(leftover_stepds || true) # a stepd of another checkout's cluster makes the last test fail: not an error
     [ -z "$left" ] || kill -KILL $left 2>/dev/null || true
     stop_pid munged "$SANDBOX/munge/munged.pid"
     remove_cgroups

@@ -45,6 +45,7 @@ export function runFromRow(r: Selectable<RunsTable>): RunRecord {
     updatedAt: r.updated_at,
     message: r.message,
     restartCount: num(r.restart_count),
+    waiting: r.waiting ?? '',
   };
 }
 

@@ -247,6 +247,16 @@ const m0005: Migration = {
   },
 };
 
+/** A run's waiting note: its workload system does not answer and its activities are being retried. */
+const m0006: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('runs').addColumn('waiting', 'text', (c) => c.notNull().defaultTo('')).execute();
+  },
+  async down(db: Kysely<any>) {
+    await db.schema.alterTable('runs').dropColumn('waiting').execute();
+  },
+};
+
 /** All migrations by name; names sort in application order. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -254,6 +264,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0003_timeline': m0003,
   '0004_run_data_query': m0004,
   '0005_site_slots': m0005,
+  '0006_run_waiting': m0006,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

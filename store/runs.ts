@@ -29,6 +29,7 @@ function runColumns(f: RunFields): Updateable<RunsTable> {
   set('jobs', f.jobs);
   set('message', f.message);
   set('restart_count', f.restartCount);
+  set('waiting', f.waiting);
   return out;
 }
 
@@ -84,4 +85,15 @@ export async function listRuns(b: Backend, opts: ListRunsOptions): Promise<RunRe
   if (opts.campaign !== undefined) q = q.where('campaign', '=', opts.campaign);
   const rows = await q.orderBy('created_at', 'desc').orderBy('run_id', 'desc').limit(Math.max(0, opts.limit)).execute();
   return rows.map(runFromRow);
+}
+
+/**
+ * Sets (or with '' clears) the run's waiting note, leaving state and updated_at alone; returns false when the run
+ * does not exist or already had that note (nothing written).
+ */
+export async function setRunWaiting(b: Backend, runId: string, waiting: string): Promise<boolean> {
+  const res = await b.writeTx((trx) =>
+    trx.updateTable('runs').set({ waiting }).where('run_id', '=', runId).where('waiting', '<>', waiting).executeTakeFirst(),
+  );
+  return Number(res.numUpdatedRows) > 0;
 }

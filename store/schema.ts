@@ -31,6 +31,8 @@ export interface RunsTable {
   updated_at: string;
   message: DefText;
   restart_count: DefInt;
+  /** While its workload system does not answer: "waiting for <wms>: <error>, retry N"; '' otherwise. */
+  waiting: DefText;
 }
 
 export interface JobsTable {

@@ -24,7 +24,7 @@ import type { CampaignRunDetail } from '../core/campaign/view.js';
 import { campaignRunDetails } from './campaignRuns.js';
 import { pastRuns, type PastRun } from './runHistory.js';
 import { campaignRunIds, errorSummary, listJobs, listSites, runsStateCounts, type ErrorClassCount, type JobFilter, type JobPage } from './jobList.js';
-import { getRun, listRuns, setRunState, upsertRun } from './runs.js';
+import { getRun, listRuns, setRunState, setRunWaiting, upsertRun } from './runs.js';
 import { labelStats, taskStats, type LabelStats, type TaskStats } from './stats.js';
 import { completionBuckets, recentAttempts, type CompletionBuckets, type RecentAttempts } from './timeline.js';
 import { dataVersion } from './changes.js';
@@ -62,6 +62,11 @@ export class Store {
   /** Returns false when the run does not exist. */
   setRunState(runId: string, state: State, fields?: RunFields): Promise<boolean> {
     return setRunState(this.#b, runId, state, fields);
+  }
+
+  /** The run's waiting note ('' clears it): why its workload system's activities are being retried. */
+  setRunWaiting(runId: string, waiting: string): Promise<boolean> {
+    return setRunWaiting(this.#b, runId, waiting);
   }
 
   getRun(runId: string): Promise<RunRecord | undefined> {

@@ -34,6 +34,11 @@ export interface RunRecord {
   updatedAt: string;
   message: string;
   restartCount: number;
+  /**
+   * While the run's workload system does not answer (its activities are being retried): "waiting for <wms>:
+   * <its error>, retry N"; '' (or absent in records made by hand) otherwise.
+   */
+  waiting?: string;
 }
 
 /** Fields that may change after a run exists. */

@@ -7,6 +7,7 @@ export const SEARCH_ATTRIBUTES = {
   BpsSite: 'Keyword',
   BpsRunState: 'Keyword',
   BpsRun: 'Keyword',
+  BpsWmsWaiting: 'Keyword',
 } as const;
 
 export type SearchAttributeName = keyof typeof SEARCH_ATTRIBUTES;

@@ -3,6 +3,7 @@
 // `bash scripts/slurm.sh exec` for the test cluster's config; empty on a site where the commands are on PATH).
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { BadInputError } from '../core/errors.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -45,7 +46,12 @@ export async function runPrefixed(prefix: readonly string[], cmd: string, args: 
     if (o.input !== undefined) child.child.stdin?.end(o.input);
     return (await child).stdout;
   } catch (err) {
-    const e = err as { stderr?: string; stdout?: string; message: string };
+    const e = err as { stderr?: string; stdout?: string; message: string; code?: unknown };
+    // A command that is not there (not on PATH, or 127 from the prefix's shell): no retry can help.
+    if (e.code === 'ENOENT' || e.code === 127) {
+      const missing = e.code === 'ENOENT' ? argv[0] : cmd;
+      throw new BadInputError(`workload system command '${missing}' not found (${(e.stderr || e.message).trim().split('\n')[0]}): install it, put it on PATH or set the system's command prefix`);
+    }
     throw new WmsCommandError(argv, e.stderr || e.stdout || e.message, o.cwd);
   }
 }

@@ -112,6 +112,11 @@ export type WmsPlugin =
       /** Seconds between polls when the config sets neither wmsPollSeconds nor its alias. */
       readonly defaultPollSeconds: number;
       create(context: WmsContext): WorkloadSystem;
+      /**
+       * Whether the environment names this system's settings (its command prefix, its cluster config): `tbps ping`
+       * without --wms checks the systems configured so.
+       */
+      configuredIn(env: Record<string, string | undefined>): boolean;
       /** A workload system built from the worker's environment alone, for a health check without a run. */
       forPing(env: Record<string, string | undefined>): Pick<WorkloadSystem, 'ping'>;
       /**

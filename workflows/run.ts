@@ -11,6 +11,7 @@ import {
   condition,
   continueAsNew,
   defineQuery,
+  defineSignal,
   executeChild,
   isCancellation,
   patched,
@@ -22,13 +23,19 @@ import {
 import type { BatchResult, RunConfigArg, RunInput, RunPlan, RunProgress, RunSummary } from '../core/run/types.js';
 import { batchWorkflowId, jobWorkflowId, orchestratorQueue, siteQueue } from '../core/run/queues.js';
 import type { SearchAttributePair } from '@temporalio/common';
-import { BpsRun, BpsRunState } from './searchKeys.js';
+import { BpsRun, BpsRunState, BpsWmsWaiting } from './searchKeys.js';
+import { WMS_WAITING_SIGNAL } from '../core/run/wmsWaiting.js';
 import { ctl, runJobOn, stages } from './activityProxies.js';
 import { notifyCampaign } from './campaignNotify.js';
 import { jobBatchWorkflow } from './batch.js';
 import { externalBatchWorkflow } from './externalBatch.js';
 
 export const runStatusQuery = defineQuery<RunProgress>('status');
+/** From the WMS activities: "waiting for <wms>: <error>, retry N" while the workload system does not answer, '' after. */
+export const wmsWaitingSignal = defineSignal<[string]>(WMS_WAITING_SIGNAL);
+
+/** Patch id: the run mirrors its WMS waiting note into the BpsWmsWaiting search attribute. */
+const WMS_WAITING_ATTRIBUTE = 'wms-waiting-attribute';
 
 /** Patch id: runs on an external WMS send pipetaskInit and finalJob there (earlier ones ran them on the executor). */
 const EXTERNAL_INIT_FINAL = 'external-wms-init-final';
@@ -43,13 +50,16 @@ function childSearchAttributes(runId: string): { typedSearchAttributes?: SearchA
   if (!patched(CHILD_SEARCH_ATTRIBUTES)) return {};
   const inherited = workflowInfo()
     .typedSearchAttributes.getAll()
-    .filter((pair) => pair.key.name.startsWith('Bps') && pair.key.name !== BpsRunState.name && pair.key.name !== BpsRun.name);
+    .filter((pair) => pair.key.name.startsWith('Bps') && ![BpsRunState.name, BpsRun.name, BpsWmsWaiting.name].includes(pair.key.name));
   return { typedSearchAttributes: [...inherited, { key: BpsRun, value: runId }] };
 }
 
 export async function runWorkflow(input: RunInput): Promise<RunSummary> {
   const p: RunProgress = input.progress ?? { phase: 'prepare', doneBatches: [] };
   setHandler(runStatusQuery, () => p);
+  setHandler(wmsWaitingSignal, (note) => {
+    if (patched(WMS_WAITING_ATTRIBUTE)) upsertSearchAttributes([{ key: BpsWmsWaiting, value: note === '' ? null : note }]);
+  });
   const { runId, submitPath } = input;
   let failure: string | undefined;
 

@@ -10,3 +10,5 @@ export const BpsPayload = defineSearchAttributeKey('BpsPayload', SearchAttribute
 export const BpsSite = defineSearchAttributeKey('BpsSite', SearchAttributeType.KEYWORD);
 export const BpsCampaign = defineSearchAttributeKey('BpsCampaign', SearchAttributeType.KEYWORD);
 export const BpsStep = defineSearchAttributeKey('BpsStep', SearchAttributeType.KEYWORD);
+/** "waiting for <wms>: <error>, retry N" while the run's workload system does not answer; absent otherwise. */
+export const BpsWmsWaiting = defineSearchAttributeKey('BpsWmsWaiting', SearchAttributeType.KEYWORD);

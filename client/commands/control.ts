@@ -1,4 +1,5 @@
-// `tbps cancel`, `tbps restart`, `tbps ping`: act on a run through Temporal.
+// `tbps cancel`, `tbps restart`: act on a run through Temporal; `tbps ping`: Temporal, its pollers, the store and the
+// configured workload systems answer (one line each, exit 1 when one does not).
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -10,8 +11,11 @@ import type { RunInput } from '../../core/run/types.js';
 import { SAVED_CONFIG } from '../../core/submit/files.js';
 import { savedConfigRef } from '../../core/submit/savedConfig.js';
 import { connectClient } from '../../temporal/connection.js';
+import { storeLocation } from '../../paths/index.js';
 import { openServices } from '../services/index.js';
 import { runAction, UsageError } from '../exit.js';
+import { isBadInput } from '../../core/errors.js';
+import { formatHealthLine, storeHealth, systemsToPing, wmsHealth } from '../services/health.js';
 import { pollerCount } from '../pollers.js';
 import { waitAndReport } from '../progress.js';
 import { taskQueuePrefix } from './submit.js';
@@ -88,20 +92,33 @@ export function registerControl(program: Command): void {
     .command('ping')
     .description(describeVerb('ping'))
     .option('--compute-site <site>', 'compute site whose executor queue to check', 'local')
+    .option('--wms <names>', 'workload systems to check, comma-separated (default: those the environment configures, e.g. by TBPS_SLURM_PREFIX or TBPS_HTCONDOR_PREFIX)')
     .action((o) =>
       runAction(async () => {
-        const { client, connection, settings } = await connectClient();
+        const systems = systemsToPing(o.wms, process.env); // an unknown name is bad input before anything is checked
+        let down = 0;
         try {
-          const prefix = taskQueuePrefix();
-          const orch = await pollerCount(client, orchestratorQueue(prefix), 'workflow');
-          const exec = await pollerCount(client, siteQueue(prefix, o.computeSite), 'activity');
-          console.log(`Temporal server ${settings.address} (namespace ${settings.namespace}): ok`);
-          console.log(`orchestrator pollers on '${orchestratorQueue(prefix)}': ${orch}`);
-          console.log(`executor pollers on '${siteQueue(prefix, o.computeSite)}': ${exec}`);
-          return orch > 0 && exec > 0 ? 0 : 1;
-        } finally {
-          await connection.close();
+          const { client, connection, settings } = await connectClient();
+          try {
+            const prefix = taskQueuePrefix();
+            const orch = await pollerCount(client, orchestratorQueue(prefix), 'workflow');
+            const exec = await pollerCount(client, siteQueue(prefix, o.computeSite), 'activity');
+            console.log(`Temporal server ${settings.address} (namespace ${settings.namespace}): ok`);
+            console.log(`orchestrator pollers on '${orchestratorQueue(prefix)}': ${orch}`);
+            console.log(`executor pollers on '${siteQueue(prefix, o.computeSite)}': ${exec}`);
+            if (orch === 0 || exec === 0) down++;
+          } finally {
+            await connection.close();
+          }
+        } catch (err) {
+          if (isBadInput(err) || (err as Error).name === 'ConnectionSettingsError') throw err;
+          console.log(`Temporal server: DOWN: ${(err as Error).message.split('\n')[0]}`);
+          down++;
         }
+        const lines = [await storeHealth(storeLocation()), ...(await Promise.all(systems.map((plugin) => wmsHealth(plugin, process.env))))];
+        for (const line of lines) console.log(formatHealthLine(line));
+        down += lines.filter((line) => !line.ok).length;
+        return down > 0 ? 1 : 0;
       }),
     );
 }

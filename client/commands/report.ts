@@ -65,6 +65,8 @@ export function registerReport(program: Command): void {
           const run = await ctx.store.getRun(o.id);
           const state: State = run?.state ?? 'UNKNOWN';
           console.log(state);
+          // Its workload system does not answer: the run is not stuck silently (see activities/wms.ts).
+          if (run?.waiting) console.log(run.waiting);
           return stateCode(state);
         }),
       ),

@@ -16,6 +16,7 @@ export function formatRunSummary(run: RunSummaryInput): string {
     ['Updated', run.updatedAt],
     ['Path', run.submitPath],
     ['Message', run.message],
+    ['Waiting', run.waiting],
   ];
   const shown = details.filter(([, v]) => v !== undefined && v !== '');
   const width = Math.max(0, ...shown.map(([k]) => k.length)) + 1;

@@ -41,4 +41,6 @@ export interface RunSummaryInput extends RunListRow {
   updatedAt?: string;
   message?: string;
   restartCount?: number;
+  /** "waiting for <wms>: <error>, retry N" while the run's workload system does not answer. */
+  waiting?: string;
 }

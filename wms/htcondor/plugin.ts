@@ -17,6 +17,7 @@ export const htcondorPlugin: ExternalWmsPlugin = {
   mode: 'external',
   defaultPollSeconds: 5,
   create,
+  configuredIn: (env) => env.TBPS_HTCONDOR_PREFIX !== undefined || env.CONDOR_CONFIG !== undefined,
   forPing: (env) => ({ ping: () => pingPool(parsePrefix(env.TBPS_HTCONDOR_PREFIX)) }),
   prepareRun: async (config, request) => (await import('./preparedRun.js')).prepareHtcondorRun(config, request),
 };

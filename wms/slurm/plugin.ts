@@ -48,5 +48,6 @@ export const slurmPlugin: ExternalWmsPlugin = {
   mode: 'external',
   defaultPollSeconds: 5,
   create,
+  configuredIn: (env) => env.TBPS_SLURM_PREFIX !== undefined || env.SLURM_CONF !== undefined,
   forPing: (env) => ({ ping: () => pingController(parsePrefix(env.TBPS_SLURM_PREFIX), commandEnvironment(env)) }),
 };

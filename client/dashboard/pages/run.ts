@@ -92,6 +92,7 @@ export async function runPage(dash: Dashboard, r: PageRequest, runId: string): P
     body: html`<div class="progress-block">${stateBar(BAR.map((s) => ({ state: s, value: d.total.counts[s] })), { total, label: 'run progress' })}
 <div class="progress-text"><strong>${percent(total ? done / total : 0)}</strong><span>${count(done)} of ${count(total)} jobs finished</span><span>${count(d.total.counts.SUCCEEDED)} succeeded</span>${d.total.counts.FAILED ? html`<span class="bad-text">${count(d.total.counts.FAILED)} failed</span>` : ''}${d.total.counts.RUNNING ? html`<span>${count(d.total.counts.RUNNING)} running</span>` : ''}</div></div>
 ${run.message ? html`<div class="notice notice-warn">${run.message}</div>` : ''}
+${run.waiting ? html`<div class="notice notice-warn wms-waiting">${run.waiting}</div>` : ''}
 ${kvGrid([
       ['Operator', run.operator],
       ['Project', run.project],
