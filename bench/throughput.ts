@@ -1,17 +1,23 @@
 // `npm run bench:throughput -- --jobs N [--slots S] [--wms local|htcondor]`: N independent no-op jobs (`true`) through the whole stack
 // (Temporal dev server, orchestrator and executor workers, store), timed from submit to the run's end.
-// Baseline in the same script: the same N processes spawned directly by Node with the same concurrency.
-// Last line: jobs=… seconds=… jobs_per_s=…
+// Baseline in the same script: the same N processes spawned directly by Node with the same concurrency, measured
+// right before and right after the tbps run (the machine may be shared: the ratio is against their mean).
+// Also prints the CPU each part of the stack used per job (dev server, workers, the jobs, the CLI), in ms.
+// Last line: jobs=… seconds=… jobs_per_s=… baseline_s=… ratio=…
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { writeQuantumGraph, type QuantumRecord } from '../core/qgraph/index.js';
 import { chmodSync } from 'node:fs';
 import { repoRoot } from '../temporal/paths.js';
 import { flag, startStack } from './lib/stack.js';
+import { cpuPerJob, cpuTimes } from './lib/cpu.js';
 
 const jobs = Number(flag('jobs', '5000'));
 const slots = Number(flag('slots', '8'));
 const wms = flag('wms', 'local');
+// --cpu-prof DIR: the workers write V8 CPU profiles (.cpuprofile, open in Chrome DevTools) into DIR when they stop.
+const cpuProfDir = flag('cpu-prof', '');
+const profArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfDir)}`] : [];
 if (wms !== 'local' && wms !== 'htcondor') {
   console.error(`bench:throughput: --wms ${wms} is not available yet (known: local, htcondor)`);
   process.exit(2);
@@ -19,7 +25,9 @@ if (wms !== 'local' && wms !== 'htcondor') {
 // htcondor: the personal pool of scripts/setup-htcondor.sh (or a site pool: TBPS_HTCONDOR_PREFIX='' with condor_* on PATH).
 const condorPrefix = process.env.TBPS_HTCONDOR_PREFIX ?? `bash ${path.join(repoRoot, 'scripts', 'htcondor.sh')} exec`;
 
-async function baseline(n: number, parallel: number): Promise<number> {
+/** Seconds for n bare spawns of `true`, `parallel` at a time; also the CPU (ms per spawn, Node's and the child's). */
+async function baseline(n: number, parallel: number): Promise<{ seconds: number; cpuMs: number }> {
+  const cpu0 = cpuTimes(process.pid);
   const t0 = performance.now();
   let next = 0;
   const worker = async () => {
@@ -29,26 +37,31 @@ async function baseline(n: number, parallel: number): Promise<number> {
     }
   };
   await Promise.all(Array.from({ length: parallel }, worker));
-  return (performance.now() - t0) / 1000;
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu1 = cpuTimes(process.pid);
+  return { seconds, cpuMs: ((cpu1.self - cpu0.self + cpu1.children - cpu0.children) * 1000) / n };
 }
 
 const stack = await startStack('throughput');
 try {
   if (wms === 'htcondor') chmodSync(stack.work, 0o755); // jobs run as the pool's submitting user (the data dir stays 0700)
-  stack.startWorker('orchestrator', wms === 'htcondor' ? { TBPS_HTCONDOR_PREFIX: condorPrefix } : {});
-  stack.startWorker('executor', { TBPS_EXECUTOR_CPUS: String(slots), TBPS_EXECUTOR_SLOTS: String(slots * 2) });
+  stack.startWorker('orchestrator', wms === 'htcondor' ? { TBPS_HTCONDOR_PREFIX: condorPrefix } : {}, profArgs);
+  stack.startWorker('executor', { TBPS_EXECUTOR_CPUS: String(slots), TBPS_EXECUTOR_SLOTS: String(slots * 2) }, profArgs);
   const graph = path.join(stack.home, 'noop.qgraph.jsonl');
   const records = (function* (): Generator<QuantumRecord> {
     for (let i = 0; i < jobs; i++) yield { id: `noop-${i}`, label: 'noop', dataId: { n: i }, parents: [] };
   })();
   await writeQuantumGraph(graph, { format: 'tbps-qgraph', version: 1, metadata: {}, tasks: [{ label: 'noop', dimensions: ['n'] }], quanta: jobs }, records);
   const source = wms === 'htcondor' ? `qgraphFile: ${graph}\nwmsServiceClass: htcondor\nhtcondorPollSeconds: 2` : `qgraphFile: ${graph}`;
-  const { seconds } = await stack.timedNoopRun('bench_noop', source);
+  const before = await baseline(jobs, slots);
+  const { seconds, cpuBefore, cpuAfter } = await stack.timedNoopRun('bench_noop', source);
+  const after = await baseline(jobs, slots);
+  const base = (before.seconds + after.seconds) / 2;
   console.log(`wms=${wms}`);
-  const base = await baseline(jobs, slots);
-  console.log(`baseline: ${jobs} direct spawns of 'true' with ${slots} in parallel: ${base.toFixed(2)} s (${(jobs / base).toFixed(0)}/s)`);
-  console.log(`ratio: tbps end-to-end takes ${(seconds / base).toFixed(1)}x the bare process spawns`);
-  console.log(`jobs=${jobs} seconds=${seconds.toFixed(2)} jobs_per_s=${(jobs / seconds).toFixed(1)}`);
+  console.log(`cpu_ms_per_job: ${cpuPerJob(cpuBefore, cpuAfter, jobs)} baseline=${((before.cpuMs + after.cpuMs) / 2).toFixed(2)}`);
+  console.log(`baseline: ${jobs} direct spawns of 'true' with ${slots} in parallel: ${before.seconds.toFixed(2)} s before, ${after.seconds.toFixed(2)} s after (${(jobs / base).toFixed(0)}/s)`);
+  console.log(`ratio: tbps end-to-end takes ${(seconds / base).toFixed(2)}x the bare process spawns`);
+  console.log(`jobs=${jobs} seconds=${seconds.toFixed(2)} jobs_per_s=${(jobs / seconds).toFixed(1)} baseline_s=${base.toFixed(2)} ratio=${(seconds / base).toFixed(2)}`);
 } finally {
   await stack.stop();
 }

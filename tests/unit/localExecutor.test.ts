@@ -1,17 +1,18 @@
 // The local executor's pieces with real processes: memory escalation, root-cause extraction, CPU/memory slots,
-// and runProcess (exit codes, signals, RSS limit -> out-of-memory kill, log files, cancellation).
-import { mkdtempSync, readFileSync } from 'node:fs';
+// and runProcess (exit codes, signals, RSS limit -> out-of-memory kill, log files, cancellation), both spawning
+// directly and through the executor's launcher.
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { rootCause } from '../../core/logs/rootCause.js';
 import { memoryForAttempt } from '../../core/run/memory.js';
 import { classifyExit } from '../../core/states.js';
 import { ResourcePool } from '../../wms/local/resources.js';
+import { Launcher } from '../../wms/local/launcher.js';
 import { runProcess } from '../../wms/local/runProcess.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'tbps-exec-'));
-const logs = (n: string) => ({ stdoutPath: path.join(tmp, `${n}.out`), stderrPath: path.join(tmp, `${n}.err`) });
 
 describe('memoryForAttempt', () => {
   it('multiplies by memoryMultiplier^(attempt-1) and caps at memoryLimit', () => {
@@ -88,7 +89,15 @@ describe('ResourcePool', () => {
   });
 });
 
-describe('runProcess', () => {
+const launcher = new Launcher();
+afterAll(() => launcher.stop());
+
+describe.each([
+  ['directly', undefined],
+  ['through the launcher', launcher],
+])('runProcess (%s)', (mode, via) => {
+  const logs = (n: string) => ({ stdoutPath: path.join(tmp, `${mode}-${n}.out`), stderrPath: path.join(tmp, `${mode}-${n}.err`), launcher: via });
+
   it('runs argv without a shell and writes stdout and stderr to their own files', async () => {
     const r = await runProcess({ argv: ['sh', '-c', 'echo out; echo err >&2; exit 3'], env: process.env, cwd: tmp, ...logs('a') });
     expect(r.exitCode).toBe(3);
@@ -146,5 +155,38 @@ describe('runProcess', () => {
   it('reports a command that cannot be started', async () => {
     const r = await runProcess({ argv: ['/nonexistent/tool'], env: process.env, cwd: tmp, ...logs('g') });
     expect(r.spawnError).toMatch(/ENOENT/);
+    expect(readFileSync(logs('g').stderrPath, 'utf8')).toMatch(/^tbps: could not start \/nonexistent\/tool: .*ENOENT/);
+  });
+
+  it('runs the payload in the registered process, leading its own group, child of the process the gate checks', async () => {
+    let registered = 0;
+    const r = await runProcess({
+      argv: ['sh', '-c', 'echo $PPID; cat /proc/$$/stat'],
+      env: process.env,
+      cwd: tmp,
+      ...logs('h'),
+      onSpawn: (pid) => (registered = pid),
+    });
+    expect(r.exitCode).toBe(0);
+    const [ppid, stat] = readFileSync(logs('h').stdoutPath, 'utf8').split('\n');
+    // The payload runs in the gate's process (exec), its parent is the spawner, and it leads its own group.
+    expect(Number(ppid)).toBe(via ? await via.pid() : process.pid);
+    expect(Number(stat.split(' ')[0])).toBe(registered);
+    expect(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2])).toBe(registered);
+  });
+
+  it('never runs the payload when registering its group fails', async () => {
+    const marker = path.join(tmp, `${mode}-unregistered`);
+    const r = await runProcess({
+      argv: ['sh', '-c', `touch ${marker}`],
+      env: process.env,
+      cwd: tmp,
+      ...logs('i'),
+      onSpawn: () => {
+        throw new Error('registry full');
+      },
+    });
+    expect(r.spawnError).toBe('could not register the job: registry full');
+    expect(existsSync(marker)).toBe(false);
   });
 });

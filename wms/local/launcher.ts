@@ -1,0 +1,126 @@
+// The executor's side of its launcher (launcher-process.mjs): a small child process that spawns the jobs, because
+// a fork costs in proportion to the memory of the process that forks, and the executor is large. One launcher per
+// executor, started on first use under the parent-death signal (it dies with the executor, and its jobs with it);
+// a launcher that dies is replaced on the next start, and the jobs it ran are reported as killed (SIGKILL: their
+// parent-death signal). Pure Node: no Temporal here.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parentDeathPrefix } from './parentDeath.js';
+
+const LAUNCHER_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'launcher-process.mjs');
+
+export interface LaunchRequest {
+  /** The full argv to exec (parent-death prefix and gate included when gated). */
+  argv: string[];
+  cwd: string;
+  env: Record<string, string | undefined>;
+  /** Absolute log paths, already checked to lie under the run's directory (their directory exists). */
+  stdout: string;
+  stderr: string;
+  /** The argv is runProcess's gate: it waits for `go` (or end of file) on fd 3. */
+  gated: boolean;
+}
+
+export interface LaunchHandlers {
+  /**
+   * The process started (pid = its process group id). A gated one runs its payload when this returns true (it is
+   * registered) and exits unrun when it returns false.
+   */
+  onSpawn(pid: number): boolean;
+  /** It could not start (log not opened, command not found); nothing runs. */
+  onError(message: string): void;
+  onExit(code: number | null, signal: NodeJS.Signals | null): void;
+}
+
+type Message =
+  | { type: 'ready'; pid: number }
+  | { type: 'spawned'; id: number; pid: number }
+  | { type: 'error'; id: number; message: string }
+  | { type: 'exit'; id: number; code: number | null; signal: NodeJS.Signals | null };
+
+export class Launcher {
+  private child?: ChildProcess;
+  private readyPid?: Promise<number>;
+  private nextId = 1;
+  private readonly pending = new Map<number, LaunchHandlers & { gated: boolean; pid?: number }>();
+
+  /** The launcher's pid (the jobs' parent, which the gate checks), starting it if needed. */
+  pid(): Promise<number> {
+    if (!this.readyPid) this.readyPid = this.startChild();
+    return this.readyPid;
+  }
+
+  /** Starts one process; the handlers hear how it goes. Resolves once the request is sent. */
+  async launch(request: LaunchRequest, handlers: LaunchHandlers): Promise<void> {
+    await this.pid();
+    const child = this.child!;
+    const id = this.nextId++;
+    this.pending.set(id, { ...handlers, gated: request.gated });
+    this.refWhileBusy();
+    child.send({ type: 'start', id, ...request });
+  }
+
+  /** Stops the launcher (its running jobs get their parent-death signal). */
+  stop(): void {
+    this.child?.disconnect();
+    this.child = undefined;
+    this.readyPid = undefined;
+  }
+
+  private startChild(): Promise<number> {
+    const argv = [...parentDeathPrefix(), process.execPath, LAUNCHER_SCRIPT];
+    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: process.env });
+    this.child = child;
+    return new Promise<number>((resolve, reject) => {
+      child.on('message', (m: Message) => {
+        if (m.type === 'ready') {
+          resolve(m.pid);
+          this.refWhileBusy();
+          return;
+        }
+        const h = this.pending.get(m.id);
+        if (!h) return;
+        if (m.type === 'spawned') {
+          h.pid = m.pid;
+          const go = h.onSpawn(m.pid);
+          if (h.gated && child.connected) child.send({ type: go ? 'go' : 'refuse', id: m.id });
+        } else {
+          this.pending.delete(m.id);
+          this.refWhileBusy();
+          if (m.type === 'error') h.onError(m.message);
+          else h.onExit(m.code, m.signal);
+        }
+      });
+      child.on('error', (err) => reject(err));
+      child.on('exit', () => {
+        if (this.child === child) {
+          this.child = undefined;
+          this.readyPid = undefined;
+        }
+        // Its jobs died with it (parent-death signal): reported as killed, or as not started.
+        const lost = [...this.pending.values()];
+        this.pending.clear();
+        for (const h of lost) {
+          if (h.pid !== undefined) h.onExit(null, 'SIGKILL');
+          else h.onError('the executor launcher exited before the job started');
+        }
+        reject(new Error('the executor launcher exited during start-up'));
+      });
+    });
+  }
+
+  /** Keeps this process alive while jobs are in flight, and lets it exit when none is. */
+  private refWhileBusy(): void {
+    const child = this.child;
+    if (!child) return;
+    const channel = child.channel as unknown as { ref(): void; unref(): void } | undefined;
+    if (this.pending.size > 0) {
+      child.ref();
+      channel?.ref();
+    } else {
+      child.unref();
+      channel?.unref();
+    }
+  }
+}
