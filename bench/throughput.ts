@@ -54,11 +54,14 @@ try {
   await writeQuantumGraph(graph, { format: 'tbps-qgraph', version: 1, metadata: {}, tasks: [{ label: 'noop', dimensions: ['n'] }], quanta: jobs }, records);
   const source = wms === 'htcondor' ? `qgraphFile: ${graph}\nwmsServiceClass: htcondor\nhtcondorPollSeconds: 2` : `qgraphFile: ${graph}`;
   const before = await baseline(jobs, slots);
-  const { seconds, cpuBefore, cpuAfter } = await stack.timedNoopRun('bench_noop', source);
+  const { seconds, cpuBefore, cpuAfter, idle } = await stack.timedNoopRun('bench_noop', source);
+  const history = await stack.historyEvents();
   const after = await baseline(jobs, slots);
   const base = (before.seconds + after.seconds) / 2;
   console.log(`wms=${wms}`);
   console.log(`cpu_ms_per_job: ${cpuPerJob(cpuBefore, cpuAfter, jobs)} baseline=${((before.cpuMs + after.cpuMs) / 2).toFixed(2)}`);
+  console.log(`cpu_ms_per_s_idle: ${cpuPerJob(idle.before, idle.after, idle.seconds)}`);
+  console.log(`temporal: ${history.workflows} workflow executions, ${history.events} history events (${(history.events / jobs).toFixed(2)} per job)`);
   console.log(`baseline: ${jobs} direct spawns of 'true' with ${slots} in parallel: ${before.seconds.toFixed(2)} s before, ${after.seconds.toFixed(2)} s after (${(jobs / base).toFixed(0)}/s)`);
   console.log(`ratio: tbps end-to-end takes ${(seconds / base).toFixed(2)}x the bare process spawns`);
   console.log(`jobs=${jobs} seconds=${seconds.toFixed(2)} jobs_per_s=${(jobs / seconds).toFixed(1)} baseline_s=${base.toFixed(2)} ratio=${(seconds / base).toFixed(2)}`);

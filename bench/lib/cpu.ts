@@ -1,7 +1,8 @@
 // CPU time of the processes of a benchmark stack, read from /proc/<pid>/stat (Linux): a process's own user+system
-// time and that of its children it has waited for (for the executor: the jobs it ran). Used to say where the CPU
+// time and that of its children it has waited for, with its live descendants (for the executor: its launcher and
+// the jobs they ran). Used to say where the CPU
 // of a run goes (dev server, orchestrator, executor, jobs, CLI), per job, next to the wall time.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
@@ -23,6 +24,32 @@ export function cpuTimes(pid: number): CpuTimes {
   } catch {
     return { self: 0, children: 0 };
   }
+}
+
+/** CPU times of a process plus those of its live descendants (e.g. the executor's launcher and its waited jobs). */
+export function treeCpuTimes(pid: number): CpuTimes {
+  const parentOf = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parentOf.set(Number(entry), Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      /* ended meanwhile */
+    }
+  }
+  const total = cpuTimes(pid);
+  const descends = (p: number): boolean => {
+    for (let q = parentOf.get(p); q !== undefined && q > 1; q = parentOf.get(q)) if (q === pid) return true;
+    return false;
+  };
+  for (const p of parentOf.keys()) {
+    if (p === pid || !descends(p)) continue;
+    const t = cpuTimes(p);
+    total.self += t.self;
+    total.children += t.children;
+  }
+  return total;
 }
 
 /** The CPU a set of named processes used between two readings, as `name=ms_per_job` pairs. */

@@ -8,7 +8,8 @@ import { startDevServer, stopDevServer } from '../../temporal/devServer.js';
 import { freePort } from '../../temporal/ports.js';
 import { repoRoot } from '../../temporal/paths.js';
 import { writeWorkflowBundle } from '../../workers/bundle.js';
-import { cpuTimes, type CpuTimes } from './cpu.js';
+import { cpuTimes, treeCpuTimes, type CpuTimes } from './cpu.js';
+import { Client, Connection } from '@temporalio/client';
 
 export interface Stack {
   /** The data directory (TBPS_HOME, 0700). */
@@ -22,8 +23,13 @@ export interface Stack {
   tbps(args: string[]): { code: number; stdout: string; stderr: string };
   /** CPU times so far of the dev server, each worker, and the CLI runs (this process's waited-for children). */
   cpuSnapshot(): Record<string, CpuTimes>;
+  /** Workflow executions on the server and their history events in all (the Temporal work a run took). */
+  historyEvents(): Promise<{ workflows: number; events: number }>;
   /** Submits a run of no-op jobs (`true`) with the given graph source line and waits for it; throws unless SUCCEEDED. */
-  timedNoopRun(name: string, graphSource: string): Promise<{ seconds: number; stdout: string; cpuBefore: Record<string, CpuTimes>; cpuAfter: Record<string, CpuTimes> }>;
+  timedNoopRun(
+    name: string,
+    graphSource: string,
+  ): Promise<{ seconds: number; stdout: string; cpuBefore: Record<string, CpuTimes>; cpuAfter: Record<string, CpuTimes>; idle: { seconds: number; before: Record<string, CpuTimes>; after: Record<string, CpuTimes> } }>;
   stop(): Promise<void>;
 }
 
@@ -64,7 +70,7 @@ export async function startStack(name: string): Promise<Stack> {
       const out: Record<string, CpuTimes> = { server: cpuTimes(info.pid) };
       procs.forEach((p, i) => {
         const name = kinds.filter((k) => k === kinds[i]).length > 1 ? `${kinds[i]}${i}` : kinds[i];
-        if (p.pid) out[name] = cpuTimes(p.pid);
+        if (p.pid) out[name] = treeCpuTimes(p.pid);
       });
       out.cli = { self: cpuTimes(process.pid).children, children: 0 };
       return out;
@@ -72,6 +78,21 @@ export async function startStack(name: string): Promise<Stack> {
     tbps(args) {
       const r = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'tbps.js'), ...args], { env, encoding: 'utf8', cwd: home });
       return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+    },
+    async historyEvents() {
+      const connection = await Connection.connect({ address: info.address });
+      try {
+        const client = new Client({ connection });
+        let workflows = 0;
+        let events = 0;
+        for await (const wf of client.workflow.list()) {
+          workflows++;
+          events += wf.historyLength;
+        }
+        return { workflows, events };
+      } finally {
+        await connection.close();
+      }
     },
     async timedNoopRun(name, graphSource) {
       const cfg = path.join(home, `${name}.yaml`);
@@ -93,13 +114,18 @@ export async function startStack(name: string): Promise<Stack> {
       let ready = false;
       for (let i = 0; i < 120 && !(ready = stack.tbps(['ping']).code === 0); i++) await new Promise((r) => setTimeout(r, 500));
       if (!ready) throw new Error(`benchmark run ${name}: the workers did not answer \`tbps ping\` within a minute (logs in ${home})`);
+      // The stack's CPU while idle (server housekeeping, pollers), to tell fixed costs from per-job ones.
+      const idleStart = stack.cpuSnapshot();
+      const idleT0 = performance.now();
+      await new Promise((r) => setTimeout(r, 3000));
+      const idle = { seconds: (performance.now() - idleT0) / 1000, before: idleStart, after: stack.cpuSnapshot() };
       const cpuBefore = stack.cpuSnapshot();
       const t0 = performance.now();
       const r = stack.tbps(['submit', cfg, '--wait']);
       const seconds = (performance.now() - t0) / 1000;
       const cpuAfter = stack.cpuSnapshot();
       if (r.code !== 0) throw new Error(`benchmark run ${name} did not succeed:\n${r.stdout}\n${r.stderr}`);
-      return { seconds, stdout: r.stdout, cpuBefore, cpuAfter };
+      return { seconds, stdout: r.stdout, cpuBefore, cpuAfter, idle };
     },
     async stop() {
       for (const p of procs) p.kill('SIGTERM');

@@ -36,7 +36,7 @@ export const KNOWN_KEYS: readonly string[] = [
   'provisionResources', 'provisioningMaxWallTime', 'provisioningNodeCount', 'provisioningScript', 'provisioningScriptConfig',
   'provisioningScriptConfigPath',
   // tbps
-  'jobBatchSize', 'jobBatchWindow', 'jobHeartbeatTimeout', 'maxBatchesInFlight', 'htcondorPollSeconds', 'htcondorSubmitCommands',
+  'jobBatchSize', 'jobBatchWindow', 'jobGroupMax', 'jobHeartbeatTimeout', 'maxBatchesInFlight', 'htcondorPollSeconds', 'htcondorSubmitCommands',
   'htcondorCommandPrefix', 'errorClasses', 'defaultErrorClasses',
 ];
 

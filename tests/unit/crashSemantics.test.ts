@@ -155,7 +155,9 @@ runProcess({
   argv: ['sh', '-c', 'sleep 60 & echo "$$ $!" > ' + out + '; wait'],
   env: { ...process.env, [JOB_TOKEN_VAR]: token },
   cwd: root, root: path.dirname(out), stdoutPath: out + '.out', stderrPath: out + '.err',
-  onSpawn: (pid) => groups.register({ pgid: pid, token, runId: 'r', name: 'job', attempt: 1, host: 'h' }),
+  // Through the launcher, as the executor does: the launcher registers the job, the executor adopts it.
+  registerAs: launcher ? { dir: groups.dir, fields: { token, runId: 'r', name: 'job', attempt: 1, host: 'h' } } : undefined,
+  onSpawn: (pid) => (launcher ? groups.adopt : groups.register).call(groups, { pgid: pid, token, runId: 'r', name: 'job', attempt: 1, host: 'h' }),
   launcher,
 });
 setInterval(() => {}, 1000);

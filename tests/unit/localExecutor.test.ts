@@ -11,6 +11,7 @@ import { classifyExit } from '../../core/states.js';
 import { ResourcePool } from '../../wms/local/resources.js';
 import { Launcher } from '../../wms/local/launcher.js';
 import { runProcess } from '../../wms/local/runProcess.js';
+import { parseRegistryFile } from '../../wms/local/jobGroups.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'tbps-exec-'));
 
@@ -187,6 +188,41 @@ describe.each([
       },
     });
     expect(r.spawnError).toBe('could not register the job: registry full');
+    expect(existsSync(marker)).toBe(false);
+  });
+});
+
+describe('the launcher registering jobs itself', () => {
+  const logs = (n: string) => ({ stdoutPath: path.join(tmp, `reg-${n}.out`), stderrPath: path.join(tmp, `reg-${n}.err`), launcher });
+
+  it('writes the registry file before the payload runs, in the registry format', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'registry-'));
+    const fields = { token: 'tok-1', runId: 'r', name: 'job', attempt: 3, host: 'h' };
+    let spawned = 0;
+    // The payload prints what the registry holds for its own group while it runs.
+    const r = await runProcess({
+      argv: ['sh', '-c', `cat ${dir}/$$.job`],
+      env: process.env,
+      cwd: tmp,
+      ...logs('a'),
+      registerAs: { dir, fields },
+      onSpawn: (pid) => (spawned = pid),
+    });
+    expect(r.exitCode).toBe(0);
+    expect(parseRegistryFile(readFileSync(logs('a').stdoutPath, 'utf8'))).toEqual({ pgid: spawned, ...fields });
+    expect(r.seconds).toBeGreaterThan(0);
+  });
+
+  it('never runs the payload when the registry cannot be written', async () => {
+    const marker = path.join(tmp, 'reg-unregistered');
+    const r = await runProcess({
+      argv: ['sh', '-c', `touch ${marker}`],
+      env: process.env,
+      cwd: tmp,
+      ...logs('b'),
+      registerAs: { dir: path.join(tmp, 'no-such-registry'), fields: { token: 't', runId: 'r', name: 'job', attempt: 1, host: 'h' } },
+    });
+    expect(r.spawnError).toMatch(/^could not register the job: .*ENOENT/);
     expect(existsSync(marker)).toBe(false);
   });
 });

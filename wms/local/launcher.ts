@@ -20,30 +20,37 @@ export interface LaunchRequest {
   stderr: string;
   /** The argv is runProcess's gate: it waits for `go` (or end of file) on fd 3. */
   gated: boolean;
+  /**
+   * Register the job in this registry directory as soon as it is spawned and let it run then, without waiting for
+   * this process (jobGroups.ts's file format, with these fields besides pgid). Absent: onSpawn decides.
+   */
+  registerAs?: { dir: string; fields: Record<string, unknown> };
 }
 
 export interface LaunchHandlers {
   /**
-   * The process started (pid = its process group id). A gated one runs its payload when this returns true (it is
-   * registered) and exits unrun when it returns false.
+   * The process started (pid = its process group id). Without registerAs, a gated one runs its payload when this
+   * returns true (it is registered) and exits unrun when it returns false. With registerAs, the launcher registered
+   * it already, or says why it could not (then it exits unrun).
    */
-  onSpawn(pid: number): boolean;
+  onSpawn(pid: number, registerError?: string): boolean;
   /** It could not start (log not opened, command not found); nothing runs. */
   onError(message: string): void;
-  onExit(code: number | null, signal: NodeJS.Signals | null): void;
+  /** It ended; `seconds` from its spawn to its end, as the launcher saw them (undefined: it was lost with it). */
+  onExit(code: number | null, signal: NodeJS.Signals | null, seconds?: number): void;
 }
 
 type Message =
   | { type: 'ready'; pid: number }
-  | { type: 'spawned'; id: number; pid: number }
+  | { type: 'spawned'; id: number; pid: number; registerError?: string }
   | { type: 'error'; id: number; message: string }
-  | { type: 'exit'; id: number; code: number | null; signal: NodeJS.Signals | null };
+  | { type: 'exit'; id: number; code: number | null; signal: NodeJS.Signals | null; seconds: number };
 
 export class Launcher {
   private child?: ChildProcess;
   private readyPid?: Promise<number>;
   private nextId = 1;
-  private readonly pending = new Map<number, LaunchHandlers & { gated: boolean; pid?: number }>();
+  private readonly pending = new Map<number, LaunchHandlers & { decides: boolean; pid?: number }>();
 
   /** The launcher's pid (the jobs' parent, which the gate checks), starting it if needed. */
   pid(): Promise<number> {
@@ -56,7 +63,7 @@ export class Launcher {
     await this.pid();
     const child = this.child!;
     const id = this.nextId++;
-    this.pending.set(id, { ...handlers, gated: request.gated });
+    this.pending.set(id, { ...handlers, decides: request.gated && !request.registerAs });
     this.refWhileBusy();
     child.send({ type: 'start', id, ...request });
   }
@@ -83,13 +90,13 @@ export class Launcher {
         if (!h) return;
         if (m.type === 'spawned') {
           h.pid = m.pid;
-          const go = h.onSpawn(m.pid);
-          if (h.gated && child.connected) child.send({ type: go ? 'go' : 'refuse', id: m.id });
+          const go = h.onSpawn(m.pid, m.registerError);
+          if (h.decides && child.connected) child.send({ type: go ? 'go' : 'refuse', id: m.id });
         } else {
           this.pending.delete(m.id);
           this.refWhileBusy();
           if (m.type === 'error') h.onError(m.message);
-          else h.onExit(m.code, m.signal);
+          else h.onExit(m.code, m.signal, m.seconds);
         }
       });
       child.on('error', (err) => reject(err));

@@ -30,6 +30,11 @@ export interface ProcessSpec {
   onSpawn?: (pid: number) => void;
   /** Spawn through this launcher (the executor's) instead of from this process. */
   launcher?: Launcher;
+  /**
+   * With a launcher: it registers the job in this registry directory itself (these fields besides pgid, see
+   * jobGroups.ts) and lets it run at once; onSpawn then only hears of it afterwards.
+   */
+  registerAs?: { dir: string; fields: Record<string, unknown> };
 }
 
 export interface ProcessResult {
@@ -158,7 +163,7 @@ function register(spec: ProcessSpec, pid: number | undefined): string | undefine
 }
 
 function runByLauncher(spec: ProcessSpec, launcher: Launcher): Promise<ProcessResult> {
-  const t0 = Date.now();
+  let t0 = Date.now();
   return new Promise((resolve) => {
     const failed = (message: string) =>
       resolve({ exitCode: null, signal: null, oom: false, timedOut: false, cancelled: false, peakRssMb: 0, seconds: (Date.now() - t0) / 1000, spawnError: message });
@@ -173,24 +178,30 @@ function runByLauncher(spec: ProcessSpec, launcher: Launcher): Promise<ProcessRe
       failed(`cannot open its log: ${(e as Error).message}`);
       return;
     }
-    const watch = supervise(spec, t0);
     let registerError: string | undefined;
     launcher
       .pid()
       .then((spawner) => {
+        // The job's time starts when it is handed to the launcher (not while a new launcher starts up).
+        t0 = Date.now();
+        const watch = supervise(spec, t0);
         const { argv, gated } = jobArgv(spec, spawner);
         return launcher.launch(
-          { argv, cwd: spec.cwd, env: spec.env, stdout, stderr, gated },
+          { argv, cwd: spec.cwd, env: spec.env, stdout, stderr, gated, registerAs: spec.registerAs },
           {
-            onSpawn: (pid) => {
-              registerError = register(spec, pid);
+            onSpawn: (pid, launcherRegisterError) => {
+              registerError = launcherRegisterError ? `could not register the job: ${launcherRegisterError}` : undefined;
+              const ownError = register(spec, pid);
+              if (!spec.registerAs) registerError = ownError;
               watch.started(pid);
               // Registered: now the payload may start; unregistered (or cancelled meanwhile), it exits unrun.
               return registerError === undefined && !watch.cancelled;
             },
             onError: (message) => resolve(watch.end({ exitCode: null, signal: null, spawnError: message })),
-            onExit: (code, signal) =>
-              resolve(watch.end(registerError ? { exitCode: null, signal: null, spawnError: registerError } : { exitCode: code, signal })),
+            onExit: (code, signal, seconds) => {
+              const result = watch.end(registerError ? { exitCode: null, signal: null, spawnError: registerError } : { exitCode: code, signal });
+              resolve(seconds === undefined ? result : { ...result, seconds });
+            },
           },
         );
       })
