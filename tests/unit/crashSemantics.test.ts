@@ -186,7 +186,45 @@ runProcess({
 setInterval(() => {}, 1000);
 `;
 
+// The executor in small, spawning through its launcher with no registry watchdog running: the launcher alone must
+// kill the job's whole group when the executor dies.
+const LAUNCHER_ALONE = `
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Launcher } from 'REPO/wms/local/launcher.ts';
+import { runProcess } from 'REPO/wms/local/runProcess.ts';
+const [dir] = process.argv.slice(2);
+const launcher = new Launcher();
+writeFileSync(dir + '/launcher', String(await launcher.pid()));
+mkdirSync(dir + '/registry');
+runProcess({
+  argv: ['sh', '-c', 'sleep 60 & echo "$$ $!" > pids; wait'],
+  env: { ...process.env },
+  cwd: dir, stdoutPath: 'job.out', stderrPath: 'job.err',
+  registerAs: { dir: dir + '/registry', fields: { token: 't', runId: 'r', name: 'job', attempt: 1, host: 'h' } },
+  launcher,
+});
+setInterval(() => {}, 1000);
+`;
+
 describe('a job dies with its executor', () => {
+  it('through the launcher even without the registry watchdog: the launcher kills its jobs when the executor dies', async () => {
+    const dir = path.join(tmp, 'launcher-alone');
+    mkdirSync(dir, { recursive: true });
+    const script = path.join(tmp, 'launcher-alone.mts');
+    writeFileSync(script, LAUNCHER_ALONE.replaceAll('REPO/', REPO));
+    const exe = spawn(process.execPath, ['--import', 'tsx', script, dir], { cwd: REPO, stdio: 'ignore' });
+    const pids = path.join(dir, 'pids');
+    await until('the job to start', () => existsSync(pids) && readFileSync(pids, 'utf8').includes(' '), 20_000);
+    const [shell, child] = readFileSync(pids, 'utf8').trim().split(' ').map(Number);
+    const launcherPid = Number(readFileSync(path.join(dir, 'launcher'), 'utf8'));
+    expect(alive(shell) && alive(child) && alive(launcherPid)).toBe(true);
+    await until('the job to be registered', () => readdirSync(path.join(dir, 'registry')).length > 0);
+    expect(readdirSync(path.join(dir, 'registry'))).toEqual([`${shell}.job`]);
+    exe.kill('SIGKILL');
+    await until('the job shell, its child and the launcher to die', () => !alive(shell) && !alive(child) && !alive(launcherPid));
+  }, 30_000);
+
   it('runs under a parent-death signal on this machine', () => {
     expect(parentDeathPrefix()).toEqual(['/usr/bin/setpriv', '--pdeathsig', 'KILL', '--']);
   });
@@ -203,6 +241,8 @@ describe('a job dies with its executor', () => {
     expect(alive(shell) && alive(child)).toBe(true);
     const dirs = readdirSync(root);
     expect(dirs).toHaveLength(1);
+    // Registered by the executor before the payload runs, or (through the launcher) right after its spawn.
+    await until('the job to be registered', () => readdirSync(path.join(root, dirs[0])).length > 0);
     expect(readdirSync(path.join(root, dirs[0]))).toEqual([`${shell}.job`]);
     exe.kill('SIGKILL');
     await until('the job shell and its child to die', () => !alive(shell) && !alive(child));

@@ -90,6 +90,9 @@ describe('ResourcePool', () => {
   });
 });
 
+// Variables the launcher inherits, for the test of environment changes.
+process.env.TBPS_TEST_DROP = 'x';
+process.env.TBPS_TEST_UNDEFINED = 'y';
 const launcher = new Launcher();
 afterAll(() => launcher.stop());
 
@@ -195,13 +198,13 @@ describe.each([
 describe('the launcher registering jobs itself', () => {
   const logs = (n: string) => ({ stdoutPath: path.join(tmp, `reg-${n}.out`), stderrPath: path.join(tmp, `reg-${n}.err`), launcher });
 
-  it('writes the registry file before the payload runs, in the registry format', async () => {
+  it('registers the job right after spawning it, in the registry format, and runs it bare (no gate)', async () => {
     const dir = mkdtempSync(path.join(tmp, 'registry-'));
     const fields = { token: 'tok-1', runId: 'r', name: 'job', attempt: 3, host: 'h' };
     let spawned = 0;
-    // The payload prints what the registry holds for its own group while it runs.
+    // The payload prints what the registry holds for its own group, and its own command line.
     const r = await runProcess({
-      argv: ['sh', '-c', `cat ${dir}/$$.job`],
+      argv: ['sh', '-c', `while [ ! -s ${dir}/$$.job ]; do sleep 0.01; done; cat ${dir}/$$.job; tr '\\0' ' ' < /proc/$$/cmdline`],
       env: process.env,
       cwd: tmp,
       ...logs('a'),
@@ -209,20 +212,32 @@ describe('the launcher registering jobs itself', () => {
       onSpawn: (pid) => (spawned = pid),
     });
     expect(r.exitCode).toBe(0);
-    expect(parseRegistryFile(readFileSync(logs('a').stdoutPath, 'utf8'))).toEqual({ pgid: spawned, ...fields });
+    const out = readFileSync(logs('a').stdoutPath, 'utf8');
+    expect(parseRegistryFile(out)).toEqual({ pgid: spawned, ...fields });
+    expect(out.split('\n')[2]).toMatch(/^sh -c while /);
     expect(r.seconds).toBeGreaterThan(0);
   });
 
-  it('never runs the payload when the registry cannot be written', async () => {
+  it('passes the environment as changes to its own: set, changed and removed variables', async () => {
+    // The launcher started with TBPS_TEST_DROP and TBPS_TEST_UNDEFINED in its environment (set at the top of this file).
+    const env: Record<string, string | undefined> = { ...process.env, TBPS_TEST_SET: "a 'b'", HOME: '/elsewhere', TBPS_TEST_UNDEFINED: undefined };
+    delete env.TBPS_TEST_DROP;
+    const r = await runProcess({ argv: ['sh', '-c', 'echo "$TBPS_TEST_SET|$HOME|${TBPS_TEST_DROP-unset}|${TBPS_TEST_UNDEFINED-unset}"'], env, cwd: tmp, ...logs('c') });
+    expect(r.exitCode).toBe(0);
+    expect(readFileSync(logs('c').stdoutPath, 'utf8')).toBe("a 'b'|/elsewhere|unset|unset\n");
+  });
+
+  it('kills the job at once when the registry cannot be written', async () => {
     const marker = path.join(tmp, 'reg-unregistered');
     const r = await runProcess({
-      argv: ['sh', '-c', `touch ${marker}`],
+      argv: ['sh', '-c', `sleep 0.5; touch ${marker}`],
       env: process.env,
       cwd: tmp,
       ...logs('b'),
       registerAs: { dir: path.join(tmp, 'no-such-registry'), fields: { token: 't', runId: 'r', name: 'job', attempt: 1, host: 'h' } },
     });
     expect(r.spawnError).toMatch(/^could not register the job: .*ENOENT/);
+    await new Promise((res) => setTimeout(res, 800));
     expect(existsSync(marker)).toBe(false);
   });
 });

@@ -1,8 +1,9 @@
 // The executor's side of its launcher (launcher-process.mjs): a small child process that spawns the jobs, because
 // a fork costs in proportion to the memory of the process that forks, and the executor is large. One launcher per
-// executor, started on first use under the parent-death signal (it dies with the executor, and its jobs with it);
-// a launcher that dies is replaced on the next start, and the jobs it ran are reported as killed (SIGKILL: their
-// parent-death signal). Pure Node: no Temporal here.
+// executor, started on first use under a parent-death signal (SIGUSR2: it then kills its jobs and exits, so they die
+// with the executor). A launcher that dies is replaced on the next start; the jobs it ran are reported as killed
+// (SIGKILL), and runProcess kills what is left of their groups. Environments go as changes to this process's own
+// (the launcher inherited it), not whole. Pure Node: no Temporal here.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,6 +51,8 @@ export class Launcher {
   private child?: ChildProcess;
   private readyPid?: Promise<number>;
   private nextId = 1;
+  /** This process's environment when the launcher started: the launcher's own, to which job environments are changes. */
+  private baseEnv: NodeJS.ProcessEnv = {};
   private readonly pending = new Map<number, LaunchHandlers & { decides: boolean; pid?: number }>();
 
   /** The launcher's pid (the jobs' parent, which the gate checks), starting it if needed. */
@@ -65,10 +68,18 @@ export class Launcher {
     const id = this.nextId++;
     this.pending.set(id, { ...handlers, decides: request.gated && !request.registerAs });
     this.refWhileBusy();
-    child.send({ type: 'start', id, ...request });
+    child.send({ type: 'start', id, ...request, env: this.envChanges(request.env) });
   }
 
-  /** Stops the launcher (its running jobs get their parent-death signal). */
+  /** The job's environment as changes to the launcher's: what to set, and which inherited variables to drop. */
+  private envChanges(env: Record<string, string | undefined>): { set: Record<string, string>; unset: string[] } {
+    const set: Record<string, string> = {};
+    for (const [key, value] of Object.entries(env)) if (value !== undefined && this.baseEnv[key] !== value) set[key] = value;
+    const unset = Object.keys(this.baseEnv).filter((key) => env[key] === undefined);
+    return { set, unset };
+  }
+
+  /** Stops the launcher (it kills the jobs still running). */
   stop(): void {
     this.child?.disconnect();
     this.child = undefined;
@@ -76,8 +87,9 @@ export class Launcher {
   }
 
   private startChild(): Promise<number> {
-    const argv = [...parentDeathPrefix(), process.execPath, LAUNCHER_SCRIPT];
-    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: process.env });
+    const argv = [...parentDeathPrefix('USR2'), process.execPath, LAUNCHER_SCRIPT];
+    this.baseEnv = { ...process.env };
+    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: this.baseEnv });
     this.child = child;
     return new Promise<number>((resolve, reject) => {
       child.on('message', (m: Message) => {

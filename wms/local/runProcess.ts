@@ -5,8 +5,9 @@
 // (jobGroups.ts). The payload itself starts only behind a gate (GATE) that waits until the group is registered, so
 // that no job can outlive an executor that died between spawning it and registering it. The process is spawned
 // directly, or by the executor's launcher (launcher.ts: a small process whose forks cost a fraction of the
-// executor's); then the launcher is the parent the gate checks, and it dies with the executor. Pure Node: no
-// Temporal here.
+// executor's). The launcher can register the job itself right after spawning it and kills its jobs when the executor
+// dies: then the job runs bare (one exec, no gate or setpriv); else the launcher is the parent the gate checks.
+// Pure Node: no Temporal here.
 import { spawn } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import { createWriteStreamUnder, preparePathUnder } from '../../core/files/confined.js';
@@ -185,7 +186,8 @@ function runByLauncher(spec: ProcessSpec, launcher: Launcher): Promise<ProcessRe
         // The job's time starts when it is handed to the launcher (not while a new launcher starts up).
         t0 = Date.now();
         const watch = supervise(spec, t0);
-        const { argv, gated } = jobArgv(spec, spawner);
+        // Registered by the launcher itself: no gate (the launcher kills its jobs if the executor dies), one exec.
+        const { argv, gated } = spec.registerAs ? { argv: spec.argv, gated: false } : jobArgv(spec, spawner);
         return launcher.launch(
           { argv, cwd: spec.cwd, env: spec.env, stdout, stderr, gated, registerAs: spec.registerAs },
           {
