@@ -10,6 +10,7 @@
 // is registered here right after its spawn; a job started through runProcess's gate instead waits on its fd 3 for
 // the executor's `go` (or `refuse`). It reports `spawned` (pid; registerError when the registration failed: then the
 // job is killed at once), `error` (could not open a log, or start) and `exit` (code, signal, seconds since the spawn).
+// Messages go both ways in arrays: those of one turn of the event loop together.
 //
 // Its jobs die with the executor: the launcher runs under a parent-death signal (SIGUSR2, setpriv) and, on it or when
 // the IPC channel ends, SIGKILLs the process group of every job it started that is still running, then exits (the
@@ -44,8 +45,17 @@ for (const signal of ['SIGINT', 'SIGHUP', 'SIGTERM']) process.on(signal, () => {
 process.on('SIGUSR2', killAllAndExit); // the executor died (parent-death signal)
 process.on('disconnect', killAllAndExit); // the executor closed the channel (stopped, or died elsewhere than Linux)
 
+/** Messages to the executor not sent yet: sent together at the end of this turn of the event loop. */
+let outbox = [];
+
 function send(message) {
-  if (process.connected) process.send(message);
+  outbox.push(message);
+  if (outbox.length > 1) return;
+  setImmediate(() => {
+    const messages = outbox;
+    outbox = [];
+    if (process.connected) process.send(messages);
+  });
 }
 
 function openLog(file) {
@@ -141,7 +151,7 @@ function start(request) {
   send({ type: 'spawned', id, pid, registerError });
 }
 
-process.on('message', (message) => {
+function hear(message) {
   if (message.type === 'start') start(message);
   else if (message.type === 'go' || message.type === 'refuse') {
     const gate = gates.get(message.id);
@@ -150,5 +160,7 @@ process.on('message', (message) => {
     if (message.type === 'go') gate.end('go\n');
     else gate.destroy();
   }
-});
+}
+
+process.on('message', (messages) => (Array.isArray(messages) ? messages.forEach(hear) : hear(messages)));
 send({ type: 'ready', pid: process.pid });

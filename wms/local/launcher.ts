@@ -3,7 +3,8 @@
 // executor, started on first use under a parent-death signal (SIGUSR2: it then kills its jobs and exits, so they die
 // with the executor). A launcher that dies is replaced on the next start; the jobs it ran are reported as killed
 // (SIGKILL), and runProcess kills what is left of their groups. Environments go as changes to this process's own
-// (the launcher inherited it), not whole. Pure Node: no Temporal here.
+// (the launcher inherited it), not whole, and the messages of one turn of the event loop go together (one write, one
+// wake-up of the other side, for all the jobs started or ended meanwhile). Pure Node: no Temporal here.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +55,8 @@ export class Launcher {
   /** This process's environment when the launcher started: the launcher's own, to which job environments are changes. */
   private baseEnv: NodeJS.ProcessEnv = {};
   private readonly pending = new Map<number, LaunchHandlers & { decides: boolean; pid?: number }>();
+  /** Messages to the launcher not sent yet: sent together at the end of this turn of the event loop. */
+  private outbox?: { child: ChildProcess; messages: object[] };
 
   /** The launcher's pid (the jobs' parent, which the gate checks), starting it if needed. */
   pid(): Promise<number> {
@@ -68,7 +71,21 @@ export class Launcher {
     const id = this.nextId++;
     this.pending.set(id, { ...handlers, decides: request.gated && !request.registerAs });
     this.refWhileBusy();
-    child.send({ type: 'start', id, ...request, env: this.envChanges(request.env) });
+    this.post(child, { type: 'start', id, ...request, env: this.envChanges(request.env) });
+  }
+
+  private post(child: ChildProcess, message: object): void {
+    if (this.outbox?.child === child) {
+      this.outbox.messages.push(message);
+      return;
+    }
+    const box = { child, messages: [message] };
+    this.outbox = box;
+    setImmediate(() => {
+      if (this.outbox === box) this.outbox = undefined;
+      // A launcher gone meanwhile answered for these jobs when it exited (not started, or killed).
+      if (child.connected) child.send(box.messages);
+    });
   }
 
   /** The job's environment as changes to the launcher's: what to set, and which inherited variables to drop. */
@@ -81,6 +98,7 @@ export class Launcher {
 
   /** Stops the launcher (it kills the jobs still running). */
   stop(): void {
+    this.outbox = undefined;
     this.child?.disconnect();
     this.child = undefined;
     this.readyPid = undefined;
@@ -92,7 +110,7 @@ export class Launcher {
     const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: this.baseEnv });
     this.child = child;
     return new Promise<number>((resolve, reject) => {
-      child.on('message', (m: Message) => {
+      const hear = (m: Message) => {
         if (m.type === 'ready') {
           resolve(m.pid);
           this.refWhileBusy();
@@ -103,13 +121,17 @@ export class Launcher {
         if (m.type === 'spawned') {
           h.pid = m.pid;
           const go = h.onSpawn(m.pid, m.registerError);
-          if (h.decides && child.connected) child.send({ type: go ? 'go' : 'refuse', id: m.id });
+          if (h.decides) this.post(child, { type: go ? 'go' : 'refuse', id: m.id });
         } else {
           this.pending.delete(m.id);
           this.refWhileBusy();
           if (m.type === 'error') h.onError(m.message);
           else h.onExit(m.code, m.signal, m.seconds);
         }
+      };
+      child.on('message', (m: Message | Message[]) => {
+        if (Array.isArray(m)) m.forEach(hear);
+        else hear(m);
       });
       child.on('error', (err) => reject(err));
       child.on('exit', () => {
