@@ -14,6 +14,15 @@ import { getStore } from './storeHandle.js';
 /** Heartbeats come from the executor (not the job), every 2 s; the worker's throttle lets them through (executor.ts). */
 const HEARTBEAT_MS = 2000;
 
+/**
+ * A group heartbeats every third of its heartbeat timeout (at least every HEARTBEAT_MS, at most every 30 s): still
+ * two chances before the timeout, and fewer server writes than every 2 s for the many short groups of a big run.
+ */
+function groupHeartbeatMs(ctx: Context): number {
+  const timeout = ctx.info.heartbeatTimeoutMs ?? 0;
+  return Math.min(30_000, Math.max(HEARTBEAT_MS, Math.floor(timeout / 3)));
+}
+
 function scopeOf(ctx: Context, job: string, registerWaiting: boolean): AttemptScope {
   return {
     cancellation: ctx.cancellationSignal,
@@ -59,7 +68,7 @@ export async function runJobs(group: JobGroupRef): Promise<JobGroupResult> {
   const beat = setInterval(() => {
     details.running = scopes.filter((s) => s.details.attempt !== undefined).map((s) => s.details.job);
     ctx.heartbeat(details);
-  }, HEARTBEAT_MS);
+  }, groupHeartbeatMs(ctx));
   // One registry entry for the whole group while it runs: a restarted executor hands it back at once if this one dies.
   const waitId = jobGroups().registerWaiting({ runId: group.runId, name: `${group.jobs[0]?.name ?? ''} (group of ${group.jobs.length})`, host, taskToken: scopeOf(ctx, '', false).taskToken });
   let cancelled = false;

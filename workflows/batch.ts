@@ -106,8 +106,8 @@ export async function jobBatchWorkflow(input: BatchInput): Promise<BatchResult> 
   for (;;) {
     // Probing: the first PROBE_JOBS jobs, one per activity, then nothing until they ended (or the probe timed out).
     const limit = probing ? Math.min(input.window, inFlight + PROBE_JOBS - probesStarted) : input.window;
-    // A group is at most a quarter of the window, so that finished groups keep being replaced while others run.
-    const largest = Math.min(groupMax, Math.ceil(input.window / 4));
+    // A group is at most a third of the window, so that finished groups keep being replaced while others run.
+    const largest = Math.min(groupMax, Math.ceil(input.window / 3));
     while (!stopping && inFlight < limit && ready.length > 0) {
       const size = grouped && !probing ? Math.min(groupSize(typicalSeconds(recent), largest), limit - inFlight, ready.length) : 1;
       if (probing) probesStarted++;

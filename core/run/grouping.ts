@@ -9,7 +9,7 @@ export const GROUP_TARGET_SECONDS = 2;
 /** Default most jobs per group (config `jobGroupMax`; 1 = one job per activity). */
 export const DEFAULT_GROUP_MAX = 64;
 /** Until the first jobs' durations are known, at most this many jobs of a batch run (one per activity) ... */
-export const PROBE_JOBS = 8;
+export const PROBE_JOBS = 4;
 /** ... until they all ended or for at most this long; then jobs of unknown duration run one per activity. */
 export const PROBE_SECONDS = 5;
 /** Durations kept for the estimate: the median of the latest ones (robust to a first job slowed by a cold start). */
