@@ -1,6 +1,6 @@
 // CPU time of the processes of a benchmark stack, read from /proc/<pid>/stat (Linux): a process's own user+system
-// time and that of its children it has waited for, with its live descendants (for the executor: its launcher and
-// the jobs they ran). Used to say where the CPU
+// time and that of its children it has waited for, and the same for its live descendants (for the executor: its
+// launcher, and the jobs the launcher ran). Used to say where the CPU
 // of a run goes (dev server, orchestrator, executor, jobs, CLI), per job, next to the wall time.
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -26,8 +26,8 @@ export function cpuTimes(pid: number): CpuTimes {
   }
 }
 
-/** CPU times of a process plus those of its live descendants (e.g. the executor's launcher and its waited jobs). */
-export function treeCpuTimes(pid: number): CpuTimes {
+/** The live descendants of a process (e.g. the executor's launcher and its running jobs). */
+export function descendants(pid: number): number[] {
   const parentOf = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -38,13 +38,23 @@ export function treeCpuTimes(pid: number): CpuTimes {
       /* ended meanwhile */
     }
   }
-  const total = cpuTimes(pid);
-  const descends = (p: number): boolean => {
-    for (let q = parentOf.get(p); q !== undefined && q > 1; q = parentOf.get(q)) if (q === pid) return true;
-    return false;
-  };
+  const out: number[] = [];
   for (const p of parentOf.keys()) {
-    if (p === pid || !descends(p)) continue;
+    if (p === pid) continue;
+    for (let q = parentOf.get(p); q !== undefined && q > 1; q = parentOf.get(q)) {
+      if (q === pid) {
+        out.push(p);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** CPU times of the live descendants of a process together: their own, and that of the children they waited for. */
+export function descendantsCpuTimes(pid: number): CpuTimes {
+  const total = { self: 0, children: 0 };
+  for (const p of descendants(pid)) {
     const t = cpuTimes(p);
     total.self += t.self;
     total.children += t.children;

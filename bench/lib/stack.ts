@@ -8,7 +8,7 @@ import { startDevServer, stopDevServer } from '../../temporal/devServer.js';
 import { freePort } from '../../temporal/ports.js';
 import { repoRoot } from '../../temporal/paths.js';
 import { writeWorkflowBundle } from '../../workers/bundle.js';
-import { cpuTimes, treeCpuTimes, type CpuTimes } from './cpu.js';
+import { cpuTimes, descendantsCpuTimes, type CpuTimes } from './cpu.js';
 import { Client, Connection } from '@temporalio/client';
 
 export interface Stack {
@@ -70,7 +70,11 @@ export async function startStack(name: string): Promise<Stack> {
       const out: Record<string, CpuTimes> = { server: cpuTimes(info.pid) };
       procs.forEach((p, i) => {
         const name = kinds.filter((k) => k === kinds[i]).length > 1 ? `${kinds[i]}${i}` : kinds[i];
-        if (p.pid) out[name] = treeCpuTimes(p.pid);
+        if (!p.pid) return;
+        out[name] = cpuTimes(p.pid);
+        // Helpers it started (the executor's launcher) and what they ran (jobs), under <name>_helpers.
+        const helpers = descendantsCpuTimes(p.pid);
+        if (helpers.self > 0 || helpers.children > 0) out[`${name}_helpers`] = helpers;
       });
       out.cli = { self: cpuTimes(process.pid).children, children: 0 };
       return out;
