@@ -6,7 +6,7 @@ export default defineConfig({
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     include: ['tests/**/*.test.ts'],
-    globalSetup: ['tests/globalSetup.ts'],
+    globalSetup: ['tests/globalSetup.ts', 'tests/postgresSetup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: ['default'],

@@ -11,13 +11,14 @@ import { mkdirUnder, writeFileUnder } from '../core/files/confined.js';
 import { SAVED_CONFIG, SAVED_PLAN } from '../core/submit/files.js';
 import { loadSavedConfig } from '../core/submit/savedConfig.js';
 import { acquireGraph } from '../core/qgraph/acquire.js';
-import { generateLsstGraph } from '../lsst/qgraph.js';
+import { provideLsstGraph } from '../lsst/runGraph.js';
 import { lsstVersions } from '../lsst/env.js';
 import { TBPS_VERSION, TEMPORAL_SDK_VERSION } from '../temporal/versions.js';
 import type { BatchJobs, BatchResult, RunConfigArg, RunPlan, RunSummary } from '../core/run/types.js';
 import { totalCounts } from '../core/report/index.js';
 import { isTerminal, type State } from '../core/states.js';
-import { readJobs, transform } from '../core/workflow/index.js';
+import { GW_DIR, readJobs, transform, type BatchPlan } from '../core/workflow/index.js';
+import { preparedRunFor, type PreparedRun } from '../core/submit/preparedRun.js';
 import { localWms, wmsForServiceClass } from '../wms/index.js';
 import { failOnBadInput } from './inputErrors.js';
 import { getStore } from './storeHandle.js';
@@ -62,25 +63,32 @@ async function prepareRunNow(args: RunArgs): Promise<void> {
     project: str('project'),
     campaign: str('campaign'),
     submitPath,
+    dataQuery: str('dataQuery'),
     wms: str('wmsServiceClass'),
     computeSite: str('computeSite'),
     state: 'RUNNING',
   });
 }
 
-/** Provides the quantum graph in tbps format: a given qgraphFile, a synthetic graph, or (LSST) pipetask qgraph. */
+/**
+ * Provides the quantum graph in tbps format: a given tbps qgraphFile, a synthetic graph, or (LSST) a given pipe_base
+ * graph copied into the submit directory (rewritten to the run's output run when needed) or pipetask qgraph.
+ */
 export async function generateGraph(args: RunArgs): Promise<GraphFiles> {
   return failOnBadInput(() => generateGraphNow(args));
 }
 
 async function generateGraphNow(args: RunArgs): Promise<GraphFiles> {
   const { runId, submitPath } = args;
+  // A run made by `tbps prepare` (with this very config) keeps the graph it was prepared with.
+  const prepared = preparedRunFor(submitPath, args.configRef?.sha256);
+  if (prepared) return { qgraphFile: prepared.qgraphFile, ...(prepared.jobQgraphFile ? { jobQgraphFile: prepared.jobQgraphFile } : {}) };
   const c = cfg(args);
   const ctx = Context.current();
   mkdirUnder(submitPath, submitPath);
   const got = await acquireGraph(c, submitPath, runId, (n) => ctx.heartbeat({ quanta: n }));
   if (got) return { qgraphFile: got.qgraphFile };
-  const lsst = await generateLsstGraph(c, submitPath, runId, () => ctx.heartbeat('pipetask qgraph'));
+  const lsst = await provideLsstGraph(c, submitPath, runId, () => ctx.heartbeat('LSST quantum graph'));
   return { qgraphFile: lsst.qgraphFile, jobQgraphFile: lsst.lsstQgraphFile };
 }
 
@@ -125,7 +133,11 @@ async function transformRunNow(args: RunArgs & GraphFiles): Promise<RunPlan> {
   const ctx = Context.current();
   const beat = setInterval(() => ctx.heartbeat('transform'), 5000);
   try {
-    const res = await transform(qgraphFile, c, submitPath, { maxBatchJobs: c.getNumber('jobBatchSize', {}, 1000), qgraphFile: jobQgraphFile });
+    // A run made by `tbps prepare` with this config runs the generic workflow (and WMS files) prepared for it.
+    const prepared = preparedRunFor(submitPath, args.configRef?.sha256);
+    const res = prepared
+      ? preparedWorkflow(submitPath, prepared)
+      : await transform(qgraphFile, c, submitPath, { maxBatchJobs: c.getNumber('jobBatchSize', {}, 1000), qgraphFile: jobQgraphFile });
     const store = await getStore();
     await store.insertJobs(runId, readJobs(res.jobsFile));
     const plan: RunPlan = {
@@ -151,6 +163,19 @@ async function transformRunNow(args: RunArgs & GraphFiles): Promise<RunPlan> {
   } finally {
     clearInterval(beat);
   }
+}
+
+/** The generic workflow and batch plan `tbps prepare` wrote (what transform would write again for this config). */
+function preparedWorkflow(submitPath: string, prepared: PreparedRun): { jobsFile: string; plan: BatchPlan; initJob?: string; finalJob?: string } {
+  const dir = path.join(submitPath, GW_DIR);
+  const batchesFile = path.join(dir, 'batches.json');
+  let plan: BatchPlan;
+  try {
+    plan = JSON.parse(readFileSync(batchesFile, 'utf8')) as BatchPlan;
+  } catch (err) {
+    throw new BadInputError(`the prepared batch plan cannot be read (${(err as Error).message}); prepare the run again`, { file: batchesFile });
+  }
+  return { jobsFile: path.join(dir, 'jobs.jsonl'), plan, initJob: prepared.initJob, finalJob: prepared.finalJob };
 }
 
 /** The run's workload system (wmsServiceClass, BPS class names or short names) as plan fields. */

@@ -3,32 +3,22 @@
 import { Context } from '@temporalio/activity';
 import { BpsConfig } from '../core/config/index.js';
 import type { BatchRef, BatchStatus } from '../wms/types.js';
-import { HTCondorWms, parsePrefix } from '../wms/htcondor/index.js';
+import { HTCondorWms } from '../wms/htcondor/index.js';
+import { htcondorSettings } from '../wms/htcondor/settings.js';
 import { readSavedConfig } from '../core/submit/savedConfig.js';
-import { resolveShareGroup } from '../wms/htcondor/share.js';
-import { SAVED_CONFIG } from '../core/submit/files.js';
-import { withLsstPath } from '../lsst/env.js';
+import { poolJobEnvironment } from '../lsst/env.js';
 import { failOnBadInput } from './inputErrors.js';
 import { getStore } from './storeHandle.js';
 
 const cache = new Map<string, HTCondorWms>();
 
-/** The plugin for a run: command prefix and extra submit commands from the run's saved config. */
+/** The plugin for a run: command prefix, extra submit commands and share group from the run's saved config. */
 async function wmsFor(ref: BatchRef): Promise<HTCondorWms> {
   const hit = cache.get(ref.submitPath);
   if (hit) return hit;
   const saved = readSavedConfig(ref.submitPath);
-  const c = BpsConfig.fromTree(saved.tree, saved.sources);
-  const str = (k: string) => (c.has(k) ? String(c.get(k) ?? '') : '');
-  const prefix = str('htcondorCommandPrefix') || process.env.TBPS_HTCONDOR_PREFIX || '';
-  const extra = c.has('htcondorSubmitCommands') ? (c.get('htcondorSubmitCommands') as unknown[]).map(String) : undefined;
-  // Jobs start with the LSST stack's bin/ first on PATH, as on the local executor (the pool must see the venv).
-  const base = withLsstPath({ TBPS_VENV: process.env.TBPS_VENV, PATH: '/usr/local/bin:/usr/bin:/bin' });
-  const baseEnvironment = Object.fromEntries(Object.entries(base).filter((e): e is [string, string] => e[1] !== undefined));
-  // The group the submit tree is shared with when the pool runs the jobs as another user (never world access).
-  const shareSetting = c.has('htcondorShareGroup') ? str('htcondorShareGroup') : process.env.TBPS_HTCONDOR_SHARE_GROUP;
-  const shareGroup = resolveShareGroup(shareSetting, { key: c.has('htcondorShareGroup') ? 'htcondorShareGroup' : 'TBPS_HTCONDOR_SHARE_GROUP' });
-  const w = new HTCondorWms({ commandPrefix: parsePrefix(prefix), store: await getStore(), extraSubmit: extra, baseEnvironment, shareGroup });
+  const settings = htcondorSettings(BpsConfig.fromTree(saved.tree, saved.sources), process.env);
+  const w = new HTCondorWms({ ...settings, store: await getStore(), baseEnvironment: poolJobEnvironment() });
   if (cache.size > 100) cache.clear();
   cache.set(ref.submitPath, w);
   return w;

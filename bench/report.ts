@@ -1,15 +1,17 @@
-// `npm run bench:report -- --jobs 1000000 [--reps 5] [--db FILE] [--seed 1]`: the watching queries on a big store.
+// `npm run bench:report -- --jobs 1000000 [--reps 5] [--db FILE|postgres://…] [--seed 1]`: the watching queries on a
+// big store.
 //
 // Fills a fresh SQLite store (a temp dir, removed at the end; with --db FILE the store is kept, and reused when it
-// already holds the bench run) with one DRP-shaped run of N jobs (the 15 labels of the synthetic DRP graph plus
+// already holds the bench run; with --db postgres://… that PostgreSQL database, which must exist, is the store, kept
+// and reused the same way, e.g. `--db "$(bash scripts/postgres.sh url)"`) with one DRP-shaped run of N jobs (the 15 labels of the synthetic DRP graph plus
 // pipetaskInit and finalJob, single-quantum jobs named as BPS names them, data ids, two compute sites) and ~3
 // attempts per job (retried memory/connection/lock failures, error classes and matched lines, hosts, ready/start/end
 // times, peak memory), mostly SUCCEEDED, some FAILED (payload errors or retries used up; step 1 fails on a few bad
 // visits) and the jobs below those PRUNED. Jobs go in through the store API (upsertRun, insertJobs, setJobStates,
 // setRunState); attempts are bulk-inserted with Kysely through a store backend in big transactions, with the jobs
 // rows set to their last attempt and the per-label aggregates (label_attempt_stats) as recordAttemptStart/End leave
-// them. Checked first on a sample: the same jobs recorded through the real API and through the bulk path give
-// identical rows in every table. After the fill, labelStats is checked against SQL over every job and attempt.
+// them. Checked first on a sample (on SQLite files, whatever the store): the same jobs recorded through the real API
+// and through the bulk path give identical rows in every table. After the fill, labelStats is checked against SQL over every job and attempt.
 //
 // Then times, through client/services (what the CLI and the dashboard use), each as a median over --reps on a warm
 // connection (after one warm-up call) and on fresh ones (opened per repetition; the open is reported apart):
@@ -36,10 +38,11 @@ import type { QuantumRecord } from '../core/qgraph/model.js';
 import { memoryForAttempt } from '../core/run/memory.js';
 import type { State } from '../core/states.js';
 import type { JobSpec } from '../core/workflow/model.js';
-import { openStore, type AttemptEnd, type AttemptStart, type Store } from '../store/index.js';
+import { isPostgresUrl, openStore, redactUrl, type AttemptEnd, type AttemptStart, type Store } from '../store/index.js';
 import type { Backend } from '../store/backend.js';
 import { applyAttemptChange, emptyAggregate, type AttemptFacts, type LabelAggregate } from '../store/labelAggregates.js';
 import type { JobAttemptsTable } from '../store/schema.js';
+import { openPostgresBackend } from '../store/postgres.js';
 import { openSqliteBackend } from '../store/sqlite.js';
 
 const { values: opt } = parseArgs({
@@ -57,6 +60,9 @@ if (!Number.isInteger(N) || N < 100) throw new Error(`--jobs: expected an intege
 if (!Number.isInteger(REPS) || REPS < 1) throw new Error(`--reps: expected an integer >= 1, got ${opt.reps}`);
 
 const RUN_ID = 'u_bench_DRP_20250301T000000Z';
+
+/** The bench store's backend (for the bulk fill, the SQL checks and the baseline): SQLite file or PostgreSQL URL. */
+const openBackend = (location: string): Promise<Backend> => (isPostgresUrl(location) ? openPostgresBackend(location) : openSqliteBackend(location));
 const SUBMIT = `/sdf/group/rubin/bench/submit/u/bench/DRP/20250301T000000Z`;
 const T0 = Date.parse('2025-03-01T00:00:00.000Z');
 /** The run's jobs start over this span (ms). */
@@ -532,7 +538,7 @@ async function fill(file: string, n: number): Promise<{ jobs: number; attempts: 
   const res = await store.insertJobs(RUN_ID, specs);
   log(`insertJobs: ${res.jobs} jobs, ${res.batches.length} batches in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-  const b = await openSqliteBackend(file);
+  const b = await openBackend(file);
   let attempts = 0;
   const CHUNK = 20_000;
   const aggs = new Map<string, LabelAggregate>();
@@ -562,21 +568,32 @@ async function fill(file: string, n: number): Promise<{ jobs: number; attempts: 
 
 // ---- the aggregates against SQL over every attempt (what labelStats computed before label_attempt_stats)
 
+/**
+ * Exactly equal; on PostgreSQL, whose avg() and sum() of floats round otherwise than SQLite's compensated sums (which
+ * the aggregates reproduce), floats within 1e-12 relative.
+ */
+function sameFigure(got: unknown, want: unknown): boolean {
+  if (got === want) return true;
+  if (!isPostgresUrl(file) || typeof got !== 'number' || typeof want !== 'number') return false;
+  return Math.abs(got - want) <= 1e-12 * Math.max(1, Math.abs(want));
+}
+
 async function checkStats(file: string): Promise<void> {
   const t = performance.now();
   const store = await openStore(file);
-  const b = await openSqliteBackend(file);
+  const b = await openBackend(file);
   try {
     const kept = new Map((await store.labelStats([RUN_ID])).map((l) => [l.label, l]));
-    // labelStats as it was: SQL over every job and every attempt of the run.
+    // labelStats as it was: SQL over every job and every attempt of the run (camelCase names quoted: PostgreSQL folds
+    // unquoted ones to lower case).
     const jobs = await sql<Record<string, number | string>>`
       select label, count(*) as jobs, sum(case when state = 'SUCCEEDED' then 1 else 0 end) as succeeded,
              sum(case when state = 'FAILED' then 1 else 0 end) as failed, sum(case when attempts > 1 then attempts - 1 else 0 end) as retries
       from jobs where run_id = ${RUN_ID} group by label`.execute(b.db);
     const attempts = await sql<Record<string, number | string | null>>`
-      select label, count(*) as attempts, sum(case when state not in ('SUCCEEDED', 'RUNNING', 'DELETED') then 1 else 0 end) as failedAttempts,
-             min(wall_s) as wallMin, avg(wall_s) as wallMean, max(wall_s) as wallMax, coalesce(sum(wall_s), 0) as wallTotal,
-             min(peak_rss_mb) as memMin, avg(peak_rss_mb) as memMean, max(peak_rss_mb) as memMax, avg(wait_s) as waitMean
+      select label, count(*) as attempts, sum(case when state not in ('SUCCEEDED', 'RUNNING', 'DELETED') then 1 else 0 end) as "failedAttempts",
+             min(wall_s) as "wallMin", avg(wall_s) as "wallMean", max(wall_s) as "wallMax", coalesce(sum(wall_s), 0) as "wallTotal",
+             min(peak_rss_mb) as "memMin", avg(peak_rss_mb) as "memMean", max(peak_rss_mb) as "memMax", avg(wait_s) as "waitMean"
       from job_attempts where run_id = ${RUN_ID} group by label`.execute(b.db);
     const byLabel = new Map(attempts.rows.map((r) => [String(r.label), r]));
     const diffs: string[] = [];
@@ -586,7 +603,7 @@ async function checkStats(file: string): Promise<void> {
       const got = kept.get(String(j.label)) as unknown as Record<string, unknown> | undefined;
       for (const [col, v] of Object.entries(want)) {
         values++;
-        if (got?.[col] !== v) diffs.push(`${j.label}.${col}: now ${got?.[col]} vs SQL ${v}`);
+        if (!sameFigure(got?.[col], v)) diffs.push(`${j.label}.${col}: now ${got?.[col]} vs SQL ${v}`);
       }
     }
     if (kept.size !== jobs.rows.length) diffs.push(`${kept.size} labels now, ${jobs.rows.length} by SQL`);
@@ -650,7 +667,7 @@ async function timeBaseline(file: string): Promise<[{ ms: number[]; result: unkn
   const count = async (b: Backend) => (await sql<{ n: number }>`select count(*) as n from jobs where run_id = ${RUN_ID}`.execute(b.db)).rows[0].n;
   const warm = { ms: [] as number[], result: undefined as unknown };
   const fresh = { ms: [] as number[], openMs: [] as number[] };
-  const b = await openSqliteBackend(file);
+  const b = await openBackend(file);
   try {
     warm.result = await count(b);
     for (let i = 0; i < REPS; i++) {
@@ -663,7 +680,7 @@ async function timeBaseline(file: string): Promise<[{ ms: number[]; result: unkn
   }
   for (let i = 0; i < REPS; i++) {
     const t0 = performance.now();
-    const f = await openSqliteBackend(file);
+    const f = await openBackend(file);
     const t = performance.now();
     try {
       await count(f);
@@ -676,24 +693,36 @@ async function timeBaseline(file: string): Promise<[{ ms: number[]; result: unkn
   return [warm, fresh];
 }
 
-// ---- main
-
-const dir = opt.db ? path.dirname(path.resolve(opt.db)) : mkdtempSync(path.join(os.tmpdir(), 'tbps-bench-report-'));
-const file = opt.db ? path.resolve(opt.db) : path.join(dir, 'tbps.sqlite');
-let keep = !!opt.db;
-try {
-  let filled: { jobs: number; attempts: number; fillS: number } | undefined;
-  if (existsSync(file)) {
-    const b = await openSqliteBackend(file);
+/** Jobs and attempts of the bench run in an existing store (a store without its tables holds none). */
+async function benchRunSize(location: string): Promise<{ jobs: number; attempts: number }> {
+  const b = await openBackend(location);
+  try {
     const j = await sql<{ n: number }>`select count(*) as n from jobs where run_id = ${RUN_ID}`.execute(b.db);
     const a = await sql<{ n: number }>`select count(*) as n from job_attempts where run_id = ${RUN_ID}`.execute(b.db);
+    return { jobs: Number(j.rows[0].n), attempts: Number(a.rows[0].n) };
+  } finally {
     await b.close();
-    if (j.rows[0].n === 0) throw new Error(`${file} exists but holds no bench run; remove it or give another --db`);
-    filled = { jobs: j.rows[0].n, attempts: a.rows[0].n, fillS: Number.NaN };
-    log(`reusing ${file}: ${filled.jobs} jobs, ${filled.attempts} attempts (fill_s not measured)`);
+  }
+}
+
+// ---- main
+
+const pgUrl = opt.db && isPostgresUrl(opt.db) ? opt.db : undefined;
+// For PostgreSQL the temp dir holds only the bulk-path check's SQLite files.
+const dir = opt.db && !pgUrl ? path.dirname(path.resolve(opt.db)) : mkdtempSync(path.join(os.tmpdir(), 'tbps-bench-report-'));
+const file = pgUrl ?? (opt.db ? path.resolve(opt.db) : path.join(dir, 'tbps.sqlite'));
+const shown = pgUrl ? redactUrl(pgUrl) : file;
+let keep = !!opt.db && !pgUrl;
+try {
+  let filled: { jobs: number; attempts: number; fillS: number } | undefined;
+  const held = pgUrl || existsSync(file) ? await benchRunSize(file) : undefined;
+  if (held && held.jobs > 0) {
+    filled = { ...held, fillS: Number.NaN };
+    log(`reusing ${shown}: ${filled.jobs} jobs, ${filled.attempts} attempts (fill_s not measured)`);
   } else {
+    if (held && !pgUrl) throw new Error(`${file} exists but holds no bench run; remove it or give another --db`);
     await checkBulkPath(dir, N);
-    log(`filling ${file} with ${N} jobs`);
+    log(`filling ${shown} with ${N} jobs`);
     const t = performance.now();
     const r = await fill(file, N);
     filled = { ...r, fillS: (performance.now() - t) / 1000 };
@@ -742,7 +771,7 @@ try {
   );
 } catch (e) {
   keep = true;
-  log(`failed; the store is kept in ${dir}`);
+  log(`failed; the store is kept in ${pgUrl ? shown : dir}`);
   throw e;
 } finally {
   if (!keep) rmSync(dir, { recursive: true, force: true });

@@ -31,13 +31,16 @@ function backgroundStatus<T extends Background>(name: string): T | undefined {
   return isAlive(info.pid) ? info : undefined;
 }
 
-/** Starts `node --import tsx <argv>` detached, logging to `<name>.log`; returns its pid and log file. */
+/**
+ * Starts `node <launcher> <args>` detached (a launcher of bin/, which runs the fresh build in dist/), logging to
+ * `<name>.log`; returns its pid and log file.
+ */
 function startBackground(name: string, argv: string[], env: NodeJS.ProcessEnv): Background {
   ensureDataDir();
   const logFile = path.join(dataDir(), `${name}.log`);
   const fd = openUnder(dataDir(), logFile, { append: true, mode: PRIVATE_FILE_MODE });
-  // One node process (tsx as an import hook), so the pid in the pid file is the process itself.
-  const child = spawn(process.execPath, ['--import', 'tsx', ...argv], { detached: true, stdio: ['ignore', fd, fd], env, cwd: repoRoot });
+  // One node process (the launcher imports the program), so the pid in the pid file is the process itself.
+  const child = spawn(process.execPath, argv, { detached: true, stdio: ['ignore', fd, fd], env, cwd: repoRoot });
   closeSync(fd); // the child holds its own copy
   child.unref();
   return { pid: child.pid!, logFile };
@@ -70,15 +73,14 @@ export function workerStatus(kind: WorkerKind, site?: string): WorkerInfo | unde
   return backgroundStatus<WorkerInfo>(workerName(kind, site));
 }
 
-export function workerScript(kind: WorkerKind): string {
-  return path.join(repoRoot, 'workers', `${kind}.ts`);
-}
+/** The worker launcher (bin/tbps-worker.js): `node <launcher> <kind> [site]` runs the worker's build. */
+export const workerLauncher = path.join(repoRoot, 'bin', 'tbps-worker.js');
 
-/** Starts a worker in the background (tsx), unless one is running already. */
+/** Starts a worker in the background, unless one is running already. */
 export function startWorker(kind: WorkerKind, site?: string, env: NodeJS.ProcessEnv = process.env): WorkerInfo & { alreadyRunning: boolean } {
   const running = workerStatus(kind, site);
   if (running) return { ...running, alreadyRunning: true };
-  const p = startBackground(workerName(kind, site), [workerScript(kind), ...(site ? [site] : [])], { ...env, ...(site ? { TBPS_SITE: site } : {}) });
+  const p = startBackground(workerName(kind, site), [workerLauncher, kind, ...(site ? [site] : [])], { ...env, ...(site ? { TBPS_SITE: site } : {}) });
   const info: WorkerInfo = { kind, site, ...p };
   writePidFile(workerName(kind, site), info);
   return { ...info, alreadyRunning: false };
@@ -109,7 +111,7 @@ export function dashboardStatus(): DashboardProcess | undefined {
 export async function startDashboard(o: { host: string; port: number; env?: NodeJS.ProcessEnv }): Promise<DashboardProcess & { alreadyRunning: boolean }> {
   const running = dashboardStatus();
   if (running) return { ...running, alreadyRunning: true };
-  const argv = [path.join(repoRoot, 'client', 'cli.ts'), 'dashboard', '--host', o.host, '--port', String(o.port)];
+  const argv = [path.join(repoRoot, 'bin', 'tbps.js'), 'dashboard', '--host', o.host, '--port', String(o.port)];
   const p = startBackground(DASHBOARD, argv, o.env ?? process.env);
   const url = `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${o.port}/`;
   const info: DashboardProcess = { ...p, url };

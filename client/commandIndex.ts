@@ -31,11 +31,11 @@ export interface VerbEntry {
 /** Every top-level verb, in the order of the help. */
 export const VERBS: readonly VerbEntry[] = [
   { name: 'server', module: 'server', description: 'run the embedded Temporal dev server, local workers and the dashboard' },
-  { name: 'submit', args: '<config>', module: 'submit', description: 'submit a run: quantum graph -> clusters -> generic workflow -> execution -> merge, on Temporal' },
+  { name: 'submit', args: '<config>', module: 'submit', description: 'submit a run: quantum graph -> clusters -> generic workflow -> execution -> merge, on Temporal (or the run prepared in a submit directory)' },
   { name: 'acquire', args: '<config>', module: 'stages', description: 'get the quantum graph (qgraphFile or syntheticGraph) into the submit directory' },
   { name: 'cluster', args: '<config>', module: 'stages', description: 'acquire, then cluster the quanta into jobs and print the clusters per label' },
   { name: 'transform', args: '<config>', module: 'stages', description: 'acquire + cluster, then write the generic workflow (jobs, batches) to the submit directory' },
-  { name: 'prepare', args: '<config>', module: 'stages', description: 'everything up to the WMS-ready files (local WMS: the generic workflow and its batch plan); does not submit' },
+  { name: 'prepare', args: '<config>', module: 'stages', description: 'everything up to the WMS-ready files (HTCondor: every DAG and submit file) and the saved config; does not submit (then: tbps submit <submit dir>)' },
   { name: 'report', module: 'report', description: 'list runs, or show one run per label (BPS states, EXPECTED, TOTAL) with its failed jobs' },
   { name: 'status', module: 'report', description: 'print the state of a run; the exit code is the state number (UNKNOWN=0 ... SUCCEEDED=8, FAILED=9, PRUNED=10)' },
   { name: 'stats', module: 'stats', description: 'per-label statistics of a run or a campaign: jobs, failed, wall time max/mean/total (s), retries, peak memory (MiB), queue wait' },

@@ -13,7 +13,7 @@ export class UsageError extends Error {
 
 export function exitCodeFor(err: unknown): number {
   if (isBadInput(err)) return EXIT_BAD_INPUT;
-  if (err instanceof Error && (err.name === 'UnreachableServerError' || err.name === 'UsageError' || err.name === 'ConnectionSettingsError')) return EXIT_BAD_INPUT;
+  if (err instanceof Error && (err.name === 'UnreachableServerError' || err.name === 'StoreUnreachableError' || err.name === 'UsageError' || err.name === 'ConnectionSettingsError')) return EXIT_BAD_INPUT;
   return 1;
 }
 

@@ -13,6 +13,12 @@ export async function waitAndReport(client: Client, runId: string): Promise<numb
   const tty = process.stdout.isTTY;
   const t0 = Date.now();
   let lastPrint = 0;
+  // Settles when the run's workflow closes (a long poll, following continue-as-new): the wait ends then, not at the
+  // next 2 s tick. Its outcome is read from describe() below.
+  const closing = handle.result().then(
+    () => undefined,
+    () => undefined,
+  );
   try {
     for (;;) {
       const desc = await handle.describe();
@@ -32,7 +38,9 @@ export async function waitAndReport(client: Client, runId: string): Promise<numb
         if (desc.status.name !== 'COMPLETED') console.log(`workflow ${desc.status.name.toLowerCase()}`);
         break;
       }
-      await new Promise((r) => setTimeout(r, 2000));
+      let tick: NodeJS.Timeout | undefined;
+      await Promise.race([closing, new Promise((r) => (tick = setTimeout(r, 2000)))]);
+      clearTimeout(tick);
     }
     const detail = await runDetail(ctx, runId);
     printRunReport(detail);

@@ -28,6 +28,15 @@ export function withLsstPath(env: Record<string, string | undefined>): Record<st
   return { ...env, VIRTUAL_ENV: venv, PATH: `${path.join(venv, 'bin')}:${env.PATH ?? '/usr/bin:/bin'}` };
 }
 
+/**
+ * The environment jobs on an external pool (HTCondor) start from: a plain PATH with the venv's bin/ first, so the
+ * stack runs there as on the local executor (the pool must see the venv). The job's own environment goes on top.
+ */
+export function poolJobEnvironment(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const base = withLsstPath({ TBPS_VENV: env.TBPS_VENV, PATH: '/usr/local/bin:/usr/bin:/bin' });
+  return Object.fromEntries(Object.entries(base).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
 /** Versions of the installed stack (from setup's .venv/lsst-versions.json), for run provenance. */
 export function lsstVersions(env: NodeJS.ProcessEnv = process.env): Record<string, string | null> | undefined {
   const f = path.join(venvDir(env), 'lsst-versions.json');

@@ -1,16 +1,18 @@
 // LSST graph generation: runs the configured `createQuantumGraph` command (pipetask qgraph ... --save-qgraph QG)
-// with its output in the submit directory's quantumGraphGeneration.out, then converts the saved graph to the
-// tbps format with lsst/export_qgraph.py (streaming). Jobs keep using the LSST graph file (QG).
+// with its output in the submit directory's quantumGraphGeneration.out; transform then reads the saved graph's thin
+// part directly (exportLsstGraph: lsst/qgFile; old .qgraph files are converted). Jobs use the LSST graph file (QG).
 import path from 'node:path';
 import type { BpsConfig } from '../core/config/index.js';
 import { chmodUnder, FILE_MODE, resolveUnder } from '../core/files/confined.js';
 import { rootCause } from '../core/logs/rootCause.js';
 import { readTail } from '../core/logs/tail.js';
+import { isBadInput } from '../core/errors.js';
 import { runProcess } from '../wms/local/runProcess.js';
-import { EXPORT_QGRAPH_SCRIPT, lsstPython, requireLsstStack, withLsstPath } from './env.js';
+import { requireLsstStack, withLsstPath } from './env.js';
+import { exportPipeBaseGraph, readsDirectly } from './qgFile/index.js';
 
 export interface LsstGraph {
-  /** The graph in tbps format (what transform reads). */
+  /** The graph transform reads: the `.qg` itself (read by lsst/qgFile), or a tbps-format copy of an old `.qgraph`. */
   qgraphFile: string;
   /** The saved LSST graph (what run-qbb, pre-exec-init-qbb and the final job read). */
   lsstQgraphFile: string;
@@ -38,21 +40,30 @@ export async function generateLsstGraph(config: BpsConfig, submitPath: string, r
       throw new GraphGenerationError(
         `quantum graph generation failed (exit ${gen.exitCode ?? gen.signal}): ${rootCause(readTail(generationLog)) ?? 'see log'}; log: ${generationLog}`,
       );
-    const qgraphFile = path.join(submitPath, `${runId}.qgraph.jsonl`);
-    const exportLog = path.join(submitPath, 'qgraphExport.err');
-    const exp = await runProcess({
-      argv: [lsstPython(), EXPORT_QGRAPH_SCRIPT, lsstQgraphFile, '-o', qgraphFile],
-      env,
-      cwd: submitPath,
-      stdoutPath: path.join(submitPath, 'qgraphExport.out'),
-      stderrPath: exportLog,
-    });
-    if (exp.exitCode !== 0)
-      throw new GraphGenerationError(`exporting ${lsstQgraphFile} failed: ${rootCause(readTail(exportLog)) ?? `exit ${exp.exitCode}`}`);
+    const qgraphFile = await exportLsstGraph(lsstQgraphFile, submitPath, runId);
     // Written by the stack with its own umask: the same mode as every other file of the submit directory.
-    for (const f of [lsstQgraphFile, qgraphFile]) chmodUnder(submitPath, f, FILE_MODE);
+    chmodUnder(submitPath, lsstQgraphFile, FILE_MODE);
     return { qgraphFile, lsstQgraphFile, generationLog };
   } finally {
     clearInterval(beat);
+  }
+}
+
+/**
+ * The graph file transform reads for a saved LSST graph in the submit directory: the `.qg` itself when lsst/qgFile
+ * reads its format (it registers with core/qgraph's reader; only the graph's thin part is read, no pipe_base import),
+ * else (old `.qgraph`, other `.qg` versions) a tbps-format copy `<runId>.qgraph.jsonl` written next to it through
+ * pipe_base. The one place a pipe_base graph is converted.
+ */
+export async function exportLsstGraph(lsstQgraphFile: string, submitPath: string, runId: string): Promise<string> {
+  const env = withLsstPath({ ...process.env }) as NodeJS.ProcessEnv;
+  try {
+    if (await readsDirectly(lsstQgraphFile, env)) return lsstQgraphFile;
+    const qgraphFile = resolveUnder(submitPath, `${runId}.qgraph.jsonl`);
+    await exportPipeBaseGraph(lsstQgraphFile, qgraphFile, submitPath, env);
+    chmodUnder(submitPath, qgraphFile, FILE_MODE);
+    return qgraphFile;
+  } catch (err) {
+    throw new GraphGenerationError(`reading ${lsstQgraphFile} failed: ${isBadInput(err) ? err.problem : (err as Error).message}`);
   }
 }

@@ -15,7 +15,7 @@ try {
   stack.startWorker('orchestrator');
   stack.startWorker('executor', { TBPS_EXECUTOR_CPUS: '4' });
   const failScript = path.join(stack.home, 'job.sh');
-  writeFileSync(failScript, 'case "$TBPS_JOB_NAME" in calibrate_*_1) echo "RuntimeError: planted" >&2; exit 1;; esac\nexit 0\n');
+  writeFileSync(failScript, 'case "$TBPS_JOB_NAME" in *_calibrate_*_1) echo "RuntimeError: planted" >&2; exit 1;; esac\nexit 0\n');
   const cfg = (name: string, cmd: string) => {
     const f = path.join(stack.home, `${name}.yaml`);
     writeFileSync(

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # `npm run setup`: provisions what tbps needs on this machine, idempotently, into ignored folders of the repo:
-# npm packages, the Temporal CLI (.tools/bin/temporal, built with go install), the data directory (.data/),
+# npm packages (npm ci), the Temporal CLI (.tools/bin/temporal, built with go install), the data directory (.data/),
 # the workflow bundle, the LSST middleware venv (.venv/, lsst-ctrl-mpexec from PyPI; skip with --no-lsst), the
 # HTCondor test pool (.sandbox/htcondor/, a Debian trixie chroot with condor; needs root; skip with --no-htcondor),
-# and Debian's chromium for the dashboard's browser tests (apt-get, needs root; skip with --no-chromium).
+# Debian's chromium for the dashboard's browser tests (apt-get, needs root; skip with --no-chromium), ctrl_bps in
+# .venv-bps (the peer of the parity test and benchmarks; with the LSST venv) and Debian's postgresql (skip with --no-postgres).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -13,29 +14,35 @@ step() { printf '\n==> %s\n' "$*"; }
 want_lsst=1
 want_condor=1
 want_chromium=1
+want_postgres=1
 for a in "$@"; do
   case "$a" in
     --no-lsst) want_lsst=0 ;;
     --lsst) want_lsst=1 ;;
     --no-htcondor) want_condor=0 ;;
     --no-chromium) want_chromium=0 ;;
-    *) echo "setup: unknown option $a (known: --no-lsst, --no-htcondor, --no-chromium)" >&2; exit 2 ;;
+    --no-postgres) want_postgres=0 ;;
+    *) echo "setup: unknown option $a (known: --no-lsst, --no-htcondor, --no-chromium, --no-postgres)" >&2; exit 2 ;;
   esac
 done
 
-step "Node packages (npm install from package-lock.json)"
+step "Node packages (npm ci from package-lock.json)"
 command -v node >/dev/null || { echo "setup: node is required (Node 20)" >&2; exit 1; }
-# better-sqlite3 builds from source here; point node-gyp at the local Node headers instead of downloading them.
+# better-sqlite3 builds from source here: no attempt to download its prebuilt binary, and node-gyp uses the local
+# Node headers instead of downloading them.
+export npm_config_build_from_source=better-sqlite3
 if [ -d /usr/include/node ]; then export npm_config_nodedir=/usr; fi
-if [ ! -d node_modules/@temporalio/worker ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  # Not `npm ci`: npm 11 here leaves other platforms' optional packages (swc, rollup) out of the lock file and
-  # `npm ci` then refuses it; `npm install` installs exactly the locked tree and leaves the lock file as it is.
-  npm install --no-audit --no-fund
+sqlite_loads() { node -e "require('better-sqlite3')(':memory:').prepare('select 1').get()" >/dev/null 2>&1; }
+# `npm ci` installs exactly the committed lock (complete for every platform; tests/unit/npmLock.test.ts) and never
+# rewrites it, so the work tree stays clean. It starts from an empty node_modules, so it runs only when the
+# installed tree is not the locked one (scripts/npm-lock.mjs) or the native module does not load.
+if freshness=$(node scripts/npm-lock.mjs installed) && sqlite_loads; then
+  echo "node_modules up to date ($freshness)"
 else
-  echo "node_modules up to date"
+  if [ -d node_modules ]; then echo "reinstalling: $freshness"; sqlite_loads || echo "reinstalling: the better-sqlite3 native module does not load"; fi
+  npm ci --no-audit --no-fund
 fi
-node -e "require('better-sqlite3')(':memory:').prepare('select 1').get()" \
-  || { echo "setup: better-sqlite3 native module does not load; try: rm -rf node_modules && npm_config_nodedir=/usr npm install" >&2; exit 1; }
+sqlite_loads || { echo "setup: the better-sqlite3 native module does not load; try: rm -rf node_modules && npm run setup" >&2; exit 1; }
 
 step "Temporal CLI $TEMPORAL_CLI_VERSION (.tools/bin/temporal)"
 if [ -x .tools/bin/temporal ] && .tools/bin/temporal --version >/dev/null 2>&1; then
@@ -53,12 +60,26 @@ mkdir -p "${TBPS_HOME:-$ROOT/.data}"
 step "Workflow bundle (.build/workflow-bundle.js)"
 npx tsx workers/bundle.ts "$ROOT/.build/workflow-bundle.js"
 
-step "CLI build (dist/cli.js)"
-node scripts/build-cli.mjs
+step "Build of the CLI and the workers (dist/)"
+node scripts/build.mjs
 
 if [ "$want_lsst" = 1 ]; then
   step "LSST middleware venv (.venv)"
   bash scripts/setup-lsst.sh
+fi
+
+if [ "$want_lsst" = 1 ]; then
+  step "ctrl_bps peer venv (.venv-bps: lsst-ctrl-bps from PyPI, for the parity test and the ctrl_bps benchmarks)"
+  bash scripts/setup-bps-bench.sh
+fi
+
+if [ "$want_postgres" = 1 ]; then
+  step "PostgreSQL (Debian's postgresql, for the store's PostgreSQL tier; a private cluster in .sandbox/postgres)"
+  if [ "$(id -u)" = 0 ]; then
+    bash scripts/setup-postgres.sh
+  else
+    echo "skipped: installing postgresql needs root (sudo bash scripts/setup-postgres.sh); the PostgreSQL tests fail until it exists"
+  fi
 fi
 
 if [ "$want_condor" = 1 ]; then

@@ -3,16 +3,24 @@
 # whole suite (unit + integration on a real Temporal dev server). Extra arguments go to vitest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ ! -x node_modules/.bin/vitest ] || [ ! -x .tools/bin/temporal ] || [ ! -x .venv/bin/pipetask ] \
+if [ ! -x node_modules/.bin/vitest ] || ! node scripts/npm-lock.mjs installed >/dev/null || [ ! -x .tools/bin/temporal ] || [ ! -x .venv/bin/pipetask ] || [ ! -x .venv-bps/bin/bps ] \
   || [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/fastify ] \
   || { [ "$(id -u)" = 0 ] && [ ! -e .sandbox/htcondor/root/usr/sbin/condor_master ]; } \
   || { [ "$(id -u)" = 0 ] && [ ! -x /usr/bin/chromium ]; }; then
   bash scripts/setup.sh
 fi
+# PostgreSQL for the store's PostgreSQL tier (Debian's postgresql; a private cluster in .sandbox/postgres).
+if [ "$(id -u)" = 0 ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  bash scripts/setup-postgres.sh
+fi
 # The HTCondor tests start the pool when it is not running; stop it again afterwards in that case (bind mounts).
 pool_was_running=0
 bash scripts/htcondor.sh status >/dev/null 2>&1 && pool_was_running=1
+# The tests start the PostgreSQL test server when it is not running (tests/postgresSetup.ts); the same for it.
+postgres_was_running=0
+bash scripts/postgres.sh status >/dev/null 2>&1 && postgres_was_running=1
 status=0
 node_modules/.bin/vitest run "$@" || status=$?
 if [ $pool_was_running = 0 ] && [ "$(id -u)" = 0 ]; then bash scripts/htcondor.sh stop >/dev/null 2>&1 || true; fi
+if [ $postgres_was_running = 0 ]; then bash scripts/postgres.sh stop >/dev/null 2>&1 || true; fi
 exit $status

@@ -35,6 +35,7 @@ export function runFromRow(r: Selectable<RunsTable>): RunRecord {
     campaign: r.campaign,
     step: r.step,
     submitPath: r.submit_path,
+    dataQuery: r.data_query ?? '',
     wms: r.wms,
     computeSite: r.compute_site,
     state: r.state as State,

@@ -1,6 +1,7 @@
 // Public entry of the run/job database: openStore, the Store class and its record types.
 
-export { openStore } from './open.js';
+export { isPostgresUrl, openStore } from './open.js';
+export { StoreUnreachableError, redactUrl } from './errors.js';
 export { Store } from './store.js';
 export type { InsertJobsOptions, JobToRun } from './jobs.js';
 export type * from './types.js';

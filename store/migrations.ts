@@ -1,4 +1,5 @@
-// Schema migrations, in code, for the Kysely Migrator. Only portable types and builders (SQLite today, PostgreSQL later).
+// Schema migrations, in code, for the Kysely Migrator. Only portable types and builders: the same migrations make the
+// SQLite and the PostgreSQL schema.
 
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
@@ -190,21 +191,33 @@ const m0003: Migration = {
   },
 };
 
+/** A run's data query, so a campaign's groups show theirs from the store rather than from the workflow's state. */
+const m0004: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('runs').addColumn('data_query', 'text', (c) => c.notNull().defaultTo('')).execute();
+  },
+  async down(db: Kysely<any>) {
+    await db.schema.alterTable('runs').dropColumn('data_query').execute();
+  },
+};
+
 /** All migrations by name; names sort in application order. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_watching': m0002,
   '0003_timeline': m0003,
+  '0004_run_data_query': m0004,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
 /**
- * Applies pending migrations. The caller provides the cross-process lock (see sqlite.ts), so the Migrator
- * runs without its own transaction.
+ * Applies pending migrations. With `ownTransaction` false the caller provides the cross-process lock and the
+ * transaction (SQLite: its write transaction, see sqlite.ts); with true the Migrator runs them in its own
+ * transaction under its own lock (PostgreSQL: transactional DDL and an advisory lock, see postgres.ts).
  */
-export async function migrateToLatest(db: Kysely<any>): Promise<void> {
-  const migrator = new Migrator({ db, provider, disableTransactions: true });
+export async function migrateToLatest(db: Kysely<any>, opts: { ownTransaction?: boolean } = {}): Promise<void> {
+  const migrator = new Migrator({ db, provider, disableTransactions: !opts.ownTransaction });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;

@@ -21,6 +21,7 @@ function runColumns(f: RunFields): Updateable<RunsTable> {
   set('campaign', f.campaign);
   set('step', f.step);
   set('submit_path', f.submitPath);
+  set('data_query', f.dataQuery);
   set('wms', f.wms);
   set('compute_site', f.computeSite);
   set('state', f.state);

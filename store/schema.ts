@@ -20,6 +20,8 @@ export interface RunsTable {
   campaign: DefText;
   step: DefText;
   submit_path: DefText;
+  /** The run's data query (campaign groups: the step's query ANDed with the group's clause). */
+  data_query: DefText;
   wms: DefText;
   compute_site: DefText;
   state: string;

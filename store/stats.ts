@@ -49,7 +49,7 @@ export async function labelStats(b: Backend, runIds: readonly string[]): Promise
       'label',
       'state',
       eb.fn.countAll().as('n'),
-      eb.fn.sum(eb.case().when('attempts', '>', 1).then(sql<number>`attempts - 1`).else(0).end()).as('retries'),
+      eb.fn.sum(eb.case().when('attempts', '>', 1).then(sql<number>`attempts - 1`).else(eb.lit(0)).end()).as('retries'),
     ])
     .where('run_id', 'in', [...runIds])
     .groupBy(['label', 'state'])

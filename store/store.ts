@@ -20,6 +20,8 @@ import { loadBatch } from './batch.js';
 import { getJob, getJobSpec, insertJobs, jobsToRun, setJobStates, type InsertJobsOptions, type JobToRun } from './jobs.js';
 import { cancelUnfinished, pruneBlocked, resetForRestart } from './prune.js';
 import { batchCounts, jobsByState, labelCounts, labelOrder, stateCounts } from './reports.js';
+import type { CampaignRunDetail } from '../core/campaign/view.js';
+import { campaignRunDetails } from './campaignRuns.js';
 import { campaignRunIds, errorSummary, listJobs, listSites, runsStateCounts, type ErrorClassCount, type JobFilter, type JobPage } from './jobList.js';
 import { getRun, listRuns, setRunState, upsertRun } from './runs.js';
 import { labelStats, taskStats, type LabelStats, type TaskStats } from './stats.js';
@@ -176,6 +178,11 @@ export class Store {
 
   campaignRunIds(campaign: string): Promise<string[]> {
     return campaignRunIds(this.#b, campaign);
+  }
+
+  /** The campaign's runs by run id, each with its submit directory, data query, site, message and job counts. */
+  campaignRunDetails(campaign: string): Promise<Map<string, CampaignRunDetail>> {
+    return campaignRunDetails(this.#b, campaign);
   }
 
   runsStateCounts(runIds: readonly string[], since: string): Promise<{ counts: Record<string, number>; recentDone: number }> {

@@ -123,11 +123,12 @@ export async function completionBuckets(b: Backend, runId: string, maxBuckets: n
   const seconds = (Date.parse(last) - Date.parse(first)) / 1000;
   const width = BUCKETS.find((w) => seconds / w.seconds < maxBuckets) ?? BUCKETS[BUCKETS.length - 1];
   const key = sql<string>`substr(ended_at, 1, ${sql.lit(width.prefix)})`;
+  // Literal 1 and 0 (not bound parameters, which PostgreSQL would type as text inside CASE).
   const rows = await base()
     .select((eb) => [
       key.as('bucket'),
-      eb.fn.sum(eb.case().when('state', '=', 'SUCCEEDED').then(1).else(0).end()).as('succeeded'),
-      eb.fn.sum(eb.case().when('state', '=', 'FAILED').then(1).else(0).end()).as('failed'),
+      eb.fn.sum(eb.case().when('state', '=', 'SUCCEEDED').then(eb.lit(1)).else(eb.lit(0)).end()).as('succeeded'),
+      eb.fn.sum(eb.case().when('state', '=', 'FAILED').then(eb.lit(1)).else(eb.lit(0)).end()).as('failed'),
     ])
     .groupBy(key)
     .orderBy(key)

@@ -23,6 +23,8 @@ export interface RunRecord {
   campaign: string;
   step: string;
   submitPath: string;
+  /** The run's dataQuery ('' when it has none). */
+  dataQuery: string;
   wms: string;
   computeSite: string;
   state: State;

@@ -35,3 +35,21 @@ export interface WorkloadSystem {
   /** Resubmits only what did not succeed (e.g. a rescue DAG). */
   restart?(batch: BatchRef, wmsId: string): Promise<string>;
 }
+
+/** What `tbps prepare` gives a workload system to write its files for a whole run (before anything runs). */
+export interface WmsPrepareRequest {
+  runId: string;
+  submitPath: string;
+  /** The generic workflow (generic_workflow/jobs.jsonl). */
+  jobsFile: string;
+  /** Number of job batches of the plan (ids 0..batches-1). */
+  batches: number;
+  initJob?: string;
+  finalJob?: string;
+  /** sha256 of the saved config the files are made from (a submit of that config uses them unchanged). */
+  configSha256: string;
+  /** Environment jobs on the pool start from (PATH with the LSST stack first). */
+  baseEnvironment: Record<string, string>;
+  /** The process environment (fallbacks of WMS settings). */
+  env: Record<string, string | undefined>;
+}

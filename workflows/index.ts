@@ -12,5 +12,6 @@ export {
   rejectUpdate,
   retryUpdate,
   skipUpdate,
+  groupRunEndedSignal,
 } from './campaign.js';
 export { nightlyWorkflow } from './nightly.js';

@@ -1,7 +1,8 @@
 // runWorkflow (id run/<uniqProcName>): prepare -> generate graph -> transform -> pipetaskInit -> job batches ->
 // finalJob (per whenRun) -> summary. Batches are child workflows started when their upstream batches finish.
 // With an external WMS, pipetaskInit and finalJob are units of that WMS too (HTCondor: one-node DAGs, FINAL node).
-// Cancel is graceful: running batches are cancelled, finalJob still runs under whenRun ALWAYS.
+// Cancel is graceful: running batches are cancelled, finalJob still runs under whenRun ALWAYS. A campaign group's run
+// signals its summary to the campaign when it ends (the campaign may have continued-as-new meanwhile).
 import {
   ApplicationFailure,
   CancellationScope,
@@ -23,6 +24,7 @@ import { batchWorkflowId, jobWorkflowId, orchestratorQueue, siteQueue } from '..
 import type { SearchAttributePair } from '@temporalio/common';
 import { BpsRun, BpsRunState } from '../core/run/searchKeys.js';
 import { ctl, runJobOn, stages } from './activityProxies.js';
+import { notifyCampaign } from './campaignNotify.js';
 import { jobBatchWorkflow } from './batch.js';
 import { externalBatchWorkflow } from './externalBatch.js';
 
@@ -86,18 +88,26 @@ export async function runWorkflow(input: RunInput): Promise<RunSummary> {
   }
 
   return CancellationScope.nonCancellable(async () => {
-    const plan = p.plan;
-    if (plan?.hasFinal && plan.finalJob && !failure) {
-      const clean = !p.cancelled && p.initOk !== false && (await ctl.countFailures({ runId })) === 0;
-      if (plan.finalWhenRun === 'ALWAYS' || (plan.finalWhenRun === 'SUCCESS' && clean)) {
-        p.phase = 'final';
-        await runOneJob(input, siteQueue(input.taskQueuePrefix, plan.computeSite), plan, plan.finalJob, true);
+    let summary: RunSummary | undefined;
+    try {
+      const plan = p.plan;
+      if (plan?.hasFinal && plan.finalJob && !failure) {
+        const clean = !p.cancelled && p.initOk !== false && (await ctl.countFailures({ runId })) === 0;
+        if (plan.finalWhenRun === 'ALWAYS' || (plan.finalWhenRun === 'SUCCESS' && clean)) {
+          p.phase = 'final';
+          await runOneJob(input, siteQueue(input.taskQueuePrefix, plan.computeSite), plan, plan.finalJob, true);
+        }
       }
+      p.phase = 'done';
+      summary = await ctl.finishRun({ runId, cancelled: !!p.cancelled, message: failure, submitPath });
+      setState(summary.state);
+      return summary;
+    } finally {
+      // A campaign group's run (its input names the campaign; older runs' inputs do not) reports its end also when
+      // its bookkeeping failed, so the group never waits for a run that is over.
+      if (input.campaignWorkflowId)
+        await notifyCampaign(input.campaignWorkflowId, summary ?? { runId, state: 'FAILED', counts: {}, jobs: 0, quanta: 0, message: `run ${runId} ended without its summary (finishRun failed)` });
     }
-    p.phase = 'done';
-    const summary = await ctl.finishRun({ runId, cancelled: !!p.cancelled, message: failure, submitPath });
-    setState(summary.state);
-    return summary;
   });
 }
 

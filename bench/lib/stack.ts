@@ -30,7 +30,8 @@ export interface Stack {
     name: string,
     graphSource: string,
   ): Promise<{ seconds: number; stdout: string; cpuBefore: Record<string, CpuTimes>; cpuAfter: Record<string, CpuTimes>; idle: { seconds: number; before: Record<string, CpuTimes>; after: Record<string, CpuTimes> } }>;
-  stop(): Promise<void>;
+  /** Stops the workers and the server; removes home and work unless `keep` (to look at a failed run). */
+  stop(keep?: boolean): Promise<void>;
 }
 
 
@@ -57,7 +58,7 @@ export async function startStack(name: string): Promise<Stack> {
     address: info.address,
     startWorker(kind, extra = {}, nodeArgs = []) {
       const log = openSync(path.join(home, `${kind}-${procs.length}.log`), 'a');
-      const p = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(repoRoot, 'workers', `${kind}.ts`)], {
+      const p = spawn(process.execPath, [...nodeArgs, path.join(repoRoot, 'bin', 'tbps-worker.js'), kind], {
         env: { ...env, ...extra },
         stdio: ['ignore', log, log],
         cwd: repoRoot,
@@ -131,12 +132,13 @@ export async function startStack(name: string): Promise<Stack> {
       if (r.code !== 0) throw new Error(`benchmark run ${name} did not succeed:\n${r.stdout}\n${r.stderr}`);
       return { seconds, stdout: r.stdout, cpuBefore, cpuAfter, idle };
     },
-    async stop() {
+    async stop(keep = false) {
       for (const p of procs) p.kill('SIGTERM');
       // Up to 10 s for a clean exit (a worker writes its CPU profile then).
       for (let i = 0; i < 100 && procs.some((p) => p.exitCode === null && p.signalCode === null); i++) await new Promise((r) => setTimeout(r, 100));
       for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');
       await stopDevServer({ port, stateDir: home });
+      if (keep) return;
       rmSync(home, { recursive: true, force: true });
       rmSync(work, { recursive: true, force: true });
     },

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { campaignWorkflowId, splitStep, type CampaignInput, type CampaignSpec, type CampaignStatus, type GroupAction } from '../../core/campaign/index.js';
+import { campaignWorkflowId, splitStep, type CampaignInput, type CampaignSpec, type CampaignView, type GroupAction } from '../../core/campaign/index.js';
 import { loadCampaignSpec } from '../../core/campaign/load.js';
 import { readYamlMapping } from '../../core/config/index.js';
 import { checkCampaignName, checkName } from '../../core/config/names.js';
@@ -74,7 +74,7 @@ function pad(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]))).join('  ')).join('\n');
 }
 
-export function formatCampaign(s: CampaignStatus): string {
+export function formatCampaign(s: CampaignView): string {
   const out: string[] = [];
   out.push(`Campaign ${s.name}  ${s.phase}${s.paused ? ` (paused: ${s.pauseReason ?? ''})` : ''}  operator ${s.operator}  started ${s.startedAt}${s.endedAt ? `  ended ${s.endedAt}` : ''}`);
   const rows = [['STEP', 'STATUS', 'GROUP', 'RUN', 'STATE', 'EXEC', 'SUCCEEDED', 'FAILED', 'PRUNED', 'DECISION']];
@@ -118,7 +118,7 @@ export function registerCampaign(program: Command): void {
       .option('--name <name>', 'campaign name (default: name in the spec)')
       .option('--wait', 'wait for the campaign to end, showing progress')
       .option('--json', 'print the start result as JSON')
-      .option('--continue-as-new-after <events>', 'continue-as-new at a step boundary once the history has more events than this (default: when Temporal suggests it)'),
+      .option('--continue-as-new-after <events>', 'continue-as-new (at a step boundary, or inside a step once its groups in flight end) once the history has more events than this (default: when Temporal suggests it)'),
   ).action((file: string, o, cmd: Command) =>
     runAction(async () => {
       let spec = loadCampaignSpec(file);

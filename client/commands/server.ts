@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { connectClient } from '../../temporal/connection.js';
 import { runningServer, startDevServer, stopDevServer } from '../../temporal/devServer.js';
-import { dataDir } from '../../temporal/paths.js';
+import { dataDir, storeLocation } from '../../temporal/paths.js';
+import { checkStore, chooseStore, shownStore } from '../serverStore.js';
 import { orchestratorQueue, siteQueue } from '../../core/run/queues.js';
 import { runAction, UsageError } from '../exit.js';
 import { waitForPollers } from '../pollers.js';
@@ -25,6 +26,7 @@ export function registerServer(program: Command): void {
     .option('--site <site>', 'compute site served by the executor worker', 'local')
     .option('--dashboard-port <port>', 'port of the dashboard on 127.0.0.1 (read-only unless TBPS_DASHBOARD_TOKEN is set)', String(DEFAULT_DASHBOARD_PORT))
     .option('--no-dashboard', 'do not start the dashboard')
+    .option('--db <location>', "the store of the workers, the dashboard and later CLI commands of this data directory: a SQLite file or postgres://user:password@host:port/database ('default': the SQLite file in the data directory); kept for the next start")
     .action((o) =>
       runAction(async () => {
         const port = portOption(o.port, '--port');
@@ -33,13 +35,18 @@ export function registerServer(program: Command): void {
         if (o.dashboard && !(Number.isInteger(dashboardPort) && dashboardPort > 0 && dashboardPort < 65536)) {
           throw new UsageError(`--dashboard-port: expected a port number, got '${o.dashboardPort}'`);
         }
+        // The store first: one that cannot be opened stops everything before anything starts.
+        const store = chooseStore(o.db);
+        await checkStore(store, o.db === undefined ? 'store' : '--db');
+        store.save();
         const info = await startDevServer({ port, uiPort });
         console.log(`Temporal dev server ${info.alreadyRunning ? 'already running' : 'started'} (pid ${info.pid})`);
         console.log(`  frontend : ${info.address}`);
         if (info.uiUrl) console.log(`  Web UI   : ${info.uiUrl}`);
         console.log(`  database : ${info.dbFile ?? '(in memory)'}`);
         console.log(`  log      : ${info.logFile}`);
-        const env = { ...process.env, TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? info.address };
+        console.log(`store: ${shownStore(store.location)}`);
+        const env = { ...process.env, TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? info.address, TBPS_DB: store.location };
         // The dashboard comes up while the workers start; a dashboard that cannot start (port taken) is reported,
         // not fatal: the server and workers are what runs need.
         const dashboard = async () => {
@@ -96,6 +103,7 @@ export function registerServer(program: Command): void {
       runAction(async () => {
         const s = runningServer({ port: portOption(o.port, '--port') });
         console.log(`data directory      : ${dataDir()}`);
+        console.log(`store               : ${shownStore(storeLocation())}`);
         console.log(`Temporal dev server : ${s ? `running (pid ${s.pid}) at ${s.address}${s.uiUrl ? `, Web UI ${s.uiUrl}` : ''}` : 'not running'}`);
         const orch = workerStatus('orchestrator');
         const exec = workerStatus('executor', o.site);

@@ -1,5 +1,7 @@
 // The BPS stage commands, run locally without Temporal: `acquire` (graph), `cluster` (clusters),
 // `transform` (generic workflow) and `prepare` (WMS-ready files) write their products to the submit directory.
+// `prepare` also saves the run's config and writes every unit's WMS files (HTCondor: DAGs and submit files), so the
+// run can be inspected and then submitted as prepared (`tbps submit <submit dir>`).
 // Everything that can be checked is checked before the submit directory is created; when a stage fails after
 // creating it, the directory is removed again (nothing is left behind on bad input).
 import { existsSync, rmSync } from 'node:fs';
@@ -7,14 +9,19 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { mkdirUnder } from '../../core/files/confined.js';
 import { acquireGraph } from '../../core/qgraph/acquire.js';
-import { GraphGenerationError, generateLsstGraph } from '../../lsst/qgraph.js';
+import { GraphGenerationError } from '../../lsst/qgraph.js';
+import { provideLsstGraph } from '../../lsst/runGraph.js';
 import { readQuantumGraph } from '../../core/qgraph/index.js';
 import { clusterQuanta } from '../../core/cluster/index.js';
-import { transform } from '../../core/workflow/index.js';
+import { transform, type TransformResult } from '../../core/workflow/index.js';
 import type { BpsConfig } from '../../core/config/index.js';
 import { runAction } from '../exit.js';
 import { addConfigOptions, configOptionsFrom } from '../configOptions.js';
-import { loadSubmitConfig, preflightGraph } from '../../core/submit/config.js';
+import { loadSubmitConfig, normaliseWms, preflightGraph } from '../../core/submit/config.js';
+import { preparedRunPath, writePreparedRun, type PreparedRun } from '../../core/submit/preparedRun.js';
+import { saveRunConfig } from '../../core/submit/savedConfig.js';
+import { poolJobEnvironment } from '../../lsst/env.js';
+import { prepareWmsFiles } from '../../wms/index.js';
 import { describeVerb } from '../commandIndex.js';
 
 async function acquire(config: BpsConfig) {
@@ -23,9 +30,10 @@ async function acquire(config: BpsConfig) {
   const runId = config.getString('uniqProcName');
   const got = await acquireGraph(config, submitPath, runId);
   if (got) return { submitPath, ...got, jobQgraphFile: undefined };
-  // No given or synthetic graph: generate it with the LSST stack, as `bps acquire` does.
-  const lsst = await generateLsstGraph(config, submitPath, runId, () => {});
-  return { submitPath, qgraphFile: lsst.qgraphFile, jobQgraphFile: lsst.lsstQgraphFile, quanta: -1, source: 'pipetask qgraph' };
+  // A given pipe_base graph (copied, rewritten to outputRun when needed), or one generated with the LSST stack, as
+  // `bps acquire` does.
+  const lsst = await provideLsstGraph(config, submitPath, runId, () => {});
+  return { submitPath, qgraphFile: lsst.qgraphFile, jobQgraphFile: lsst.lsstQgraphFile, quanta: -1, source: lsst.source };
 }
 
 /**
@@ -91,7 +99,61 @@ export function registerStages(program: Command): void {
     console.log(`batch plan      : ${res.batchesFile}`);
     console.log(`summary         : ${res.summaryFile}`);
     for (const warning of res.warnings) console.log(`warning: ${warning}`);
+    return { graph: g, transformed: res };
   };
-  stage(program, 'transform', transformStage);
-  stage(program, 'prepare', transformStage);
+  stage(program, 'transform', async (config) => {
+    await transformStage(config);
+  });
+  stage(program, 'prepare', async (config) => {
+    const { graph, transformed } = await transformStage(config);
+    const prepared = await prepareRun(config, graph, transformed);
+    const units = prepared.wmsUnits;
+    if (units.length > 0) console.log(`${`${prepared.wms} files`.padEnd(16)}: ${units.length} units (${unitSummary(units)}) under ${path.join(graph.submitPath, path.dirname(path.dirname(units[0])))}`);
+    console.log(`prepared run    : ${preparedRunPath(graph.submitPath)}`);
+    console.log(`submit it with  : tbps submit ${graph.submitPath}`);
+  });
+}
+
+/**
+ * What `prepare` adds to `transform`: the saved config (what a submit of the prepared run starts from), the files the
+ * workload system submits, for every unit of the run, and the record that ties them to that config.
+ */
+async function prepareRun(config: BpsConfig, graph: Awaited<ReturnType<typeof acquire>>, transformed: TransformResult): Promise<PreparedRun> {
+  const { submitPath } = graph;
+  const runId = config.getString('uniqProcName');
+  const saved = saveRunConfig(submitPath, config.toJSON());
+  const wms = normaliseWms(String(config.get('wmsServiceClass') ?? 'local'), config.configFile);
+  const wmsUnits = await prepareWmsFiles(wms, config, {
+    runId,
+    submitPath,
+    jobsFile: transformed.jobsFile,
+    batches: transformed.plan.batches.length,
+    initJob: transformed.initJob,
+    finalJob: transformed.finalJob,
+    configSha256: saved.ref.sha256,
+    baseEnvironment: poolJobEnvironment(),
+    env: process.env,
+  });
+  const record: PreparedRun = {
+    runId,
+    configSha256: saved.ref.sha256,
+    qgraphFile: path.resolve(graph.qgraphFile),
+    ...(graph.jobQgraphFile ? { jobQgraphFile: path.resolve(graph.jobQgraphFile) } : {}),
+    ...(transformed.initJob ? { initJob: transformed.initJob } : {}),
+    ...(transformed.finalJob ? { finalJob: transformed.finalJob } : {}),
+    wms,
+    wmsUnits,
+    preparedAt: new Date().toISOString(),
+  };
+  writePreparedRun(submitPath, record);
+  return record;
+}
+
+/** "pipetaskInit, batch_0..batch_4, finalJob" from unit directories such as htcondor/batch_0/try1. */
+function unitSummary(units: string[]): string {
+  const names = units.map((u) => path.basename(path.dirname(u)));
+  const batches = names.filter((n) => /^batch_\d+$/.test(n));
+  const others = names.filter((n) => !/^batch_\d+$/.test(n));
+  const range = batches.length === 0 ? [] : batches.length === 1 ? [batches[0]] : [`${batches[0]}..${batches.at(-1)}`];
+  return [...others.slice(0, 1), ...range, ...others.slice(1)].join(', ');
 }

@@ -1,9 +1,10 @@
-// Campaigns: the list (running first, then those ended within a window), one campaign's status (steps, groups,
-// operator actions) with job counts and an ETA, and the operator actions (pause, resume, edit, accept, reject,
+// Campaigns: the list (running first, then those ended within a window), one campaign's status (the workflow's
+// compact `status` joined with each group's run detail from the store: core/campaign/view.ts) with job counts and
+// an ETA, and the operator actions (pause, resume, edit, accept, reject,
 // retry, skip, cancel) through the typed signals, query and updates of workflows/campaignDefinitions.ts, so every
 // action is recorded with its operator in the workflow's history.
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { campaignWorkflowId, type ActionRecord, type CampaignStatus, type EditAction, type GroupAction, type OperatorAction } from '../../core/campaign/index.js';
+import { campaignView, campaignWorkflowId, type ActionRecord, type CampaignStatus, type CampaignView, type EditAction, type GroupAction, type OperatorAction } from '../../core/campaign/index.js';
 import { estimateProgress, type ProgressEstimate } from '../../core/report/index.js';
 import { zeroCounts, type State } from '../../core/states.js';
 import { BpsOperator, BpsRunState, BpsStep } from '../../core/run/searchKeys.js';
@@ -72,8 +73,17 @@ async function handleOf(ctx: ServiceContext, name: string): Promise<WorkflowHand
   return client.workflow.getHandle(campaignWorkflowId(name));
 }
 
-/** The campaign's status (the `status` query while running, its result once completed) and whether it runs. */
-export async function campaignStatus(ctx: ServiceContext, name: string): Promise<{ status: CampaignStatus; running: boolean }> {
+/**
+ * The campaign's status (the `status` query while running, its result once completed) with each group's run detail
+ * from the store (data query, submit directory, site, job counts, message), and whether it runs.
+ */
+export async function campaignStatus(ctx: ServiceContext, name: string): Promise<{ status: CampaignView; running: boolean }> {
+  const { status, running } = await workflowStatus(ctx, name);
+  return { status: campaignView(status, await ctx.store.campaignRunDetails(status.name)), running };
+}
+
+/** The workflow's own compact status and whether it runs (no store). */
+async function workflowStatus(ctx: ServiceContext, name: string): Promise<{ status: CampaignStatus; running: boolean }> {
   const handle = await handleOf(ctx, name);
   let desc;
   try {
@@ -88,7 +98,7 @@ export async function campaignStatus(ctx: ServiceContext, name: string): Promise
 }
 
 export interface CampaignDetail {
-  status: CampaignStatus;
+  status: CampaignView;
   running: boolean;
   /** Jobs of the campaign's runs in the store, by state. */
   jobCounts: Record<State, number>;
@@ -135,7 +145,7 @@ export async function campaignDetail(ctx: ServiceContext, name: string): Promise
 }
 
 async function runningHandle(ctx: ServiceContext, name: string): Promise<{ handle: WorkflowHandle; status: CampaignStatus }> {
-  const { status, running } = await campaignStatus(ctx, name);
+  const { status, running } = await workflowStatus(ctx, name);
   if (!running) throw refused(`campaign '${name}' is not running (${status.phase.toLowerCase()})`);
   return { handle: await handleOf(ctx, name), status };
 }

@@ -248,6 +248,15 @@ export function groupDataQuery(base: string | undefined, split: SplitSpec | unde
   return b ? `(${b}) AND ${clause}` : clause;
 }
 
+/**
+ * The step as one group's run needs it: its split reduced to that group's values. This is what travels to the
+ * prepareGroupRun activity, so a step of thousands of groups does not put its whole split in every group's history.
+ */
+export function stepForGroup(step: StepSpec, group: GroupDef): StepSpec {
+  if (!step.split) return step;
+  return { ...step, split: { dimension: step.split.dimension, groups: [group.values] } };
+}
+
 /** Run name (uniqProcName) of a group: <campaign>_<step>_<group>. */
 export function groupRunId(campaign: string, step: string, group: string): string {
   return `${campaign}_${step}_${group}`;

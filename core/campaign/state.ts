@@ -1,24 +1,72 @@
-// What the campaign workflow keeps (small: names, states, counts) and reports through its `status` query.
+// What the campaign workflow keeps and reports through its `status` query: compact, a few dozen bytes per group
+// (id, status, executions, decision; a message only when it failed), so that a step of thousands of groups fits
+// a continue-as-new input and a query answer. Per-group detail (run, data query, submit directory, job counts)
+// lives in the store; client/services/campaigns.ts joins it in (view.ts).
 import type { CampaignSpec } from './spec.js';
 
 export type GroupStatus = 'pending' | 'starting' | 'running' | 'SUCCEEDED' | 'FAILED' | 'DELETED' | 'skipped';
 export type StepStatus = 'pending' | 'running' | 'awaiting-accept' | 'done' | 'accepted' | 'rejected';
 export type CampaignPhase = 'running' | 'paused' | 'awaiting-accept' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
 
+export interface GroupCounts {
+  succeeded: number;
+  failed: number;
+  pruned: number;
+  jobs: number;
+}
+
 export interface GroupState {
   id: string;
-  runId: string;
   status: GroupStatus;
-  /** Data query the group ran with (for show). */
-  dataQuery?: string;
-  submitPath?: string;
   /** Executions of the run workflow (1 = first run, 2+ = retries with restart). */
   executions: number;
   /** A retry was requested: the next start is a restart (only failed jobs). */
   retry?: boolean;
   decision?: 'accepted' | 'rejected';
-  counts?: { succeeded: number; failed: number; pruned: number; jobs: number };
+  /** Why the group failed (at most MAX_GROUP_MESSAGE characters); absent while it runs or once it succeeded. */
   message?: string;
+  /** Run name (uniqProcName). Kept only by campaigns started before the compact state: groupRunId() names it. */
+  runId?: string;
+  /** Kept only by campaigns started before the compact state (now in the store). */
+  dataQuery?: string;
+  /** Kept only by campaigns started before the compact state (now in the store). */
+  submitPath?: string;
+  /** Kept only by campaigns started before the compact state (now from the store's jobs). */
+  counts?: GroupCounts;
+}
+
+/** Longest failure message a group keeps in the workflow state (the run's full message is in the store). */
+export const MAX_GROUP_MESSAGE = 300;
+
+/** Operator actions carried into the next execution (older ones stay in the earlier executions' histories). */
+export const MAX_ACTIONS_KEPT = 500;
+
+/** A failure message cut to MAX_GROUP_MESSAGE characters. */
+export function shortMessage(message: string | undefined): string | undefined {
+  if (!message) return undefined;
+  return message.length > MAX_GROUP_MESSAGE ? `${message.slice(0, MAX_GROUP_MESSAGE - 1)}…` : message;
+}
+
+/**
+ * The state handed to the next execution at continue-as-new: compact groups (without the fields older campaigns
+ * kept and the store now holds) and the latest `maxActions` operator actions.
+ */
+export function continuedState(state: CampaignState, maxActions: number): CampaignState {
+  return {
+    ...state,
+    steps: state.steps.map((s) => ({
+      ...s,
+      groups: s.groups.map(({ id, status, executions, retry, decision, message }) => ({
+        id,
+        status,
+        executions,
+        ...(retry ? { retry } : {}),
+        ...(decision ? { decision } : {}),
+        ...(message ? { message: shortMessage(message) } : {}),
+      })),
+    })),
+    actions: state.actions.slice(-maxActions),
+  };
 }
 
 export interface StepState {
@@ -63,7 +111,10 @@ export interface CampaignInput {
   operator: string;
   /** Carried across continue-as-new. */
   state?: CampaignState;
-  /** Also continue-as-new at a step boundary once the history has more events than this (default: when Temporal suggests it). */
+  /**
+   * Also continue-as-new once the history has more events than this (default: only when Temporal suggests it): at
+   * a step boundary, and mid-step after the groups in flight have ended.
+   */
   continueAsNewAfterEvents?: number;
 }
 

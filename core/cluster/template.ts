@@ -1,5 +1,6 @@
-// Cluster-name templates: `{name}` placeholders filled from a value lookup (missing ones become empty), then BPS-style
-// cleanup: runs of '_' collapse to one, '/' becomes '_', leading/trailing '_' are dropped.
+// Cluster-name templates: `{name}` placeholders filled from a value lookup (missing ones become empty), then the
+// cleanup ctrl_bps applies: runs of '_' collapse to one, then '/' becomes '_'. Leading and trailing '_' stay, as in
+// ctrl_bps (a single-quantum job without a detector is `<id>_consolidateVisitSummary_903334_`), so job names match.
 
 export type ValueLookup = (key: string) => string | number | undefined;
 
@@ -12,8 +13,12 @@ export interface NameTemplate {
 
 const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_.]*)(?::[^{}]*)?\}/g;
 
+/**
+ * ctrl_bps's order: collapse runs of '_' first, then replace '/' (so `a_/b` becomes `a__b`, as there). ctrl_bps
+ * leaves '/' in single-quantum names; tbps replaces it there too, because job names become file names.
+ */
 export function cleanName(name: string): string {
-  return name.replace(/\//g, '_').replace(/_+/g, '_').replace(/^_+|_+$/g, '');
+  return name.replace(/_+/g, '_').replace(/\//g, '_');
 }
 
 export function compileNameTemplate(source: string): NameTemplate {
@@ -41,7 +46,7 @@ export function compileNameTemplate(source: string): NameTemplate {
   };
 }
 
-/** Makes names unique by appending _2, _3, ... to repeats. */
+/** Makes names unique by appending _2, _3, ... to repeats (ctrl_bps stops with an error on a repeated cluster name). */
 export class NameRegistry {
   private readonly used = new Set<string>();
 
@@ -54,8 +59,10 @@ export class NameRegistry {
       this.used.add(name);
       return name;
     }
+    // A name ending in '_' (an empty trailing field) takes the number directly: t_1_ -> t_1_2.
+    const stem = name.endsWith('_') ? name : `${name}_`;
     for (let k = 2; ; k++) {
-      const alt = `${name}_${k}`;
+      const alt = `${stem}${k}`;
       if (!this.used.has(alt)) {
         this.used.add(alt);
         return alt;

@@ -1,6 +1,7 @@
 // Loading a BPS config from files: YAML parsing with file+line errors, `includeConfigs` at any level (paths
 // relative to the including file, `${ENV}` allowed, merged in order, the including mapping on top), then the layers
-// defaults < WMS plugin defaults < user YAML < CLI overrides (also kept in `bps_cmdline`) < computed (bps_defined).
+// defaults (with the stack location from the environment, stackLocation.ts) < WMS plugin defaults < user YAML < CLI
+// overrides (also kept in `bps_cmdline`) < computed (bps_defined).
 
 import { existsSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
@@ -15,6 +16,7 @@ import type { LoadOptions } from './types.js';
 import { checkStrict } from './strict.js';
 import { validateTree } from './validate.js';
 import { showValue } from './values.js';
+import { STACK_LOCATION_SOURCE, stackLocationLayer } from './stackLocation.js';
 import { readConfigTree } from './yamlFile.js';
 
 export { readYamlMapping } from './yamlFile.js';
@@ -157,7 +159,10 @@ export function loadLayers(file: string, opts: LoadOptions = {}): Layer {
   const lc: LoadCtx = { cwd, env };
   const all: Layer = { tree: {}, sources: {} };
   const defaults = opts.defaultsFile === undefined ? BPS_DEFAULTS_FILE : opts.defaultsFile;
-  if (defaults !== false) mergeLayer(all, loadFileLayer(defaults, lc, [], true));
+  if (defaults !== false) {
+    mergeLayer(all, loadFileLayer(defaults, lc, [], true));
+    mergeLayer(all, stackLocationLayer(env));
+  }
   for (const f of opts.defaultsFiles ?? []) mergeLayer(all, loadFileLayer(f, lc, [], true));
   mergeLayer(all, loadFileLayer(file, lc, [], false));
   return all;
@@ -180,7 +185,7 @@ export function loadBpsConfig(file: string, opts: LoadOptions = {}): BpsConfig {
     mergeLayer(all, cli, [CLI_SECTION]);
   }
 
-  const defaultFiles = new Set<string>([...(defaults === false ? [] : [defaults]), ...(opts.defaultsFiles ?? [])]);
+  const defaultFiles = new Set<string>([...(defaults === false ? [] : [defaults, STACK_LOCATION_SOURCE]), ...(opts.defaultsFiles ?? [])]);
   // Warnings are given once the config has loaded: a config that fails prints its one error line alone.
   const warnings: string[] = [];
   checkStrict(all, (f) => f !== undefined && defaultFiles.has(f), (line) => warnings.push(line));

@@ -1,7 +1,9 @@
 // The acquire stage for graphs that need no LSST stack: a user-given tbps graph file (`qgraphFile`) or a
-// synthetic DRP-shaped graph (`syntheticGraph` section) written into the submit directory.
+// synthetic DRP-shaped graph (`syntheticGraph` section) written into the submit directory. A given pipe_base graph
+// (.qg/.qgraph, told by content) is left to the LSST bridge (lsst/runGraph.ts), as is graph generation.
 import path from 'node:path';
 import type { BpsConfig } from '../config/index.js';
+import { graphFileFormat } from './graphFile.js';
 import { readQGraphHeader } from './reader.js';
 import { syntheticGraph } from './synthetic.js';
 import { syntheticOptionsFromConfig } from './syntheticConfig.js';
@@ -13,7 +15,7 @@ export interface AcquiredGraph {
   source: 'file' | 'synthetic';
 }
 
-/** Returns undefined when the config asks for LSST graph generation (no qgraphFile, no syntheticGraph). */
+/** Returns undefined when the LSST stack must provide the graph: a given pipe_base graph, or no qgraphFile and no syntheticGraph. */
 export async function acquireGraph(
   config: BpsConfig,
   submitPath: string,
@@ -23,6 +25,7 @@ export async function acquireGraph(
   const given = config.get('qgraphFile');
   if (given !== undefined && given !== null && String(given) !== '') {
     const file = config.getString('qgraphFile');
+    if (graphFileFormat(file, { file: config.fileOf('qgraphFile'), key: 'qgraphFile' }) !== 'tbps-qgraph') return undefined;
     const header = await readQGraphHeader(file);
     return { qgraphFile: file, quanta: header.quanta ?? -1, source: 'file' };
   }

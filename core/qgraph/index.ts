@@ -4,7 +4,7 @@
 export type { DataId, DataIdValue, QGraphHeader, QuantumGraph, QuantumRecord, TaskDef } from './model.js';
 export { CompactQuantumGraph, QuantumGraphBuilder } from './compact.js';
 export { validateHeader } from './header.js';
-export { graphFromRecords, readQGraphHeader, readQuantumGraph, readQuantumRecords } from './reader.js';
+export { graphFromRecords, readQGraphHeader, readQuantumGraph, readQuantumRecords, registerGraphFileReader, type GraphFileReader } from './reader.js';
 export { writeQuantumGraph } from './writer.js';
 export { LineWriter } from './linewriter.js';
 export {

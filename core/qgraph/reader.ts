@@ -2,7 +2,7 @@
 // CompactQuantumGraph. Never holds the file as one string. Problems are BadInputErrors with file and line number.
 
 import { createReadStream } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
+import { access, open, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { BadInputError } from '../errors.js';
 import { CompactQuantumGraph, QuantumGraphBuilder } from './compact.js';
@@ -28,7 +28,7 @@ function parseLine(line: string, file: string, lineNo: number): unknown {
   } catch (e) {
     if (lineNo === 1 && looksBinary(line)) {
       throw new BadInputError(
-        'line 1: not a tbps quantum-graph file (the file is binary, e.g. a pipe_base .qg archive); qgraphFile takes the tbps-qgraph JSON Lines format (core/qgraph/FORMAT.md)',
+        "line 1: not a tbps quantum-graph file (the file is binary); qgraphFile takes the tbps-qgraph JSON Lines format (core/qgraph/FORMAT.md) or a pipe_base graph written by 'pipetask qgraph --save-qgraph' (.qg, or old .qgraph)",
         { file },
       );
     }
@@ -63,8 +63,43 @@ export async function readQGraphHeader(path: string): Promise<QGraphHeader> {
   throw new BadInputError('line 1: header missing (the file is empty)', { file: path });
 }
 
-/** Stream a graph file into a compact in-memory graph. */
+/**
+ * A reader of another graph file format, registered by the layer that knows the format (core knows only its own):
+ * lsst/qgFile registers pipe_base's `.qg`, so that transform reads such a file directly, without a tbps-format copy.
+ */
+export interface GraphFileReader {
+  /** Says whether the file is in this reader's format, from its first bytes (at most 16). */
+  recognizes(firstBytes: Buffer): boolean;
+  read(path: string): Promise<CompactQuantumGraph>;
+}
+
+const graphFileReaders: GraphFileReader[] = [];
+
+export function registerGraphFileReader(reader: GraphFileReader): void {
+  if (!graphFileReaders.includes(reader)) graphFileReaders.push(reader);
+}
+
+async function registeredReaderFor(path: string): Promise<GraphFileReader | undefined> {
+  if (graphFileReaders.length === 0) return undefined;
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch {
+    return undefined; // the line reader reports a missing or unreadable file
+  }
+  try {
+    const head = Buffer.alloc(16);
+    const { bytesRead } = await handle.read(head, 0, 16, 0);
+    return graphFileReaders.find((r) => r.recognizes(head.subarray(0, bytesRead)));
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Stream a graph file into a compact in-memory graph (a registered reader's format is read by that reader). */
 export async function readQuantumGraph(path: string): Promise<CompactQuantumGraph> {
+  const foreign = await registeredReaderFor(path);
+  if (foreign) return foreign.read(path);
   let lineNo = 0;
   let builder: QuantumGraphBuilder | undefined;
   let header: QGraphHeader | undefined;

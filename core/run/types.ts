@@ -29,6 +29,11 @@ export interface RunInput {
   taskQueuePrefix: string;
   /** Re-run only what did not succeed in a previous execution of this run. */
   restart?: boolean;
+  /**
+   * A campaign group's run: the campaign workflow (id campaign/<name>) to signal with the run's summary when it
+   * ends, so a campaign that continued-as-new while the run ran learns its outcome.
+   */
+  campaignWorkflowId?: string;
   /** Carried across continue-as-new. */
   progress?: RunProgress;
 }

@@ -1,6 +1,6 @@
 // Loads and checks a submit YAML the way `submit`, the stage commands and campaign groups need it: BPS layers (defaults, WMS
 // plugin defaults, user YAML, CLI options), then a pre-flight check so bad input fails before anything starts.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BpsConfig, loadBpsConfig } from '../config/index.js';
@@ -9,11 +9,12 @@ import { readConfigTree } from '../config/yamlFile.js';
 import { BadInputError } from '../errors.js';
 import { clusterQuanta } from '../cluster/index.js';
 import { graphFromRecords, readQuantumGraph, syntheticGraph } from '../qgraph/index.js';
+import { checkGraphFile, graphFileFormat } from '../qgraph/graphFile.js';
 import { syntheticOptionsFromConfig } from '../qgraph/syntheticConfig.js';
 import { buildGenericWorkflow } from '../workflow/index.js';
 import { checkJobNames } from '../workflow/transform.js';
 import { readRunSettings } from './runSettings.js';
-import { WMS_NAMES, wmsNameFor } from './wmsNames.js';
+import { WMS_NAMES, wmsNameFor, type WmsName } from './wmsNames.js';
 
 /** config/wms/ of this checkout: the WMS plugin defaults (a layer below the user YAML). */
 const WMS_DEFAULTS_DIR = fileURLToPath(new URL('../../config/wms/', import.meta.url));
@@ -68,7 +69,7 @@ export function loadSubmitConfig(file: string, cli: CliConfigOptions = {}, opts:
 }
 
 /** BPS names WMS plugins by class (lsst.ctrl.bps.htcondor.HTCondorService); tbps accepts those or short names. */
-export function normaliseWms(value: string, file?: string): string {
+export function normaliseWms(value: string, file?: string): WmsName {
   const name = wmsNameFor(value);
   if (name) return name;
   throw new BadInputError(`unknown workload system '${value}'; expected one of: ${WMS_NAMES.join(', ')}`, { file, key: 'wmsServiceClass' });
@@ -98,23 +99,24 @@ export function preflight(config: BpsConfig, file: string): void {
   config.jobAttributes({ site });
   readRunSettings(config);
   const qg = config.get('qgraphFile');
-  if (qg !== undefined && qg !== null && qg !== '') {
-    const p = config.getString('qgraphFile');
-    if (!existsSync(p)) throw new BadInputError(`quantum graph file '${p}' does not exist`, { file, key: 'qgraphFile' });
-    if (!statSync(p).isFile()) throw new BadInputError(`quantum graph file '${p}' is not a file`, { file, key: 'qgraphFile' });
-  }
+  // there, readable, and if it is a pipe_base graph (.qg/.qgraph) one whose archive lists a graph's members
+  if (qg !== undefined && qg !== null && qg !== '') checkGraphFile(config.getString('qgraphFile'), { file, key: 'qgraphFile' });
 }
 
 /**
  * When the graph is known before the run starts (qgraphFile, syntheticGraph), reads it and runs clustering and the
  * generic-workflow build in memory, so a malformed graph, a clustering cycle or a bad command template is reported
- * (exit 2) before anything is submitted. Writes nothing.
+ * (exit 2) before anything is submitted. Writes nothing. A given pipe_base graph is only read through the LSST stack
+ * (lsst/givenGraph.ts: preflightLsstGraph); here it has had the structural check of preflight().
  */
 export async function preflightGraph(config: BpsConfig, opts: { readOnly?: boolean } = {}): Promise<void> {
   const given = config.get('qgraphFile');
   let graph;
-  if (given !== undefined && given !== null && String(given) !== '') graph = await readQuantumGraph(config.getString('qgraphFile'));
-  else if (config.section('syntheticGraph')) {
+  if (given !== undefined && given !== null && String(given) !== '') {
+    const file = config.getString('qgraphFile');
+    if (graphFileFormat(file, { file: config.fileOf('qgraphFile'), key: 'qgraphFile' }) !== 'tbps-qgraph') return;
+    graph = await readQuantumGraph(file);
+  } else if (config.section('syntheticGraph')) {
     const { header, records } = syntheticGraph(syntheticOptionsFromConfig(config.section('syntheticGraph'), (key) => config.fileOf(key)));
     graph = graphFromRecords(header, records);
   } else return;

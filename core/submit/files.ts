@@ -3,3 +3,5 @@
 export const SAVED_CONFIG = 'tbps_config.json';
 /** The run plan (batches, init/final job names) written by transform (restart reuses it). */
 export const SAVED_PLAN = 'tbps_plan.json';
+/** What `tbps prepare` made (graph files, config hash, init/final job names): `tbps submit <submit dir>` runs it as is. */
+export const PREPARED_RUN = 'tbps_prepared.json';

@@ -84,7 +84,7 @@ function writeCampaign(dir: string): string {
       'echo "attempt $TBPS_ATTEMPT of $TBPS_JOB_NAME"',
       // step2 waits for the test's go, then takes a moment per job, so the test watches it progress.
       'case "$run" in *_step2_*) while [ ! -e "$d/release" ]; do sleep 0.2; done; sleep 0.4;; *) sleep 0.05;; esac',
-      `case "$TBPS_JOB_NAME" in calibrate_*) if [ "$run" = "${G2}" ]; then echo "INFO starting $id"; echo "ValueError: planted failure in $id" >&2; exit 1; fi;; esac`,
+      `case "$TBPS_JOB_LABEL" in calibrate) if [ "$run" = "${G2}" ]; then echo "INFO starting $id"; echo "ValueError: planted failure in $id" >&2; exit 1; fi;; esac`,
       'exit 0',
       '',
     ].join('\n'),
@@ -202,7 +202,7 @@ describe('the dashboard in Chromium', () => {
     await page.waitForURL(`**/runs/${G2}/jobs?state=FAILED`);
     await shot('jobs');
     await page.locator('table.jobs td.name a').first().click();
-    await page.waitForURL(`**/runs/${G2}/jobs/calibrate*`);
+    await page.waitForURL(`**/runs/${G2}/jobs/*_calibrate_*`); // <node id>_calibrate_<visit>_<detector>
     const root = page.locator('#root-cause');
     expect(await root.innerText()).toContain('ValueError: planted failure in');
     expect(await root.getAttribute('class')).toMatch(/root-cause/);

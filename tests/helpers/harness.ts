@@ -29,7 +29,8 @@ export interface Harness {
 }
 
 
-export function createHarness(name: string): Harness {
+/** `extraEnv` goes to every process the harness starts (e.g. TBPS_DB for a PostgreSQL store). */
+export function createHarness(name: string, extraEnv: NodeJS.ProcessEnv = {}): Harness {
   const home = mkdtempSync(path.join(os.tmpdir(), `tbps-${name}-`));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -38,12 +39,15 @@ export function createHarness(name: string): Harness {
     TBPS_HOME: home,
     TBPS_TASK_QUEUE: `tbps-test-${name}-${process.pid}-${Date.now()}`,
     TBPS_LOG_LEVEL: 'warn',
+    ...extraEnv,
   };
   const procs: ChildProcess[] = [];
   let connection: Connection | undefined;
-  const start = (script: string, extra: NodeJS.ProcessEnv = {}) => {
-    const log = openSync(path.join(home, `${path.basename(script, '.ts')}-${procs.length}.log`), 'a');
-    const p = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'workers', script)], { cwd: repoRoot, env: { ...env, ...extra }, stdio: ['ignore', log, log] });
+  // Workers start as `tbps server start` starts them: through bin/tbps-worker.js, which runs the fresh build (a stale
+  // one is rebuilt first, so a test never runs old code).
+  const start = (kind: 'orchestrator' | 'executor', extra: NodeJS.ProcessEnv = {}) => {
+    const log = openSync(path.join(home, `${kind}-${procs.length}.log`), 'a');
+    const p = spawn(process.execPath, [path.join(repoRoot, 'bin', 'tbps-worker.js'), kind], { cwd: repoRoot, env: { ...env, ...extra }, stdio: ['ignore', log, log] });
     procs.push(p);
     return p;
   };
@@ -51,8 +55,8 @@ export function createHarness(name: string): Harness {
   return {
     home,
     env,
-    startOrchestrator: () => start('orchestrator.ts'),
-    startExecutor: (extra) => start('executor.ts', extra),
+    startOrchestrator: () => start('orchestrator'),
+    startExecutor: (extra) => start('executor', extra),
     tbps(args, opts) {
       const r = spawnSync(process.execPath, [cli, ...args], { env: { ...env, ...opts?.env }, encoding: 'utf8', timeout: opts?.timeoutMs ?? 600_000, cwd: home });
       return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };

@@ -3,8 +3,9 @@ import { openStore, type Store } from '../../store/index.js';
 import type { State } from '../../core/states.js';
 import path from 'node:path';
 
-export async function withStore<T>(home: string, fn: (s: Store) => Promise<T>): Promise<T> {
-  const s = await openStore(path.join(home, 'tbps.sqlite'));
+/** The store of a harness's data directory (its SQLite file), or the given store location (a TBPS_DB value). */
+export async function withStore<T>(home: string, fn: (s: Store) => Promise<T>, location = path.join(home, 'tbps.sqlite')): Promise<T> {
+  const s = await openStore(location);
   try {
     return await fn(s);
   } finally {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CampaignStatus } from '../../core/campaign/index.js';
+import { groupRunId, type CampaignStatus } from '../../core/campaign/index.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
 import { waitFor, withStore } from '../helpers/runs.js';
 
@@ -66,7 +66,7 @@ describe('a campaign survives the loss of its orchestrator worker', () => {
       const s = await status().catch(() => undefined);
       if (!s?.steps[0].groups.some((g) => g.status === 'running')) return false;
       return withStore(h.home, async (st) => {
-        for (const g of s.steps[0].groups) if (((await st.stateCounts(g.runId).catch(() => undefined))?.SUCCEEDED ?? 0) > 3) return true;
+        for (const g of s.steps[0].groups) if (((await st.stateCounts(groupRunId('itc_crash', 'step1', g.id)).catch(() => undefined))?.SUCCEEDED ?? 0) > 3) return true;
         return false;
       });
     });
@@ -81,12 +81,13 @@ describe('a campaign survives the loss of its orchestrator worker', () => {
       for (const step of s.steps) {
         expect(step.groups).toHaveLength(2);
         for (const g of step.groups) {
+          const runId = groupRunId('itc_crash', step.name, g.id);
           expect(g.status).toBe('SUCCEEDED');
           expect(g.executions).toBe(1); // the run was not started twice
-          const counts = await st.stateCounts(g.runId);
-          const jobs = await st.jobsByState(g.runId, 'SUCCEEDED', 100_000);
+          const counts = await st.stateCounts(runId);
+          const jobs = await st.jobsByState(runId, 'SUCCEEDED', 100_000);
           expect(jobs.length).toBe(Object.values(counts).reduce((a, b) => a + b, 0));
-          for (const j of jobs) expect((await st.attempts(g.runId, j.name)).filter((a) => a.state === 'SUCCEEDED')).toHaveLength(1);
+          for (const j of jobs) expect((await st.attempts(runId, j.name)).filter((a) => a.state === 'SUCCEEDED')).toHaveLength(1);
         }
       }
     });

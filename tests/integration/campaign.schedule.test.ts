@@ -72,8 +72,9 @@ describe('nightly schedule', () => {
     expect(byNight.get('2026-11-01')!.window).toMatchObject({ start: '2026-11-01T12:00:00.000Z', end: '2026-11-02T12:00:00.000Z' });
 
     // The nights' campaigns run with the night in their data query.
-    const done = (await client.workflow.getHandle(`campaign/${tpl}_20261103`).result()) as { phase: string; steps: Array<{ groups: Array<{ dataQuery?: string }> }> };
-    expect(done.phase).toBe('SUCCEEDED');
+    // (The group's data query is in the store, shown by `campaign show`; the workflow keeps compact state.)
+    expect(((await client.workflow.getHandle(`campaign/${tpl}_20261103`).result()) as { phase: string }).phase).toBe('SUCCEEDED');
+    const done = JSON.parse(h.tbps(['campaign', 'show', `${tpl}_20261103`, '--json']).stdout) as { steps: Array<{ groups: Array<{ dataQuery?: string }> }> };
     expect(done.steps[0].groups[0].dataQuery).toBe('day_obs = 20261103');
 
     // A night whose campaign exists already starts no second campaign (e.g. the night backfilled again).

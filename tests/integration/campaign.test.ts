@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CampaignStatus } from '../../core/campaign/index.js';
+import type { CampaignStatus, CampaignView } from '../../core/campaign/index.js';
 import type { State } from '../../core/states.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
 import { waitFor, withStore } from '../helpers/runs.js';
@@ -43,7 +43,7 @@ function writeBase(dir: string, sleep: string): string {
   mkdirSync(dir, { recursive: true });
   writeFileSync(
     path.join(dir, 'job.sh'),
-    ['run="$1"', 'd="$(dirname "$0")"', `sleep ${sleep}`, 'case "$TBPS_JOB_NAME" in calibrate_*) if grep -qx "$run" "$d/fail.txt" 2>/dev/null; then echo "ValueError: planted in $run" >&2; exit 1; fi;; esac', 'exit 0', ''].join('\n'),
+    ['run="$1"', 'd="$(dirname "$0")"', `sleep ${sleep}`, 'case "$TBPS_JOB_LABEL" in calibrate) if grep -qx "$run" "$d/fail.txt" 2>/dev/null; then echo "ValueError: planted in $run" >&2; exit 1; fi;; esac', 'exit 0', ''].join('\n'),
   );
   writeFileSync(path.join(dir, 'fail.txt'), '');
   const f = path.join(dir, 'base.yaml');
@@ -160,12 +160,18 @@ describe('a three-step campaign', () => {
     ]);
     // In order: each step started after the previous one ended.
     for (let i = 1; i < 3; i++) expect(final.steps[i].startedAt! >= final.steps[i - 1].endedAt!).toBe(true);
-    // Groups: data query ANDed with the split; step N+1 reads step N's output.
-    expect(final.steps[0].groups[0].dataQuery).toBe("(instrument='HSC') AND visit IN (1, 2)");
-    expect(final.steps[1].groups[1].dataQuery).toBe("(instrument='HSC') AND visit IN (3, 4)");
-    expect(final.steps[2].groups[0].dataQuery).toBe("(instrument='HSC' AND skymap='rings') AND tract IN (9615)");
+    // Groups: data query ANDed with the split; step N+1 reads step N's output. The workflow keeps compact state;
+    // `campaign show` joins each group's run detail from the store.
+    const shown = JSON.parse(h.tbps(['campaign', 'show', NAME, '--json']).stdout) as CampaignView;
+    expect(final.steps[0].groups[0].dataQuery).toBeUndefined();
+    expect(shown.steps.map((x) => x.groups.map((g) => g.runId))).toEqual(['step1', 'step2', 'step3'].map((x) => [`${NAME}_${x}_g1`, `${NAME}_${x}_g2`]));
+    expect(shown.steps[0].groups[0].counts).toMatchObject({ failed: 0, pruned: 0 });
+    expect(shown.steps[0].groups[0].counts!.succeeded).toBeGreaterThanOrEqual(60);
+    expect(shown.steps[0].groups[0].dataQuery).toBe("(instrument='HSC') AND visit IN (1, 2)");
+    expect(shown.steps[1].groups[1].dataQuery).toBe("(instrument='HSC') AND visit IN (3, 4)");
+    expect(shown.steps[2].groups[0].dataQuery).toBe("(instrument='HSC' AND skymap='rings') AND tract IN (9615)");
     const saved = (g: { submitPath?: string }) => JSON.parse(readFileSync(path.join(g.submitPath!, 'tbps_config.json'), 'utf8')).tree as Record<string, unknown>;
-    const s2 = saved(final.steps[1].groups[0]);
+    const s2 = saved(shown.steps[1].groups[0]);
     expect(s2.inCollection).toBe('u/pilot/itc_three/step1');
     expect(s2.outputRun).toBe('u/pilot/itc_three/step2/g1');
     expect(s2.campaign).toBe(NAME);
@@ -226,7 +232,7 @@ describe('failures', () => {
     expect(stats.total).toMatchObject({ jobs: jobsOfBoth, failed: before.failed });
     const errors = h.tbps(['report', '--errors', '--campaign', NAME]);
     expect(errors.stdout).toContain(`Final failures of campaign ${NAME} by error class (${before.failed} jobs):`);
-    expect(errors.stdout).toMatch(new RegExp(`python:ValueError\\s+${before.failed}\\n\\s+e\\.g\\. calibrate_\\S+ \\[calibrate\\] in itc_fail_step1_g2`));
+    expect(errors.stdout).toMatch(new RegExp(`python:ValueError\\s+${before.failed}\\n\\s+e\\.g\\. \\S+_calibrate_\\S+ \\[calibrate\\] in itc_fail_step1_g2`));
 
     // Retrying a succeeded group is refused.
     const bad = h.tbps(['campaign', 'retry', NAME, '--step', 'step1', '--group', 'g1']);
@@ -260,7 +266,7 @@ describe('failures', () => {
 describe('operator actions', () => {
   const dir = () => path.join(h.home, 'ops');
 
-  it('skip a failed group, reject then accept a gated step; state survives continue-as-new at step boundaries', async () => {
+  it('skip a failed group, reject then accept a gated step; state survives continue-as-new', async () => {
     const NAME = 'itc_ops';
     writeBase(dir(), '0.01');
     writeFileSync(path.join(dir(), 'fail.txt'), 'itc_ops_step1_g2\n');
@@ -292,10 +298,11 @@ describe('operator actions', () => {
       ['step3', 'done', ['SUCCEEDED']],
     ]);
     expect(final.actions.map((a) => `${a.action}:${a.operator}`)).toEqual(['auto-pause:tbps', 'skip:pilot', 'resume:pilot', 'reject:pilot', 'accept:pilot']);
-    // Continue-as-new happened at the step boundaries (before step2 and step3).
+    // Continue-as-new happened at the step boundaries (before step2 and step3) and, with a threshold of 1 event,
+    // inside the steps too (after the groups were started); the state went through every one of them.
     let runs = 0;
     for await (const wf of client.workflow.list({ query: `WorkflowId = 'campaign/${NAME}'` })) if (wf.workflowId) runs++;
-    expect(runs).toBe(3);
+    expect(runs).toBeGreaterThanOrEqual(3);
     const show = h.tbps(['campaign', 'show', NAME]);
     expect(show.code).toBe(0);
     expect(show.stdout).toMatch(/step1\s+done\s+g1\s+itc_ops_step1_g1\s+SUCCEEDED/);

@@ -11,6 +11,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CampaignStatus } from '../../core/campaign/index.js';
+import { groupRunId } from '../../core/campaign/spec.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
 import { waitFor, withStore } from '../helpers/runs.js';
 import { isAlive as alive } from '../../wms/local/procStat.js';
@@ -107,7 +108,9 @@ describe('losing an executor', () => {
     const status = async () => (await client.workflow.getHandle('campaign/itc_crashsem').query('status')) as CampaignStatus;
     let runId = '';
     await waitFor('the group run to start', async () => {
-      runId = (await status().catch(() => undefined))?.steps[0].groups[0].runId ?? '';
+      // The workflow keeps compact state: the group's run is named by groupRunId and found in the store.
+      const group = (await status().catch(() => undefined))?.steps[0].groups[0];
+      runId = group && group.status !== 'pending' ? (group.runId ?? groupRunId('itc_crashsem', 'step1', group.id)) : '';
       return runId !== '' && (await withStore(h.home, async (s) => (await s.getRun(runId)) !== undefined));
     });
 

@@ -4,7 +4,7 @@
 // cancel removing the DAG; a job killed by SIGKILL held, released with more memory, succeeding; the planted-failure
 // run of the local-executor tests, unchanged, with the same final report. No executor worker runs: pipetaskInit
 // and finalJob are DAGs in the pool too (finalJob as a FINAL node).
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -104,6 +104,48 @@ describe('HTCondor WMS on a real personal pool', () => {
       expect(att[0].host).toBeTruthy();
       expect(existsSync(att[0].logPath!)).toBe(true);
     });
+  }, 900_000);
+
+  it('submits a prepared run with the DAG and submit files tbps prepare wrote, unchanged', async () => {
+    const r0 = writeRun('prepared', 80, ['[ "$(id -un)" = tbpsuser ] || exit 4'], ['jobBatchSize: 30']);
+    await r0.write();
+    const prep = h.tbps(['prepare', path.join(r0.dir, 'submit.yaml')]);
+    expect(prep.stderr).toBe('');
+    expect(prep.code, prep.stdout).toBe(0);
+    const submit = path.join(r0.dir, 'submit');
+    const units = (JSON.parse(readFileSync(path.join(submit, 'tbps_prepared.json'), 'utf8')) as { wmsUnits: string[] }).wmsUnits;
+    expect(units.length).toBeGreaterThanOrEqual(4); // pipetaskInit, two or more batches, finalJob
+    // What prepare wrote (poll.json is the poll's own state and changes): contents by path.
+    const written = (): Record<string, string> => {
+      const out: Record<string, string> = {};
+      for (const unit of units) {
+        const dir = path.join(submit, unit);
+        for (const f of [...readdirSync(dir), ...readdirSync(path.join(dir, 'jobs')).map((j) => `jobs/${j}`)])
+          if (f !== 'poll.json' && f !== 'jobs' && statSync(path.join(dir, f)).isFile()) out[`${unit}/${f}`] = readFileSync(path.join(dir, f), 'utf8');
+      }
+      return out;
+    };
+    const before = written();
+    expect(Object.keys(before).filter((f) => f.endsWith('.sub')).length).toBeGreaterThan(40);
+    const r = await h.tbpsAsync(['submit', submit, '--wait']);
+    expect(r.stderr).toBe('');
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).toContain('(as prepared)');
+    const rep = JSON.parse(h.tbps(['report', '--id', 'hc_prepared', '--json']).stdout) as Report;
+    expect(rep.run.state).toBe('SUCCEEDED');
+    // Every unit was submitted from the directory prepare made (try1, nothing rewritten, no second try) ...
+    for (const unit of units) {
+      expect(path.basename(unit)).toBe('try1');
+      expect(existsSync(path.join(submit, path.dirname(unit), 'try2'))).toBe(false);
+      expect(readFileSync(path.join(submit, unit, 'wms_id'), 'utf8').trim()).toMatch(/^\d+$/);
+    }
+    const after = written();
+    for (const [f, text] of Object.entries(before)) expect(after[f], f).toBe(text);
+    // ... and the pool ran each job of those DAGs once.
+    const hist = historyOf<{ bps_job_name: string; ExitCode: number }>(units.map((u) => readFileSync(path.join(submit, u, 'wms_id'), 'utf8').trim()), 'bps_job_name,ExitCode');
+    expect(hist.length).toBe(r0.graph.size + 2); // one execution per job: every quantum, pipetaskInit, finalJob
+    expect(new Set(hist.map((j) => j.bps_job_name)).size).toBe(hist.length);
+    expect(hist.every((j) => j.ExitCode === 0)).toBe(true);
   }, 900_000);
 
   it('does not retry a payload failure (exit 1) and prunes its descendants', async () => {

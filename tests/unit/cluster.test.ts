@@ -35,19 +35,47 @@ function checkInvariants(g: QuantumGraph, clusters: Cluster[]): void {
 }
 
 describe('single-quantum clustering', () => {
-  it('makes one cluster per quantum named from label and data id', () => {
+  /** The quantum of `label` whose data id has these values. */
+  const quantum = (g: QuantumGraph, label: string, values: Record<string, string | number>): number => {
+    for (let q = 0; q < g.size; q++) {
+      const d = g.dataId(q);
+      if (g.label(q) === label && Object.entries(values).every(([k, v]) => d[k] === v)) return q;
+    }
+    throw new Error(`no ${label} quantum with ${JSON.stringify(values)}`);
+  };
+
+  it('names each cluster as ctrl_bps does: node id, label, data id, a trailing _ where trailing fields are empty', () => {
     const g = drp();
     const { clusters } = clusterQuanta(g, configFromYaml(''));
     expect(clusters).toHaveLength(g.size);
     checkInvariants(g, clusters);
-    const names = clusters.map((c) => c.name);
-    expect(names).toContain('isr_903334_0');
-    expect(names).toContain('calibrate_903336_2');
-    expect(names).toContain('consolidateVisitSummary_903334');
-    expect(names).toContain('assembleCoadd_9813_1_g');
-    expect(names).toContain('makeWarp_9813_0_903334');
+    const nameOf = (label: string, values: Record<string, string | number>) => clusters.find((c) => c.quanta[0] === quantum(g, label, values))!.name;
+    const id = (label: string, values: Record<string, string | number>) => g.id(quantum(g, label, values));
+    const isr = { exposure: 903334, detector: 0 };
+    expect(nameOf('isr', isr)).toBe(`${id('isr', isr)}_isr_903334_0`);
+    expect(nameOf('calibrate', { visit: 903336, detector: 2 })).toBe(`${id('calibrate', { visit: 903336, detector: 2 })}_calibrate_903336_2`);
+    // {tract}_{patch}_{band}_{visit}_{exposure}_{detector}: an empty detector leaves the trailing '_' (ctrl_bps keeps it)
+    expect(nameOf('consolidateVisitSummary', { visit: 903334 })).toBe(`${id('consolidateVisitSummary', { visit: 903334 })}_consolidateVisitSummary_903334_`);
+    const coadd = { tract: 9813, patch: 1, band: 'g' };
+    expect(nameOf('assembleCoadd', coadd)).toBe(`${id('assembleCoadd', coadd)}_assembleCoadd_9813_1_g_`);
+    const warp = { tract: 9813, patch: 0, visit: 903334 };
+    expect(nameOf('makeWarp', warp)).toBe(`${id('makeWarp', warp)}_makeWarp_9813_0_903334_`);
+    for (const c of clusters) expect(c.name.startsWith(`${g.id(c.quanta[0])}_${c.label}_`)).toBe(true);
     const c = clusters[0];
     expect(c).toMatchObject({ label: 'isr', taskLabels: ['isr'], quanta: [0], parents: [], tags: {} });
+  });
+
+  it('leaves the node id out with useNodeIdInClusterName: false, at the root or per task', () => {
+    const g = drp();
+    const names = clusterQuanta(g, configFromYaml('useNodeIdInClusterName: false\n')).clusters.map((c) => c.name);
+    expect(names).toContain('isr_903334_0');
+    expect(names).toContain('consolidateVisitSummary_903334_');
+    expect(names).toContain('assembleCoadd_9813_1_g_');
+    const perTask = clusterQuanta(g, configFromYaml('pipetask:\n  isr:\n    useNodeIdInClusterName: false\n')).clusters;
+    expect(perTask.find((c) => c.quanta[0] === quantum(g, 'isr', { exposure: 903334, detector: 0 }))!.name).toBe('isr_903334_0');
+    const calibrate = quantum(g, 'calibrate', { visit: 903336, detector: 2 });
+    expect(perTask.find((c) => c.quanta[0] === calibrate)!.name).toBe(`${g.id(calibrate)}_calibrate_903336_2`);
+    expect(errorOf(() => clusterQuanta(g, configFromYaml('useNodeIdInClusterName: sometimes\n'))).message).toMatch(/useNodeIdInClusterName.*true or false/);
   });
 
   it('keeps names unique and honours templateDataId per task', () => {
@@ -58,9 +86,22 @@ describe('single-quantum clustering', () => {
         { id: 'b', label: 't', dataId: { visit: 1, x: 2 }, parents: [] },
       ],
     );
-    expect(clusterQuanta(g, configFromYaml('')).clusters.map((c) => c.name)).toEqual(['t_1', 't_1_2']);
-    const cfg = configFromYaml('pipetask:\n  t:\n    templateDataId: "v{visit}x{x}"\n');
+    expect(clusterQuanta(g, configFromYaml('')).clusters.map((c) => c.name)).toEqual(['a_t_1_', 'b_t_1_']);
+    // without the node id the names repeat: tbps appends _2 (ctrl_bps would stop with a duplicate-cluster error)
+    expect(clusterQuanta(g, configFromYaml('useNodeIdInClusterName: false\n')).clusters.map((c) => c.name)).toEqual(['t_1_', 't_1_2']);
+    const cfg = configFromYaml('useNodeIdInClusterName: false\npipetask:\n  t:\n    templateDataId: "v{visit}x{x}"\n');
     expect(clusterQuanta(g, cfg).clusters.map((c) => c.name)).toEqual(['t_v1x1', 't_v1x2']);
+  });
+
+  it('cleans names in ctrl_bps order: runs of _ collapse first, then / becomes _; leading _ stays', () => {
+    const g = graph(
+      [{ label: 't', dimensions: ['skymap'] }],
+      [{ id: 'q1', label: 't', dataId: { skymap: 'discrete/ci_hsc', band: '' }, parents: [] }],
+    );
+    const names = (yaml: string) => clusterQuanta(g, configFromYaml(yaml)).clusters.map((c) => c.name);
+    expect(names('useNodeIdInClusterName: false\ntemplateDataId: "{skymap}"\n')).toEqual(['t_discrete_ci_hsc']);
+    // t_ + "_/" + "" + "_discrete/ci_hsc__": collapse -> t_/_discrete/ci_hsc_, then '/' -> t___discrete_ci_hsc_
+    expect(names('useNodeIdInClusterName: false\ntemplateDataId: "_/{band}_{skymap}__"\n')).toEqual(['t___discrete_ci_hsc_']);
   });
 
   it('ignores a cluster section without clusterAlgorithm: dimension_clustering (with a warning)', () => {
@@ -94,7 +135,7 @@ describe('dimension clustering', () => {
     }
     expect(calexp[0].tags).toEqual({ visit: 903334, detector: 0 });
     // the rest stays single-quantum; writeSourceTable depends on the calexp cluster
-    const wst = clusters.find((c) => c.name === 'writeSourceTable_903334_0')!;
+    const wst = clusters.find((c) => c.label === 'writeSourceTable' && c.name.endsWith('_writeSourceTable_903334_0'))!;
     expect(wst.parents.map((p) => clusters[p].name)).toEqual(['calexp_903334_0']);
     expect(clusters.length).toBe(g.size - 12 * 3 + 12);
   });

@@ -588,12 +588,34 @@ describe('command templates as argv', () => {
     expect(c.getArgv('runQuantumCommand', { label: 'pipetaskInit' }, EXTRA)).toEqual([
       'pipetask', '--long-log', '--log-level=VERBOSE', 'pre-exec-init-qbb', '/repo/butler.yaml', '/submit/run.qg',
     ]);
+    // command1 defaults to aggregate-graph, as in ctrl_bps; transfer-from-graph stays one setting away
     expect(c.getArgv('command1', { section: 'finalJob' }, EXTRA)).toEqual([
+      'butler', '--long-log', '--log-level=VERBOSE', 'aggregate-graph', '/submit/run.qg', '/repo/butler.yaml',
+      '-j', '1', '--register-dataset-types', '--update-output-chain',
+    ]);
+    expect(c.getArgv('transferFromGraphCommand', { section: 'finalJob' }, EXTRA)).toEqual([
       'butler', '--long-log', '--log-level=VERBOSE', 'transfer-from-graph', '/submit/run.qg', '/repo/butler.yaml',
       '--register-dataset-types', '--update-output-chain',
     ]);
-    expect(c.getArgv('aggregateGraphCommand', { section: 'finalJob' }, EXTRA)).toContain('aggregate-graph');
-    expect(c.getArgv('aggregateGraphCommand', { section: 'finalJob' }, EXTRA)).toEqual(expect.arrayContaining(['-j', '1']));
+  });
+
+  it('takes pipetask and butler from ${CTRL_MPEXEC_DIR}/bin and ${DAF_BUTLER_DIR}/bin when set, as ctrl_bps does', () => {
+    const env = { HOME: '/home/alice', CTRL_MPEXEC_DIR: '/stack/ctrl_mpexec/', DAF_BUTLER_DIR: '/stack/{odd}/daf_butler' };
+    const s = load('stack.yaml', '', { env });
+    expect(s.getArgv('runQuantumCommand', {}, { ...EXTRA, qgraphNodeId: 'q1' })[0]).toBe('/stack/ctrl_mpexec/bin/pipetask');
+    expect(s.getArgv('createQuantumGraph', {}, EXTRA)[0]).toBe('/stack/ctrl_mpexec/bin/pipetask');
+    expect(s.getArgv('runQuantumCommand', { label: 'pipetaskInit' }, EXTRA)[0]).toBe('/stack/ctrl_mpexec/bin/pipetask');
+    // braces in the directory stay literal
+    expect(s.getArgv('command1', { section: 'finalJob' }, EXTRA)[0]).toBe('/stack/{odd}/daf_butler/bin/butler');
+    expect(s.fileOf('pipetaskExe')).toMatch(/stack location from the environment/);
+    // only one of them set: the other stays on PATH
+    const one = load('stack1.yaml', '', { env: { HOME: '/home/alice', DAF_BUTLER_DIR: '/b' } });
+    expect(one.getString('pipetaskExe')).toBe('pipetask');
+    expect(one.getString('butlerExe')).toBe('/b/bin/butler');
+    // neither set (or empty): PATH
+    expect(load('nostack.yaml', '', { env: { HOME: '/home/alice', CTRL_MPEXEC_DIR: '' } }).getString('pipetaskExe')).toBe('pipetask');
+    // the submit YAML (or a WMS default) still wins over the environment
+    expect(load('ownexe.yaml', 'pipetaskExe: /site/bin/pipetask\n', { env }).getString('pipetaskExe')).toBe('/site/bin/pipetask');
   });
 
   it('handles quotes, escapes and empty quoted words', () => {

@@ -7,6 +7,8 @@ export default defineConfig({
   test: {
     pool: 'forks',
     include: ['tests/unit/**/*.test.ts'],
+    // The PostgreSQL test server of the store's PostgreSQL tier (started when not running).
+    globalSetup: ['tests/postgresSetup.ts'],
     testTimeout: 30_000,
   },
 });

@@ -41,9 +41,10 @@ describe('generic workflow', () => {
     expect(init).toMatchObject({ name: 'pipetaskInit', kind: 'init', label: 'pipetaskInit', batch: -1, quanta: 0, parents: [] });
     expect(init.argv).toEqual(['pipetask', '--long-log', '--log-level=VERBOSE', 'pre-exec-init-qbb', '/repo/butler.yaml', QG]);
     expect(final).toMatchObject({ name: 'finalJob', kind: 'final', label: 'finalJob', parents: [], requestMemory: 4096, retryUnlessExit: [2] });
+    // the final job defaults to aggregate-graph, as in ctrl_bps (-j {requestCpus})
     expect(final.argv).toEqual([
-      'butler', '--long-log', '--log-level=VERBOSE', 'transfer-from-graph', QG, '/repo/butler.yaml',
-      '--register-dataset-types', '--update-output-chain',
+      'butler', '--long-log', '--log-level=VERBOSE', 'aggregate-graph', QG, '/repo/butler.yaml',
+      '-j', '1', '--register-dataset-types', '--update-output-chain',
     ]);
     expect(gw.finalWhenRun).toBe('ALWAYS');
     const payload = jobs.slice(1, -1);
@@ -54,13 +55,14 @@ describe('generic workflow', () => {
       expect(j.parents.includes('pipetaskInit')).toBe(isRoot);
     }
     const isr = payload[0];
-    expect(isr.name).toBe('isr_903334_0');
+    // single-quantum names start with the node id (useNodeIdInClusterName defaults to true, as in ctrl_bps)
+    expect(isr.name).toBe(`${g.id(0)}_isr_903334_0`);
     expect(isr.argv).toEqual([
       'pipetask', '--long-log', '--log-level=VERBOSE', 'run-qbb', '/repo/butler.yaml', QG, '--qgraph-node-id', g.id(0),
     ]);
     expect(isr).toMatchObject({ requestMemory: 2048, requestCpus: 1, memoryMultiplier: 2, numberOfRetries: 5, retryUnlessExit: [1, 2], computeSite: 'local' });
     const char = payload.find((j) => j.label === 'characterizeImage')!;
-    expect(char.parents).toEqual(['isr_903334_0']);
+    expect(char.parents).toEqual([`${g.id(0)}_isr_903334_0`]);
   });
 
   it('tokenises the template, then expands each word: quotes group, values are never shell-parsed', () => {
@@ -77,7 +79,7 @@ emptyOpt: ""
     const job = gw.payloadJob(0);
     expect(job.argv).toEqual([
       'pipetask', 'run-qbb', '/my repo/butler.yaml', QG, '--qgraph-node-id', g.id(0),
-      '--note', '; rm -rf / $(reboot)', '--job=isr_903334_0', '--config', 'isr:doWrite=False', '-j', '2',
+      '--note', '; rm -rf / $(reboot)', `--job=${g.id(0)}_isr_903334_0`, '--config', 'isr:doWrite=False', '-j', '2',
     ]);
   });
 
@@ -109,7 +111,7 @@ pipetask:
     expect(wst.argv[2]).toMatch(/^logs\/9033\d\d\/\d\.log$/);
     // a dimension that some job does not have is an error at build time
     const bad = configFromYaml('runQuantumCommand: "run {qgraphNodeId} {detector}"\n');
-    expect(errorOf(() => build(g, bad)).message).toMatch(/undefined variable \{detector\} in the command of job consolidateSourceTable/);
+    expect(errorOf(() => build(g, bad)).message).toMatch(/undefined variable \{detector\} in the command of job [0-9a-f-]+_consolidateSourceTable_903334_;/);
     const undef = configFromYaml('runQuantumCommand: "run {nosuchthing}"\n');
     expect(errorOf(() => build(g, undef)).message).toMatch(/key 'runQuantumCommand': undefined variable \{nosuchthing\}/);
   });

@@ -21,6 +21,8 @@ import { DAG_FINISHED, NODE_STATE, readNodeStatus } from './nodeStatus.js';
 import { EXIT_HOLD_SUBCODE, SIGKILL_HOLD_SUBCODE, dagText, type DagNode, jobLogBase, memoryCap, nodeName, submitDescription } from './submitFiles.js';
 import { shareSubmitTree, shareWritableDir, type ShareGroup } from './share.js';
 import { dagNode, eventIso, execHost, exitOf, heldExitCode, holdCodes, memoryUsage, readEvents, reason, type LogEvent } from './userLog.js';
+import type { UnitJobs } from './unitJobs.js';
+import { savedConfigPath, sha256 } from '../../core/submit/savedConfig.js';
 
 const run = promisify(execFile);
 
@@ -39,7 +41,8 @@ export interface HTCondorStore {
 export interface HTCondorOptions {
   /** Argument vector put before every condor_* command. */
   commandPrefix: string[];
-  store: HTCondorStore;
+  /** The run/job store; absent only for `tbps prepare`, which writes files from the generic workflow (prepareFrom). */
+  store?: HTCondorStore;
   /** Extra submit commands for every job. */
   extraSubmit?: string[];
   /** Environment every job starts from (the job's own goes on top). */
@@ -75,16 +78,13 @@ const COMPLETE_FILE = 'complete';
 const RESCUE_FILE = 'rescue';
 /** Written by cancel before condor_rm: what the removal ends (failed or futile nodes) is DELETED, not FAILED/PRUNED. */
 const CANCELLED_FILE = 'cancelled';
+/**
+ * Marks a unit's files written by `tbps prepare`; holds the sha256 of the saved config they were made with. A run
+ * submitted with that config submits them as they are (no rewrite) while nothing has made its jobs differ.
+ */
+export const PREPARED_FILE = 'prepared';
 
-export function parsePrefix(s: string | undefined): string[] {
-  if (!s) return [];
-  // Simple shell-like split: whitespace, with '...' and "..." groups.
-  const out: string[] = [];
-  const re = /'([^']*)'|"([^"]*)"|(\S+)/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(s))) out.push(m[1] ?? m[2] ?? m[3]);
-  return out;
-}
+export { parsePrefix } from './prefix.js';
 
 export class HTCondorWms implements WorkloadSystem {
   readonly name = 'htcondor';
@@ -93,6 +93,22 @@ export class HTCondorWms implements WorkloadSystem {
 
   constructor(o: HTCondorOptions) {
     this.#o = o;
+  }
+
+  get #store(): HTCondorStore {
+    if (!this.#o.store) throw new Error('the HTCondor plugin was made without a store (prepare-only); it cannot submit or poll');
+    return this.#o.store;
+  }
+
+  /** The unit's jobs as the store knows them (states decide what a DAG leaves out). */
+  #storeJobs(): UnitJobs {
+    return {
+      jobsOf: (b) => this.#jobsOf(b),
+      specOf: (b, name) => this.#store.getJobSpec(b.runId, name),
+      markPruned: async (b, names) => {
+        if (names.length > 0) await this.#store.setJobStates(b.runId, names, 'PRUNED');
+      },
+    };
   }
 
   /** Runs a condor_* command through the prefix in `cwd`. */
@@ -113,22 +129,22 @@ export class HTCondorWms implements WorkloadSystem {
 
   /** The unit's jobs as a local DAG: a batch from the store, or the one job of a job unit. */
   async #jobsOf(b: BatchRef): Promise<BatchJobs['jobs']> {
-    if (!b.job) return (await this.#o.store.loadBatch(b.runId, b.batch)).jobs;
-    const j = await this.#o.store.getJob(b.runId, b.job);
+    if (!b.job) return (await this.#store.loadBatch(b.runId, b.batch)).jobs;
+    const j = await this.#store.getJob(b.runId, b.job);
     if (!j) throw new Error(`run ${b.runId} has no job ${b.job}`);
     return [{ name: b.job, state: j.state, maxAttempts: j.maxAttempts, parents: [], blocked: false }];
   }
 
   async #counts(b: BatchRef): Promise<Record<State, number>> {
-    if (!b.job) return this.#o.store.batchCounts(b.runId, b.batch);
+    if (!b.job) return this.#store.batchCounts(b.runId, b.batch);
     const out = zeroCounts();
-    const j = await this.#o.store.getJob(b.runId, b.job);
+    const j = await this.#store.getJob(b.runId, b.job);
     if (j) out[j.state] = 1;
     return out;
   }
 
   async #pruneBlocked(b: BatchRef): Promise<void> {
-    if (!b.job) await this.#o.store.pruneBlocked(b.runId, b.batch);
+    if (!b.job) await this.#store.pruneBlocked(b.runId, b.batch);
   }
 
   /** The directory of the batch's current submission (each prepare after a submission starts a new one). */
@@ -154,11 +170,60 @@ export class HTCondorWms implements WorkloadSystem {
     writeFileUnder(b.submitPath, file, data);
   }
 
+  /**
+   * Writes the unit's DAG and submit files from the store, unless `tbps prepare` wrote them for this run's config
+   * and nothing since made the unit's jobs differ (then they are submitted as they are).
+   */
   async prepare(b: BatchRef): Promise<void> {
+    const jobs = this.#storeJobs();
+    if (await this.#preparedFilesHold(b, jobs)) return;
+    await this.#writeUnit(b, jobs);
+  }
+
+  /**
+   * `tbps prepare`: writes the unit's files from `jobs` (the generic workflow) and marks them with the sha256 of the
+   * saved config they were made with. Returns the unit's directory.
+   */
+  async prepareFrom(b: BatchRef, jobs: UnitJobs, configSha256: string): Promise<string> {
+    await this.#writeUnit(b, jobs, configSha256);
+    return this.dir(b);
+  }
+
+  /**
+   * Whether the unit's current files are those `tbps prepare` wrote for this run: marked with the sha256 of the
+   * run's saved config, never submitted, and holding exactly the unit's jobs, none of which ran or is blocked by a
+   * failure upstream (which would leave jobs out). The directories the pool writes into are shared as prepare does.
+   */
+  async #preparedFilesHold(b: BatchRef, source: UnitJobs): Promise<boolean> {
+    const root = this.batchRoot(b);
+    const cur = path.join(root, TRY_FILE);
+    if (!existsSync(cur)) return false;
+    const dir = path.join(root, readFileSync(cur, 'utf8').trim());
+    const mark = path.join(dir, PREPARED_FILE);
+    if (!existsSync(mark) || existsSync(path.join(dir, 'wms_id')) || !existsSync(path.join(dir, 'nodes.json'))) return false;
+    const saved = savedConfigPath(b.submitPath);
+    if (!existsSync(saved) || readFileSync(mark, 'utf8').trim() !== sha256(readFileSync(saved))) return false;
+    const info = JSON.parse(readFileSync(path.join(dir, 'nodes.json'), 'utf8')) as Record<string, NodeInfo>;
+    const names = new Set(Object.values(info).map((n) => n.name));
+    const jobs = await source.jobsOf(b);
+    const fresh = (j: (typeof jobs)[number]) => names.has(j.name) && (j.state === 'UNREADY' || j.state === 'READY') && !j.blocked;
+    if (jobs.length !== names.size || !jobs.every(fresh)) return false;
+    this.#shareUnitDirs(b, dir, new Set(Object.values(info).map((n) => n.label)));
+    return true;
+  }
+
+  /** The directories of a unit the pool writes into (DAGMan's files, job logs per label). */
+  #shareUnitDirs(b: BatchRef, dir: string, labels: Set<string>): void {
+    if (this.#o.shareGroup) shareSubmitTree(b.submitPath, this.#o.shareGroup); // once per tree: a no-op after
+    for (const d of [path.join(b.submitPath, 'htcondor'), this.batchRoot(b), dir, path.join(dir, 'jobs'), path.join(b.submitPath, 'jobs')]) this.#share(b, d);
+    for (const l of labels) this.#share(b, path.join(b.submitPath, 'jobs', l));
+  }
+
+  async #writeUnit(b: BatchRef, source: UnitJobs, preparedWith?: string): Promise<void> {
     const root = this.batchRoot(b);
     if (this.#o.shareGroup) shareSubmitTree(b.submitPath, this.#o.shareGroup);
     mkdirUnder(b.submitPath, root);
-    // Reuse a prepared but never submitted directory (a retried activity); else a fresh one.
+    // Reuse a prepared but never submitted directory (`tbps prepare`'s, or a retried activity's); else a fresh one.
     let tryName: string;
     let prevDir: string | undefined;
     const cur = path.join(root, TRY_FILE);
@@ -169,15 +234,10 @@ export class HTCondorWms implements WorkloadSystem {
       if (curName) prevDir = path.join(root, curName);
     }
     const dir = path.join(root, tryName);
-    for (const f of [COMPLETE_FILE, RESCUE_FILE]) rmSync(path.join(dir, f), { force: true });
-    this.#share(b, path.join(b.submitPath, 'htcondor'));
-    this.#share(b, root);
-    this.#share(b, dir);
-    this.#share(b, path.join(dir, 'jobs'));
-    this.#share(b, path.join(b.submitPath, 'jobs'));
+    for (const f of [COMPLETE_FILE, RESCUE_FILE, PREPARED_FILE]) rmSync(path.join(dir, f), { force: true });
+    this.#shareUnitDirs(b, dir, new Set());
 
-    const store = this.#o.store;
-    const jobs = await this.#jobsOf(b);
+    const jobs = await source.jobsOf(b);
     // Jobs that cannot run (a failed ancestor outside the batch) are pruned now and left out of the DAG;
     // SUCCEEDED jobs are left out (as in a rescue DAG) and their edges dropped.
     const excluded = new Array<boolean>(jobs.length).fill(false);
@@ -199,7 +259,7 @@ export class HTCondorWms implements WorkloadSystem {
         if (j.state !== 'FAILED' && j.state !== 'PRUNED') pruned.push(j.name);
         continue;
       }
-      const spec = await store.getJobSpec(b.runId, j.name);
+      const spec = await source.specOf(b, j.name);
       const node = nodeName(spec.name);
       const subFile = `jobs/${node}.sub`;
       this.#write(b, path.join(dir, subFile), submitDescription(spec, { runId: b.runId, batch: b.batch, submitPath: b.submitPath, extraSubmit: this.#o.extraSubmit, baseEnvironment: this.#o.baseEnvironment }));
@@ -216,7 +276,7 @@ export class HTCondorWms implements WorkloadSystem {
       nodes.push({ node, subFile, final: b.final, parents: j.parents.filter((p) => !excluded[p]).map((p) => nodeName(jobs[p].name)) });
     }
     for (const l of labels) this.#share(b, path.join(b.submitPath, 'jobs', l));
-    if (pruned.length > 0) await store.setJobStates(b.runId, pruned, 'PRUNED');
+    await source.markPruned(b, pruned);
     const dag = `${dagName(b)}.dag`;
     // Restart: when the previous DAG held every unfinished job and nothing is left out now, resubmit that DAG with
     // DAGMan's rescue file (nodes it marks DONE are skipped); else a new DAG of what is left.
@@ -232,6 +292,7 @@ export class HTCondorWms implements WorkloadSystem {
     if (!deadLeftOut) this.#write(b, path.join(dir, COMPLETE_FILE), '');
     this.#write(b, path.join(dir, 'nodes.json'), JSON.stringify(info));
     this.#write(b, path.join(dir, 'poll.json'), JSON.stringify({ offset: 0, clusters: {} } satisfies PollState));
+    if (preparedWith) this.#write(b, path.join(dir, PREPARED_FILE), preparedWith);
     this.#write(b, cur, tryName);
   }
 
@@ -257,7 +318,7 @@ export class HTCondorWms implements WorkloadSystem {
   }
 
   async poll(b: BatchRef, wmsId: string): Promise<BatchStatus> {
-    const store = this.#o.store;
+    const store = this.#store;
     const dir = this.dir(b);
     if (wmsId === 'none') {
       await this.#pruneBlocked(b);
@@ -312,7 +373,7 @@ export class HTCondorWms implements WorkloadSystem {
   }
 
   async #apply(b: BatchRef, e: LogEvent, st: PollState, info: Record<string, NodeInfo>, pending: string[], released: string[], cancelled: boolean): Promise<void> {
-    const store = this.#o.store;
+    const store = this.#store;
     const key = String(e.cluster);
     if (e.code === 0) {
       const node = dagNode(e);
@@ -418,7 +479,7 @@ export class HTCondorWms implements WorkloadSystem {
       c.starts,
       job.maxAttempts ?? 1,
     );
-    await this.#o.store.recordAttemptEnd(b.runId, job.name, c.starts, {
+    await this.#store.recordAttemptEnd(b.runId, job.name, c.starts, {
       state: decision.retry ? 'READY' : 'FAILED',
       exitCode,
       errorClass: decision.errorClass,

@@ -85,7 +85,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
     slot.instance = `${slot.name}.${slot.starts}`;
     const log = openSync(path.join(home, `${slot.name}.log`), 'a');
     const extra: NodeJS.ProcessEnv = slot.kind === 'executor' ? { TBPS_EXECUTOR_CPUS: String(o.executorCpus) } : {};
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'workers', `${slot.kind}.ts`)], {
+    const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'tbps-worker.js'), slot.kind], {
       cwd: repoRoot,
       env: { ...env, ...extra, [MARKER]: home, [WORKER_INSTANCE]: slot.instance },
       stdio: ['ignore', log, log],

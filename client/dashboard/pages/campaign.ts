@@ -1,7 +1,7 @@
 // The campaign page (`/campaigns/:name`): the campaign's phase, progress and pause switch; its steps drawn as a
 // graph; every step with its groups (run link, state, counts, decision) and the accept / reject / retry buttons;
 // and the operator actions recorded in the campaign's history.
-import type { GroupState, StepState } from '../../../core/campaign/index.js';
+import type { GroupView, StepView } from '../../../core/campaign/index.js';
 import { campaignWorkflowId } from '../../../core/campaign/index.js';
 import { campaignDetail, listRuns, type CampaignDetail, type RunListItem } from '../../services/index.js';
 import { stepGraph } from '../charts/stepGraph.js';
@@ -16,7 +16,7 @@ const FAILED_GROUP = ['FAILED', 'DELETED'];
 /** The status word whose colour an operator action takes. */
 const ACTION_TONE: Record<string, string> = { pause: 'paused', 'auto-pause': 'paused', resume: 'running', accept: 'accepted', reject: 'rejected', retry: 'running', skip: 'skipped', edit: 'awaiting-accept' };
 
-function groupCounts(g: GroupState, run: RunListItem | undefined): { succeeded: number; failed: number; pruned: number; jobs: number } | undefined {
+function groupCounts(g: GroupView, run: RunListItem | undefined): { succeeded: number; failed: number; pruned: number; jobs: number } | undefined {
   if (run) {
     const jobs = Object.values(run.counts).reduce((a, c) => a + c, 0);
     return { succeeded: run.counts.SUCCEEDED, failed: run.counts.FAILED, pruned: run.counts.PRUNED, jobs };
@@ -24,7 +24,7 @@ function groupCounts(g: GroupState, run: RunListItem | undefined): { succeeded: 
   return g.counts;
 }
 
-function stepRows(name: string, step: StepState, gate: boolean, runs: Map<string, RunListItem>, r: PageRequest, running: boolean): Html {
+function stepRows(name: string, step: StepView, gate: boolean, runs: Map<string, RunListItem>, r: PageRequest, running: boolean): Html {
   const groups = r.site ? step.groups.filter((g) => runs.get(g.runId)?.computeSite === r.site) : step.groups;
   const failed = step.groups.filter((g) => (FAILED_GROUP.includes(g.status) || g.decision === 'rejected') && g.decision !== 'accepted');
   const canAccept = step.status === 'awaiting-accept' || step.status === 'rejected' || (step.status === 'done' && failed.length > 0);

@@ -1,0 +1,11 @@
+import { Client, Connection } from '@temporalio/client';
+import { workflowExecutions } from '../bench/lib/workflowExecutions.js';
+const connection = await Connection.connect({ address: process.argv[2] });
+const client = new Client({ connection });
+const s: any = await client.workflow.getHandle(process.argv[3]).query('status');
+console.log(JSON.stringify(s.actions), s.pauseReason, s.phase);
+const ex = await workflowExecutions(client, process.argv[3]);
+for (const e of ex) console.log(e.runId.slice(0,8), e.events, e.closedBy, 'sig', e.signals.join(','), 'upd', e.updates.join(','), 'children', e.children.map((c) => c.replace(/.*_/, '')).join(','));
+const h = await client.workflow.getHandle(process.argv[3]).fetchHistory();
+console.log((h.events ?? []).map((e: any) => `${e.eventId}:${e.eventType}`).join(' '));
+await connection.close();
