@@ -1,4 +1,4 @@
-// `npm run bench:throughput -- --jobs N [--slots S] [--wms local|htcondor]`: N independent no-op jobs (`true`) through the whole stack
+// `npm run bench:throughput -- --jobs N [--slots S] [--wms local|htcondor] [--cpu-prof DIR] [--keep]`: N independent no-op jobs (`true`) through the whole stack
 // (Temporal dev server, orchestrator and executor workers, store), timed from submit to the run's end.
 // Baseline in the same script: the same N processes spawned directly by Node with the same concurrency, measured
 // right before and right after the tbps run (the machine may be shared: the ratio is against their mean).
@@ -17,6 +17,8 @@ const slots = Number(flag('slots', '8'));
 const wms = flag('wms', 'local');
 // --cpu-prof DIR: the workers write V8 CPU profiles (.cpuprofile, open in Chrome DevTools) into DIR when they stop.
 const cpuProfDir = flag('cpu-prof', '');
+// --keep: leave the data directory (store with every attempt's ready/start/end times, worker logs) for a look.
+const keep = process.argv.includes('--keep');
 const profArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfDir)}`] : [];
 if (wms !== 'local' && wms !== 'htcondor') {
   console.error(`bench:throughput: --wms ${wms} is not available yet (known: local, htcondor)`);
@@ -66,5 +68,6 @@ try {
   console.log(`ratio: tbps end-to-end takes ${(seconds / base).toFixed(2)}x the bare process spawns`);
   console.log(`jobs=${jobs} seconds=${seconds.toFixed(2)} jobs_per_s=${(jobs / seconds).toFixed(1)} baseline_s=${base.toFixed(2)} ratio=${(seconds / base).toFixed(2)}`);
 } finally {
-  await stack.stop();
+  await stack.stop(keep);
+  if (keep) console.error(`[bench:throughput] kept ${stack.home} (store, worker logs) and ${stack.work}`);
 }
