@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { stringify } from 'yaml';
 import { BpsConfig } from '../core/config/index.js';
+import { readSlotPolicy, siteLimits } from '../core/run/slotPolicy.js';
 import { BadInputError } from '../core/errors.js';
 import { mkdirUnder, writeFileUnder } from '../core/files/confined.js';
 import { SAVED_CONFIG, SAVED_PLAN } from '../core/submit/files.js';
@@ -13,13 +14,14 @@ import { loadSavedConfig } from '../core/submit/savedConfig.js';
 import { acquireGraph } from '../core/qgraph/acquire.js';
 import { provideLsstGraph } from '../lsst/runGraph.js';
 import { lsstVersions } from '../lsst/env.js';
-import { TBPS_VERSION, TEMPORAL_SDK_VERSION } from '../temporal/versions.js';
+import { TBPS_VERSION, TEMPORAL_SDK_VERSION } from '../paths/versions.js';
 import type { BatchJobs, BatchResult, RunConfigArg, RunPlan, RunSummary } from '../core/run/types.js';
 import { totalCounts } from '../core/report/index.js';
 import { isTerminal, type State } from '../core/states.js';
 import { GW_DIR, readJobs, transform, type BatchPlan } from '../core/workflow/index.js';
 import { preparedRunFor, type PreparedRun } from '../core/submit/preparedRun.js';
-import { localWms, wmsForServiceClass } from '../wms/index.js';
+import { wmsPlugin } from '../wms/index.js';
+import { wmsPollSeconds } from '../core/submit/wmsPoll.js';
 import { failOnBadInput } from './inputErrors.js';
 import { getStore } from './storeHandle.js';
 import { DEFAULT_GROUP_MAX } from '../core/run/grouping.js';
@@ -68,6 +70,9 @@ async function prepareRunNow(args: RunArgs): Promise<void> {
     computeSite: str('computeSite'),
     state: 'RUNNING',
   });
+  // The per-site scheduler's view of the run: its priority and limits (checked at submit; see core/run/slotPolicy.ts).
+  const site = c.getString('computeSite');
+  await store.recordSlotPolicy(runId, readSlotPolicy(c, site), siteLimits(c));
 }
 
 /**
@@ -178,11 +183,11 @@ function preparedWorkflow(submitPath: string, prepared: PreparedRun): { jobsFile
   return { jobsFile: path.join(dir, 'jobs.jsonl'), plan, initJob: prepared.initJob, finalJob: prepared.finalJob };
 }
 
-/** The run's workload system (wmsServiceClass, BPS class names or short names) as plan fields. */
+/** The run's workload system (wmsServiceClass: a registry name or a BPS class name) as plan fields. */
 function wmsOf(c: BpsConfig): Pick<RunPlan, 'wms' | 'wmsMode' | 'wmsPollSeconds'> {
-  const wms = wmsForServiceClass(String(c.has('wmsServiceClass') ? c.get('wmsServiceClass') ?? 'local' : 'local')) ?? localWms;
-  if (wms.mode !== 'external') return { wms: wms.name };
-  return { wms: wms.name, wmsMode: 'external', wmsPollSeconds: c.getNumber('htcondorPollSeconds', {}, 5) };
+  const plugin = wmsPlugin(String(c.has('wmsServiceClass') ? (c.get('wmsServiceClass') ?? 'local') : 'local'), { file: c.fileOf('wmsServiceClass'), key: 'wmsServiceClass' });
+  if (plugin.mode !== 'external') return { wms: plugin.name };
+  return { wms: plugin.name, wmsMode: 'external', wmsPollSeconds: wmsPollSeconds(c, plugin.defaultPollSeconds) };
 }
 
 /** For `restart`: reset what did not succeed and return the saved plan. */

@@ -20,7 +20,8 @@ import type { JobSpec } from '../core/workflow/model.js';
 import type { Store } from '../store/index.js';
 import { defaultCapacity, ResourcePool } from '../wms/local/resources.js';
 import { JOB_TOKEN_VAR } from '../wms/local/jobGroups.js';
-import { runProcess } from '../wms/local/runProcess.js';
+import { runProcess } from '../processes/runProcess.js';
+import { holdSiteSlot, type HeldSlot } from './siteSlot.js';
 import { withLsstPath } from '../lsst/env.js';
 import { isStopping, jobGroups, jobLauncher } from './jobRegistry.js';
 
@@ -80,6 +81,25 @@ export async function runAttempt(store: Store, ref: JobRef, spec: JobSpec, store
   // Memory escalates with the tries (attempts that ran and failed) of this execution of the run.
   const memoryMb = memoryForAttempt(spec, storedAttempts > 0 ? await store.nextTry(ref.runId, ref.name) : 1);
   const host = os.hostname();
+  const details = scope.details;
+  // A throttled site (site or campaign maxRunningJobs): the job's slot first, granted by priority, then resources.
+  let slot: HeldSlot;
+  try {
+    slot = await holdSiteSlot(store, ref.runId, spec.name, scope.cancellation);
+  } catch (err) {
+    if (isStopping()) throw stopped(spec.name, host);
+    throw err;
+  }
+  try {
+    return await attemptWithSlot(store, ref, spec, scope, memoryMb, host);
+  } finally {
+    // A release that fails leaves the lease to expire (store/siteSlots.ts STALE_MS); the job's outcome stands.
+    await slot.release().catch(() => undefined);
+  }
+}
+
+/** runAttempt once the job holds its site slot: its CPU and memory, then its process. */
+async function attemptWithSlot(store: Store, ref: JobRef, spec: JobSpec, scope: AttemptScope, memoryMb: number, host: string): Promise<TimedOutcome> {
   const groups = jobGroups();
   const details = scope.details;
   let release = pool.tryAcquire(spec.requestCpus, memoryMb);

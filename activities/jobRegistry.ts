@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { JobGroups } from '../wms/local/jobGroups.js';
 import { Launcher } from '../wms/local/launcher.js';
-import { dataDir } from '../temporal/paths.js';
+import { dataDir } from '../paths/index.js';
 
 let groups: JobGroups | undefined;
 let launcher: Launcher | undefined;

@@ -1,16 +1,17 @@
-// `npm run bench:throughput -- --jobs N [--slots S] [--wms local|htcondor] [--cpu-prof DIR] [--keep]`: N independent no-op jobs (`true`) through the whole stack
+// `npm run bench:throughput -- --jobs N [--slots S] [--wms local|htcondor|slurm] [--cpu-prof DIR] [--keep]`: N independent no-op jobs (`true`) through the whole stack
 // (Temporal dev server, orchestrator and executor workers, store), timed from submit to the run's end.
 // Baseline in the same script: the same N processes spawned directly by Node with the same concurrency, measured
 // right before and right after the tbps run (the machine may be shared: the ratio is against their mean).
 // Also prints the CPU each part of the stack used per job (dev server, workers, the jobs, the CLI), in ms.
 // Last line: jobs=… seconds=… jobs_per_s=… baseline_s=… ratio=…
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { writeQuantumGraph, type QuantumRecord } from '../core/qgraph/index.js';
 import { chmodSync } from 'node:fs';
-import { repoRoot } from '../temporal/paths.js';
+import { repoRoot } from '../paths/index.js';
 import { flag, startStack } from './lib/stack.js';
 import { cpuPerJob, cpuTimes } from './lib/cpu.js';
+import { WMS_NAMES } from '../core/submit/wmsNames.js';
 
 const jobs = Number(flag('jobs', '5000'));
 const slots = Number(flag('slots', '8'));
@@ -20,12 +21,16 @@ const cpuProfDir = flag('cpu-prof', '');
 // --keep: leave the data directory (store with every attempt's ready/start/end times, worker logs) for a look.
 const keep = process.argv.includes('--keep');
 const profArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfDir)}`] : [];
-if (wms !== 'local' && wms !== 'htcondor') {
-  console.error(`bench:throughput: --wms ${wms} is not available yet (known: local, htcondor)`);
+if (!(WMS_NAMES as readonly string[]).includes(wms)) {
+  console.error(`bench:throughput: option --wms: '${wms}' is not a workload system (known: ${WMS_NAMES.join(', ')})`);
   process.exit(2);
 }
 // htcondor: the personal pool of scripts/setup-htcondor.sh (or a site pool: TBPS_HTCONDOR_PREFIX='' with condor_* on PATH).
-const condorPrefix = process.env.TBPS_HTCONDOR_PREFIX ?? `bash ${path.join(repoRoot, 'scripts', 'htcondor.sh')} exec`;
+// slurm: the one-node cluster of scripts/setup-slurm.sh (or a site cluster: TBPS_SLURM_PREFIX='' with sbatch on PATH).
+const prefixes: Record<string, Record<string, string>> = {
+  htcondor: { TBPS_HTCONDOR_PREFIX: process.env.TBPS_HTCONDOR_PREFIX ?? `bash ${path.join(repoRoot, 'scripts', 'htcondor.sh')} exec` },
+  slurm: { TBPS_SLURM_PREFIX: process.env.TBPS_SLURM_PREFIX ?? `bash ${path.join(repoRoot, 'scripts', 'slurm.sh')} exec` },
+};
 
 /** Seconds for n bare spawns of `true`, `parallel` at a time; also the CPU (ms per spawn, Node's and the child's). */
 async function baseline(n: number, parallel: number): Promise<{ seconds: number; cpuMs: number }> {
@@ -44,17 +49,26 @@ async function baseline(n: number, parallel: number): Promise<{ seconds: number;
   return { seconds, cpuMs: ((cpu1.self - cpu0.self + cpu1.children - cpu0.children) * 1000) / n };
 }
 
+// The test cluster must be up before anything starts (a stopped controller would leave the run waiting).
+if (wms === 'slurm' && process.env.TBPS_SLURM_PREFIX === undefined) {
+  const up = spawnSync('bash', [path.join(repoRoot, 'scripts', 'slurm.sh'), 'start'], { encoding: 'utf8' });
+  if (up.status !== 0) {
+    console.error(`bench:throughput: the Slurm test cluster does not start (${up.stderr.trim()}); run 'bash scripts/setup-slurm.sh' (as root)`);
+    process.exit(2);
+  }
+}
+
 const stack = await startStack('throughput');
 try {
   if (wms === 'htcondor') chmodSync(stack.work, 0o755); // jobs run as the pool's submitting user (the data dir stays 0700)
-  stack.startWorker('orchestrator', wms === 'htcondor' ? { TBPS_HTCONDOR_PREFIX: condorPrefix } : {}, profArgs);
+  stack.startWorker('orchestrator', prefixes[wms] ?? {}, profArgs);
   stack.startWorker('executor', { TBPS_EXECUTOR_CPUS: String(slots), TBPS_EXECUTOR_SLOTS: String(slots * 2) }, profArgs);
   const graph = path.join(stack.home, 'noop.qgraph.jsonl');
   const records = (function* (): Generator<QuantumRecord> {
     for (let i = 0; i < jobs; i++) yield { id: `noop-${i}`, label: 'noop', dataId: { n: i }, parents: [] };
   })();
   await writeQuantumGraph(graph, { format: 'tbps-qgraph', version: 1, metadata: {}, tasks: [{ label: 'noop', dimensions: ['n'] }], quanta: jobs }, records);
-  const source = wms === 'htcondor' ? `qgraphFile: ${graph}\nwmsServiceClass: htcondor\nhtcondorPollSeconds: 2` : `qgraphFile: ${graph}`;
+  const source = wms === 'local' ? `qgraphFile: ${graph}` : `qgraphFile: ${graph}\nwmsServiceClass: ${wms}\nwmsPollSeconds: 2`;
   const before = await baseline(jobs, slots);
   const { seconds, cpuBefore, cpuAfter, idle } = await stack.timedNoopRun('bench_noop', source);
   const history = await stack.historyEvents();

@@ -1,11 +1,12 @@
 // The BPS command-line options shared by submit and the stage commands (they override the YAML).
 import type { Command } from 'commander';
 import type { CliConfigOptions } from '../core/submit/config.js';
+import { WMS_NAMES } from '../core/submit/wmsNames.js';
 
 export function addConfigOptions(cmd: Command): Command {
   return cmd
     .option('--compute-site <site>', 'compute site (selects site.<site> settings and the executor queue)')
-    .option('--wms-service-class <wms>', 'workload system: local, htcondor (BPS class names accepted)')
+    .option('--wms-service-class <wms>', `workload system: ${WMS_NAMES.join(', ')} (BPS class names accepted)`)
     .option('-g, --qgraph <file>', 'use this quantum graph file instead of generating one')
     .option('--output-run <run>', 'output RUN collection')
     .option('-o, --output <coll>', 'output CHAINED collection')

@@ -4,7 +4,8 @@
 # the workflow bundle, the LSST middleware venv (.venv/, lsst-ctrl-mpexec from PyPI; skip with --no-lsst), the
 # HTCondor test pool (.sandbox/htcondor/, a Debian trixie chroot with condor; needs root; skip with --no-htcondor),
 # Debian's chromium for the dashboard's browser tests (apt-get, needs root; skip with --no-chromium), ctrl_bps in
-# .venv-bps (the peer of the parity test and benchmarks; with the LSST venv) and Debian's postgresql (skip with --no-postgres).
+# .venv-bps (the peer of the parity test and benchmarks; with the LSST venv), Debian's postgresql (skip with --no-postgres)
+# and a one-node Slurm cluster (Debian's slurm-wlm and munge, .sandbox/slurm; needs root; skip with --no-slurm).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -15,6 +16,7 @@ want_lsst=1
 want_condor=1
 want_chromium=1
 want_postgres=1
+want_slurm=1
 for a in "$@"; do
   case "$a" in
     --no-lsst) want_lsst=0 ;;
@@ -22,7 +24,8 @@ for a in "$@"; do
     --no-htcondor) want_condor=0 ;;
     --no-chromium) want_chromium=0 ;;
     --no-postgres) want_postgres=0 ;;
-    *) echo "setup: unknown option $a (known: --no-lsst, --no-htcondor, --no-chromium, --no-postgres)" >&2; exit 2 ;;
+    --no-slurm) want_slurm=0 ;;
+    *) echo "setup: unknown option $a (known: --no-lsst, --no-htcondor, --no-chromium, --no-postgres, --no-slurm)" >&2; exit 2 ;;
   esac
 done
 
@@ -79,6 +82,17 @@ if [ "$want_postgres" = 1 ]; then
     bash scripts/setup-postgres.sh
   else
     echo "skipped: installing postgresql needs root (sudo bash scripts/setup-postgres.sh); the PostgreSQL tests fail until it exists"
+  fi
+fi
+
+if [ "$want_slurm" = 1 ]; then
+  step "Slurm test cluster (Debian's slurm-wlm and munge; one node on localhost, .sandbox/slurm)"
+  if [ "$(id -u)" = 0 ]; then
+    bash scripts/setup-slurm.sh
+    # Leave it stopped: the Slurm tests start it when they need it (and `npm test` stops it again).
+    bash scripts/slurm.sh stop >/dev/null 2>&1 || true
+  else
+    echo "skipped: installing slurm-wlm needs root (sudo bash scripts/setup-slurm.sh); the Slurm tests fail until it exists"
   fi
 fi
 

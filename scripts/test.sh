@@ -9,18 +9,23 @@ if [ ! -x node_modules/.bin/vitest ] || ! node scripts/npm-lock.mjs installed >/
   || { [ "$(id -u)" = 0 ] && [ ! -x /usr/bin/chromium ]; }; then
   bash scripts/setup.sh
 fi
-# PostgreSQL for the store's PostgreSQL tier (Debian's postgresql; a private cluster in .sandbox/postgres).
+# The Slurm tier's one-node cluster, and PostgreSQL for the store's PostgreSQL tier (Debian's postgresql; a private
+# cluster in .sandbox/postgres): provisioned here when setup ran before their scripts existed.
+if [ "$(id -u)" = 0 ] && [ ! -f .sandbox/slurm/etc/slurm.conf ]; then bash scripts/setup-slurm.sh; fi
 if [ "$(id -u)" = 0 ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   bash scripts/setup-postgres.sh
 fi
-# The HTCondor tests start the pool when it is not running; stop it again afterwards in that case (bind mounts).
+# The HTCondor and Slurm tests start the pool / cluster when it is not running, and the tests start the PostgreSQL test
+# server (tests/postgresSetup.ts); stop each again afterwards in that case (bind mounts; daemons).
 pool_was_running=0
 bash scripts/htcondor.sh status >/dev/null 2>&1 && pool_was_running=1
-# The tests start the PostgreSQL test server when it is not running (tests/postgresSetup.ts); the same for it.
+slurm_was_running=0
+bash scripts/slurm.sh status >/dev/null 2>&1 && slurm_was_running=1
 postgres_was_running=0
 bash scripts/postgres.sh status >/dev/null 2>&1 && postgres_was_running=1
 status=0
 node_modules/.bin/vitest run "$@" || status=$?
 if [ $pool_was_running = 0 ] && [ "$(id -u)" = 0 ]; then bash scripts/htcondor.sh stop >/dev/null 2>&1 || true; fi
+if [ $slurm_was_running = 0 ]; then bash scripts/slurm.sh stop >/dev/null 2>&1 || true; fi
 if [ $postgres_was_running = 0 ]; then bash scripts/postgres.sh stop >/dev/null 2>&1 || true; fi
 exit $status

@@ -1,30 +1,47 @@
-// Registry of workload systems, selected by `wmsServiceClass` (BPS class names or short names) or `--wms`.
+// Registry of workload systems by name: one line per system, each a folder of wms/. `wmsServiceClass` (a short name
+// or a BPS class name such as lsst.ctrl.bps.htcondor.HTCondorService) or `--wms-service-class` selects one.
+import { BadInputError } from '../core/errors.js';
+import { WMS_NAMES, wmsNameFor, type WmsName } from '../core/submit/wmsNames.js';
+import { htcondorPlugin } from './htcondor/plugin.js';
+import { localPlugin } from './local/index.js';
+import { slurmPlugin } from './slurm/plugin.js';
 import type { BpsConfig } from '../core/config/index.js';
-import { wmsNameFor, type WmsName } from '../core/submit/wmsNames.js';
-import type { WmsPrepareRequest, WorkloadSystem } from './types.js';
+import type { ExternalWmsPlugin, WmsPlugin, WmsPrepareRequest } from './types.js';
 
-export const localWms: WorkloadSystem = { name: 'local', mode: 'activities' };
+export const WMS_PLUGINS: Record<WmsName, WmsPlugin> = {
+  local: localPlugin,
+  htcondor: htcondorPlugin,
+  slurm: slurmPlugin,
+};
 
-/** HTCondor (DAGMan): the implementation is wms/htcondor/ (HTCondorWms), built by the activities with the store. */
-export const htcondorWms: WorkloadSystem = { name: 'htcondor', mode: 'external' };
+export type { BatchRef, BatchStatus, ExternalWmsPlugin, PingResult, WmsContext, WmsPlugin, WmsPrepareRequest, WorkloadSystem } from './types.js';
 
-export const WORKLOAD_SYSTEMS: Record<WmsName, WorkloadSystem> = { local: localWms, htcondor: htcondorWms };
-
-export type { WorkloadSystem, BatchRef, BatchStatus, WmsPrepareRequest } from './types.js';
-
-/**
- * `tbps prepare`: writes the files the run's workload system submits (HTCondor: a DAG and submit files per unit)
- * for the whole run. Returns their directories relative to the submit directory; none for `local`, whose jobs are
- * Temporal activities.
- */
-export async function prepareWmsFiles(wms: WmsName, config: BpsConfig, request: WmsPrepareRequest): Promise<string[]> {
-  if (wms === 'htcondor') return (await import('./htcondor/preparedRun.js')).prepareHtcondorRun(config, request);
-  return [];
+/** The plugin named by `wmsServiceClass`; undefined when none matches. */
+export function wmsForServiceClass(value: string): WmsPlugin | undefined {
+  const name = wmsNameFor(value);
+  return name ? WMS_PLUGINS[name] : undefined;
 }
 
-/** The workload system named by `wmsServiceClass`: a short name (local, htcondor) or a BPS class name
- * (lsst.ctrl.bps.htcondor.HTCondorService). Undefined when none matches. */
-export function wmsForServiceClass(value: string): WorkloadSystem | undefined {
-  const name = wmsNameFor(value);
-  return name ? WORKLOAD_SYSTEMS[name] : undefined;
+/** The plugin of a name or class; an unknown one is bad input naming the known ones. */
+export function wmsPlugin(value: string, where: { file?: string; key?: string } = { key: 'wmsServiceClass' }): WmsPlugin {
+  const plugin = wmsForServiceClass(value);
+  if (!plugin) throw new BadInputError(`unknown workload system '${value}'; expected one of: ${WMS_NAMES.join(', ')}`, where);
+  return plugin;
+}
+
+/** The plugin of an external system (one that takes a batch as a unit); `local` or an unknown name is bad input. */
+export function externalWmsPlugin(value: string): ExternalWmsPlugin {
+  const plugin = wmsPlugin(value);
+  if (plugin.mode !== 'external') throw new BadInputError(`workload system '${plugin.name}' runs jobs as activities; it has no batches to submit or poll`, { key: 'wmsServiceClass' });
+  return plugin;
+}
+
+/**
+ * `tbps prepare`: writes the files the run's workload system submits for the whole run. Returns their directories
+ * relative to the submit directory; none for `local` (its jobs are Temporal activities) or a system without prepareRun.
+ */
+export async function prepareWmsFiles(wms: WmsName, config: BpsConfig, request: WmsPrepareRequest): Promise<string[]> {
+  const plugin = WMS_PLUGINS[wms];
+  if (plugin.mode !== 'external' || !plugin.prepareRun) return [];
+  return plugin.prepareRun(config, request);
 }

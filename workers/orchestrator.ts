@@ -3,7 +3,7 @@
 import { Worker } from '@temporalio/worker';
 import * as campaign from '../activities/campaign.js';
 import * as control from '../activities/control.js';
-import * as htcondor from '../activities/htcondor.js';
+import * as wms from '../activities/wms.js';
 import { closeStore } from '../activities/storeHandle.js';
 import { orchestratorQueue } from '../core/run/queues.js';
 import { workflowsPath } from './bundle.js';
@@ -18,7 +18,7 @@ const worker = await Worker.create({
   namespace,
   taskQueue: orchestratorQueue(prefix),
   ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath }),
-  activities: { ...control, ...campaign, ...htcondor },
+  activities: { ...control, ...campaign, ...wms },
   maxConcurrentActivityTaskExecutions: 8,
   maxCachedWorkflows: 500,
 });

@@ -1,9 +1,9 @@
 // externalBatchWorkflow: one job batch (or one job outside the batches: pipetaskInit, finalJob) run by an external
-// workload system (HTCondor DAGMan) as one unit:
-// prepare + submit, then poll (a heartbeating activity that waits up to a minute per call) until the DAG is done,
-// continuing-as-new when Temporal suggests it. Cancel removes the DAG (condor_rm) and records what ended.
+// workload system as one unit, whichever it is (the activities of activities/wms.ts dispatch by the run's WMS name):
+// prepare + submit, then poll (a heartbeating activity that waits up to a minute per call) until the unit is done,
+// continuing-as-new when Temporal suggests it. Cancel removes the unit from the WMS and records what ended.
 import { CancellationScope, continueAsNew, isCancellation, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
-import type * as htcondor from '../activities/htcondor.js';
+import type * as wmsActivities from '../activities/wms.js';
 import type { BatchResult } from '../core/run/types.js';
 import { ctl } from './activityProxies.js';
 
@@ -11,7 +11,8 @@ export interface ExternalBatchInput {
   runId: string;
   batch: number;
   submitPath: string;
-  wms: string;
+  /** The run's workload system (a registry name); absent in inputs of older runs (the activities read the run's config). */
+  wms?: string;
   pollSeconds: number;
   /** A job unit instead of a batch (batch is then -1); `final` marks the run's final job. */
   job?: string;
@@ -22,19 +23,19 @@ export interface ExternalBatchInput {
 
 // Bounded retries: a WMS that keeps refusing a submit (or stops answering polls for about 15 minutes) fails the
 // batch with its message; bad input (a missing saved config or file) is not retried at all.
-const wmsCalls = proxyActivities<typeof htcondor>({
+const wmsCalls = proxyActivities<typeof wmsActivities>({
   startToCloseTimeout: '10 minutes',
   retry: { initialInterval: '2s', maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: ['BadInputError'] },
 });
 
-const wmsPoll = proxyActivities<typeof htcondor>({
+const wmsPoll = proxyActivities<typeof wmsActivities>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '2 minutes',
   retry: { initialInterval: '5s', maximumInterval: '1 minute', maximumAttempts: 20, nonRetryableErrorTypes: ['BadInputError'] },
 });
 
 export async function externalBatchWorkflow(input: ExternalBatchInput): Promise<BatchResult> {
-  const ref = { runId: input.runId, batch: input.batch, submitPath: input.submitPath, job: input.job, final: input.final };
+  const ref = { runId: input.runId, batch: input.batch, submitPath: input.submitPath, job: input.job, final: input.final, wms: input.wms };
   let wmsId = input.wmsId;
   try {
     if (!wmsId) {

@@ -1,6 +1,6 @@
 // runWorkflow (id run/<uniqProcName>): prepare -> generate graph -> transform -> pipetaskInit -> job batches ->
 // finalJob (per whenRun) -> summary. Batches are child workflows started when their upstream batches finish.
-// With an external WMS, pipetaskInit and finalJob are units of that WMS too (HTCondor: one-node DAGs, FINAL node).
+// With an external WMS, pipetaskInit and finalJob are units of that WMS too (e.g. one-node DAGs, a FINAL node).
 // Cancel is graceful: running batches are cancelled, finalJob still runs under whenRun ALWAYS. A campaign group's run
 // signals its summary to the campaign when it ends (the campaign may have continued-as-new meanwhile).
 import {
@@ -22,7 +22,7 @@ import {
 import type { BatchResult, RunConfigArg, RunInput, RunPlan, RunProgress, RunSummary } from '../core/run/types.js';
 import { batchWorkflowId, jobWorkflowId, orchestratorQueue, siteQueue } from '../core/run/queues.js';
 import type { SearchAttributePair } from '@temporalio/common';
-import { BpsRun, BpsRunState } from '../core/run/searchKeys.js';
+import { BpsRun, BpsRunState } from './searchKeys.js';
 import { ctl, runJobOn, stages } from './activityProxies.js';
 import { notifyCampaign } from './campaignNotify.js';
 import { jobBatchWorkflow } from './batch.js';
@@ -121,7 +121,7 @@ async function runOneJob(input: RunInput, queue: string, plan: RunPlan, name: st
         taskQueue: orchestratorQueue(input.taskQueuePrefix),
         ...childSearchAttributes(runId),
         cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
-        args: [{ runId, batch: -1, submitPath, job: name, final, wms: plan.wms ?? 'htcondor', pollSeconds: plan.wmsPollSeconds ?? 5 }],
+        args: [{ runId, batch: -1, submitPath, job: name, final, wms: plan.wms, pollSeconds: plan.wmsPollSeconds ?? 5 }],
       });
       return r.succeeded === 1;
     }
@@ -158,7 +158,7 @@ async function runBatches(input: RunInput, p: RunProgress, plan: RunPlan, queue:
         // Local: the batch workflow runs each job as an activity. External WMS: it submits the batch and polls it.
         const child =
           plan.wmsMode === 'external'
-            ? await startChild(externalBatchWorkflow, { ...childOptions, args: [{ ...batch, wms: plan.wms ?? 'htcondor', pollSeconds: plan.wmsPollSeconds ?? 5 }] })
+            ? await startChild(externalBatchWorkflow, { ...childOptions, args: [{ ...batch, wms: plan.wms, pollSeconds: plan.wmsPollSeconds ?? 5 }] })
             : await startChild(jobBatchWorkflow, {
                 ...childOptions,
                 args: [{ ...batch, siteQueue: queue, window: plan.window, heartbeatSeconds: plan.heartbeatSeconds, groupMax: plan.jobGroupMax }],

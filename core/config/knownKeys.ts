@@ -36,8 +36,10 @@ export const KNOWN_KEYS: readonly string[] = [
   'provisionResources', 'provisioningMaxWallTime', 'provisioningNodeCount', 'provisioningScript', 'provisioningScriptConfig',
   'provisioningScriptConfigPath',
   // tbps
-  'jobBatchSize', 'jobBatchWindow', 'jobGroupMax', 'jobHeartbeatTimeout', 'maxBatchesInFlight', 'htcondorPollSeconds', 'htcondorSubmitCommands',
-  'htcondorCommandPrefix', 'errorClasses', 'defaultErrorClasses',
+  'jobBatchSize', 'jobBatchWindow', 'jobGroupMax', 'jobHeartbeatTimeout', 'maxBatchesInFlight', 'wmsPollSeconds', 'htcondorPollSeconds', 'htcondorSubmitCommands',
+  'htcondorCommandPrefix', 'slurmCommandPrefix', 'slurmSubmitOptions', 'errorClasses', 'defaultErrorClasses',
+  // per-site scheduler (core/run/slotPolicy.ts): site.<name>.maxRunningJobs; set on a campaign's group runs
+  'maxRunningJobs', 'campaignPriority', 'campaignMaxRunningJobs',
 ];
 
 const KNOWN = new Set(KNOWN_KEYS);

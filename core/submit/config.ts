@@ -7,6 +7,7 @@ import { BpsConfig, loadBpsConfig } from '../config/index.js';
 import { checkName } from '../config/names.js';
 import { readConfigTree } from '../config/yamlFile.js';
 import { BadInputError } from '../errors.js';
+import { readSlotPolicy } from '../run/slotPolicy.js';
 import { clusterQuanta } from '../cluster/index.js';
 import { graphFromRecords, readQuantumGraph, syntheticGraph } from '../qgraph/index.js';
 import { checkGraphFile, graphFileFormat } from '../qgraph/graphFile.js';
@@ -15,6 +16,7 @@ import { buildGenericWorkflow } from '../workflow/index.js';
 import { checkJobNames } from '../workflow/transform.js';
 import { readRunSettings } from './runSettings.js';
 import { WMS_NAMES, wmsNameFor, type WmsName } from './wmsNames.js';
+import { wmsPollSeconds } from './wmsPoll.js';
 
 /** config/wms/ of this checkout: the WMS plugin defaults (a layer below the user YAML). */
 const WMS_DEFAULTS_DIR = fileURLToPath(new URL('../../config/wms/', import.meta.url));
@@ -98,6 +100,9 @@ export function preflight(config: BpsConfig, file: string): void {
   checkName(site, 'computeSite', { file: config.fileOf('computeSite') });
   config.jobAttributes({ site });
   readRunSettings(config);
+  wmsPollSeconds(config, 5);
+  // Priority and running-job limits (site.<name>.maxRunningJobs, the campaign's) are checked before anything starts.
+  readSlotPolicy(config, site);
   const qg = config.get('qgraphFile');
   // there, readable, and if it is a pipe_base graph (.qg/.qgraph) one whose archive lists a graph's members
   if (qg !== undefined && qg !== null && qg !== '') checkGraphFile(config.getString('qgraphFile'), { file, key: 'qgraphFile' });

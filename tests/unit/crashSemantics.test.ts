@@ -12,9 +12,9 @@ import { countedFailures, LOST_ERROR_CLASS, nextTry } from '../../core/run/attem
 import type { JobSpec } from '../../core/workflow/model.js';
 import { openStore, type Store } from '../../store/index.js';
 import { groupMembers, JOB_TOKEN_VAR, killJobGroup, parseRegistryFile, reapOrphans } from '../../wms/local/jobGroups.js';
-import { parentDeathPrefix, resolveCommand } from '../../wms/local/parentDeath.js';
+import { parentDeathPrefix, resolveCommand } from '../../processes/parentDeath.js';
 import { ResourcePool } from '../../wms/local/resources.js';
-import { isAlive as alive } from '../../wms/local/procStat.js';
+import { isAlive as alive } from '../../processes/procStat.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'tbps-crash-unit-'));
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -143,7 +143,7 @@ const FAKE_EXECUTOR = `
 import { writeFileSync } from 'node:fs';
 import { JobGroups, JOB_TOKEN_VAR } from 'REPO/wms/local/jobGroups.ts';
 import { Launcher } from 'REPO/wms/local/launcher.ts';
-import { runProcess } from 'REPO/wms/local/runProcess.ts';
+import { runProcess } from 'REPO/processes/runProcess.ts';
 import path from 'node:path';
 const [root, out, mode] = process.argv.slice(2);
 const groups = new JobGroups(root);
@@ -169,7 +169,7 @@ setInterval(() => {}, 1000);
 const DIES_BEFORE_REGISTERING = `
 import { writeFileSync } from 'node:fs';
 import { Launcher } from 'REPO/wms/local/launcher.ts';
-import { runProcess } from 'REPO/wms/local/runProcess.ts';
+import { runProcess } from 'REPO/processes/runProcess.ts';
 const [dir, mode] = process.argv.slice(2);
 const launcher = mode === 'launcher' ? new Launcher() : undefined;
 if (launcher) writeFileSync(dir + '/launcher', String(await launcher.pid()));

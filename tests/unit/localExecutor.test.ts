@@ -10,7 +10,7 @@ import { memoryForAttempt } from '../../core/run/memory.js';
 import { classifyExit } from '../../core/states.js';
 import { ResourcePool } from '../../wms/local/resources.js';
 import { Launcher } from '../../wms/local/launcher.js';
-import { runProcess } from '../../wms/local/runProcess.js';
+import { runProcess } from '../../processes/runProcess.js';
 import { parseRegistryFile } from '../../wms/local/jobGroups.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'tbps-exec-'));

@@ -2,7 +2,7 @@
 // scanning all of /proc, and neither counts a descendant that moved to a process group of its own.
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { rssByProcessGroup, rssByProcessTree } from '../../wms/local/procMonitor.js';
+import { rssByProcessGroup, rssByProcessTree } from '../../processes/procMonitor.js';
 
 const started: number[] = [];
 afterAll(() => {

@@ -9,14 +9,14 @@ import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { copyFileUnder, mkdirUnder, writeFileUnder } from '../../core/files/confined.js';
-import { runClassifier } from '../../core/logs/errorClasses.js';
-import { rootCause } from '../../core/logs/rootCause.js';
-import { readTail } from '../../core/logs/tail.js';
 import { decideRetry } from '../../core/run/retryDecision.js';
 import type { BatchJobs } from '../../core/run/types.js';
-import { ACTIVE_STATES, classifyExit, isTerminal, zeroCounts, type ErrorClass, type State } from '../../core/states.js';
-import type { JobSpec } from '../../core/workflow/model.js';
-import type { BatchRef, BatchStatus, WorkloadSystem } from '../types.js';
+import { ACTIVE_STATES, isTerminal, zeroCounts, type State } from '../../core/states.js';
+import { parsePrefix } from '../command.js';
+import { memoryForAttempt } from '../../core/run/memory.js';
+import type { BatchRef, BatchStatus, PingResult, WmsStore, WorkloadSystem } from '../types.js';
+import { pingPool } from './ping.js';
+import { failureFromLogs } from '../failureLogs.js';
 import { DAG_FINISHED, NODE_STATE, readNodeStatus } from './nodeStatus.js';
 import { EXIT_HOLD_SUBCODE, SIGKILL_HOLD_SUBCODE, dagText, type DagNode, jobLogBase, memoryCap, nodeName, submitDescription } from './submitFiles.js';
 import { shareSubmitTree, shareWritableDir, type ShareGroup } from './share.js';
@@ -26,17 +26,8 @@ import { savedConfigPath, sha256 } from '../../core/submit/savedConfig.js';
 
 const run = promisify(execFile);
 
-/** What the HTCondor plugin needs from the store (structurally the Store class of store/). */
-export interface HTCondorStore {
-  loadBatch(runId: string, batch: number): Promise<BatchJobs>;
-  getJobSpec(runId: string, name: string): Promise<JobSpec>;
-  getJob(runId: string, name: string): Promise<{ state: State; maxAttempts: number } | undefined>;
-  setJobStates(runId: string, names: readonly string[], state: State, from?: readonly State[]): Promise<number>;
-  recordAttemptStart(runId: string, name: string, attempt: number, s: { host?: string | null; memoryMb?: number | null; logPath?: string | null; startedAt?: string; readyAt?: string; state?: State }): Promise<void>;
-  recordAttemptEnd(runId: string, name: string, attempt: number, e: { state: State; exitCode?: number | null; signal?: string | null; peakRssMb?: number | null; errorClass?: string | null; errorSummary?: string | null; errorLine?: string | null; endedAt?: string }): Promise<void>;
-  pruneBlocked(runId: string, batch?: number): Promise<number>;
-  batchCounts(runId: string, batch: number): Promise<Record<State, number>>;
-}
+/** What the HTCondor plugin needs from the store (the contract's store view). */
+export type HTCondorStore = WmsStore;
 
 export interface HTCondorOptions {
   /** Argument vector put before every condor_* command. */
@@ -84,7 +75,7 @@ const CANCELLED_FILE = 'cancelled';
  */
 export const PREPARED_FILE = 'prepared';
 
-export { parsePrefix } from './prefix.js';
+export { parsePrefix };
 
 export class HTCondorWms implements WorkloadSystem {
   readonly name = 'htcondor';
@@ -392,7 +383,7 @@ export class HTCondorWms implements WorkloadSystem {
         // execute: a new attempt
         c.starts++;
         c.open = true;
-        const memoryMb = Math.round(Math.min(job.requestMemory * Math.pow(job.multiplier, c.starts - 1), Math.max(job.cap, job.requestMemory)));
+        const memoryMb = memoryForAttempt({ requestMemory: job.requestMemory, memoryMultiplier: job.multiplier, memoryLimit: Math.max(job.cap, job.requestMemory) }, c.starts);
         await store.recordAttemptStart(b.runId, job.name, c.starts, { host: execHost(e) ?? null, memoryMb, logPath: `${base}.${c.starts}.out`, readyAt: c.readyAt, startedAt: eventIso(e) });
         return;
       }
@@ -411,7 +402,7 @@ export class HTCondorWms implements WorkloadSystem {
         const state: State = ok ? 'SUCCEEDED' : e.code === 4 ? (requeued ? 'READY' : 'PENDING') : 'FAILED';
         c.open = false;
         if (!ok) c.readyAt = eventIso(e); // a retry inside HTCondor is queued again from now
-        const failure = ok ? undefined : classifyFailure(b.submitPath, `${base}.${c.starts}`, exitCode, signal);
+        const failure = ok ? undefined : failureFromLogs(b.submitPath, `${base}.${c.starts}`, exitCode, signal);
         await store.recordAttemptEnd(b.runId, job.name, c.starts, {
           state,
           exitCode,
@@ -471,7 +462,7 @@ export class HTCondorWms implements WorkloadSystem {
   async #decideExit(b: BatchRef, e: LogEvent, cluster: string, c: PollState['clusters'][string], job: NodeInfo, logBase: string): Promise<void> {
     c.open = false;
     const exitCode = heldExitCode(e);
-    const failure = classifyFailure(b.submitPath, logBase, exitCode, null);
+    const failure = failureFromLogs(b.submitPath, logBase, exitCode, null);
     const decision = decideRetry(
       { exitCode, signal: null, oom: false, timedOut: false },
       failure.match,
@@ -515,6 +506,11 @@ export class HTCondorWms implements WorkloadSystem {
     return this.submit(b);
   }
 
+  /** Whether the pool's schedd answers (condor_q through the command prefix). */
+  ping(): Promise<PingResult> {
+    return pingPool(this.#o.commandPrefix);
+  }
+
   /** condor_history of the batch's jobs (bps attributes), for reports and checks. */
   async history(b: BatchRef, wmsId: string): Promise<Array<Record<string, unknown>>> {
     const out = await this.condor('condor_history', ['-constraint', `DAGManJobId == ${Number(wmsId)}`, '-json', '-attributes', 'ClusterId,bps_job_name,bps_job_label,ExitCode,ExitBySignal,NumJobStarts,JobStatus,DAGNodeName'], this.dir(b));
@@ -531,16 +527,4 @@ function latestRescue(dir: string, dag: string): string | undefined {
 /** The unit's DAG (and directory) name: batch_<n>, or the job's node name for a job unit. */
 function dagName(b: BatchRef): string {
   return b.job ? nodeName(b.job) : `batch_${b.batch}`;
-}
-
-/** Error class, matched line and root cause of a failed attempt, from the ends of its logs (<base>.err/.out). */
-function classifyFailure(submitPath: string, base: string, exitCode: number | null, signal: string | null) {
-  const tails = [readTail(`${base}.err`), readTail(`${base}.out`)];
-  const match = runClassifier(submitPath).match(exitCode, [signal ? `tbps: killed by ${signal}` : '', ...tails]);
-  return {
-    match,
-    errorClass: match?.name ?? classifyExit(exitCode, signal, false),
-    errorLine: match?.line ?? null,
-    errorSummary: rootCause(tails[0]) ?? rootCause(tails[1]) ?? (signal ? `killed by ${signal}` : `exit code ${exitCode}`),
-  };
 }

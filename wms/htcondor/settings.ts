@@ -2,7 +2,7 @@
 // lines, and the group the submit tree is shared with. Read the same way by the orchestrator's activities (from the
 // run's saved config) and by `tbps prepare` (from the loaded config), so prepared files equal submitted ones.
 import type { BpsConfig } from '../../core/config/index.js';
-import { parsePrefix } from './prefix.js';
+import { parsePrefix } from '../command.js';
 import { resolveShareGroup, type ShareGroup } from './share.js';
 
 export interface HTCondorSettings {

@@ -10,8 +10,8 @@
 // Pure Node: no Temporal here.
 import { spawn } from 'node:child_process';
 import type { Writable } from 'node:stream';
-import { createWriteStreamUnder, preparePathUnder } from '../../core/files/confined.js';
-import type { Launcher } from './launcher.js';
+import { createWriteStreamUnder, preparePathUnder } from '../core/files/confined.js';
+import type { Launcher } from '../wms/local/launcher.js';
 import { watchProcessGroup } from './procMonitor.js';
 import { parentDeathPrefix, resolveCommand } from './parentDeath.js';
 
