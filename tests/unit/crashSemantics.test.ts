@@ -192,7 +192,7 @@ const LAUNCHER_ALONE = `
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Launcher } from 'REPO/wms/local/launcher.ts';
-import { runProcess } from 'REPO/wms/local/runProcess.ts';
+import { runProcess } from 'REPO/processes/runProcess.ts';
 const [dir] = process.argv.slice(2);
 const launcher = new Launcher();
 writeFileSync(dir + '/launcher', String(await launcher.pid()));
