@@ -4,7 +4,7 @@
 // cancel).
 import path from 'node:path';
 import { JobGroups } from '../wms/local/jobGroups.js';
-import { Launcher } from '../wms/local/launcher.js';
+import { Launcher } from '../processes/launcher.js';
 import { dataDir } from '../paths/index.js';
 
 let groups: JobGroups | undefined;

@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import { createWriteStreamUnder, preparePathUnder } from '../core/files/confined.js';
-import type { Launcher } from '../wms/local/launcher.js';
+import type { Launcher } from './launcher.js';
 import { watchProcessGroup } from './procMonitor.js';
 import { parentDeathPrefix, resolveCommand } from './parentDeath.js';
 

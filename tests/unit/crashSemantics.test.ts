@@ -142,7 +142,7 @@ describe('resolveCommand', () => {
 const FAKE_EXECUTOR = `
 import { writeFileSync } from 'node:fs';
 import { JobGroups, JOB_TOKEN_VAR } from 'REPO/wms/local/jobGroups.ts';
-import { Launcher } from 'REPO/wms/local/launcher.ts';
+import { Launcher } from 'REPO/processes/launcher.ts';
 import { runProcess } from 'REPO/processes/runProcess.ts';
 import path from 'node:path';
 const [root, out, mode] = process.argv.slice(2);
@@ -168,7 +168,7 @@ setInterval(() => {}, 1000);
 // was ever registered, must never run.
 const DIES_BEFORE_REGISTERING = `
 import { writeFileSync } from 'node:fs';
-import { Launcher } from 'REPO/wms/local/launcher.ts';
+import { Launcher } from 'REPO/processes/launcher.ts';
 import { runProcess } from 'REPO/processes/runProcess.ts';
 const [dir, mode] = process.argv.slice(2);
 const launcher = mode === 'launcher' ? new Launcher() : undefined;
@@ -191,7 +191,7 @@ setInterval(() => {}, 1000);
 const LAUNCHER_ALONE = `
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Launcher } from 'REPO/wms/local/launcher.ts';
+import { Launcher } from 'REPO/processes/launcher.ts';
 import { runProcess } from 'REPO/processes/runProcess.ts';
 const [dir] = process.argv.slice(2);
 const launcher = new Launcher();

@@ -9,7 +9,7 @@ import { rootCause } from '../../core/logs/rootCause.js';
 import { memoryForAttempt } from '../../core/run/memory.js';
 import { classifyExit } from '../../core/states.js';
 import { ResourcePool } from '../../wms/local/resources.js';
-import { Launcher } from '../../wms/local/launcher.js';
+import { Launcher } from '../../processes/launcher.js';
 import { runProcess } from '../../processes/runProcess.js';
 import { parseRegistryFile } from '../../wms/local/jobGroups.js';
 

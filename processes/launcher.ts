@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parentDeathPrefix } from '../../processes/parentDeath.js';
+import { parentDeathPrefix } from './parentDeath.js';
 
 const LAUNCHER_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'launcher-process.mjs');
 
