@@ -24,6 +24,7 @@ import { wmsPlugin } from '../wms/index.js';
 import { wmsPollSeconds } from '../core/submit/wmsPoll.js';
 import { failOnBadInput } from './inputErrors.js';
 import { getStore } from './storeHandle.js';
+import { DEFAULT_GROUP_MAX } from '../core/run/grouping.js';
 
 
 type RunArgs = {
@@ -157,6 +158,7 @@ async function transformRunNow(args: RunArgs & GraphFiles): Promise<RunPlan> {
       window: c.getNumber('jobBatchWindow', {}, 200),
       maxBatchesInFlight: c.getNumber('maxBatchesInFlight', {}, 4),
       heartbeatSeconds: c.getNumber('jobHeartbeatTimeout', {}, 10),
+      jobGroupMax: c.getNumber('jobGroupMax', {}, DEFAULT_GROUP_MAX),
       ...wmsOf(c),
     };
     writeFileUnder(submitPath, SAVED_PLAN, JSON.stringify(plan));

@@ -8,14 +8,16 @@ import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 
 const SETPRIV = '/usr/bin/setpriv';
-let cached: string[] | undefined;
+const cached = new Map<string, string[]>();
 
-/** The argv prefix that starts a command under a parent-death SIGKILL; empty where setpriv is missing. */
-export function parentDeathPrefix(): string[] {
-  if (cached) return cached;
-  if (process.env.TBPS_NO_PDEATHSIG === '1' || process.platform !== 'linux' || !isExecutable(SETPRIV)) cached = [];
-  else cached = [SETPRIV, '--pdeathsig', 'KILL', '--'];
-  return cached;
+/** The argv prefix that starts a command under a parent-death signal (default KILL); empty where setpriv is missing. */
+export function parentDeathPrefix(signal = 'KILL'): string[] {
+  let prefix = cached.get(signal);
+  if (prefix) return prefix;
+  if (process.env.TBPS_NO_PDEATHSIG === '1' || process.platform !== 'linux' || !isExecutable(SETPRIV)) prefix = [];
+  else prefix = [SETPRIV, '--pdeathsig', signal, '--'];
+  cached.set(signal, prefix);
+  return prefix;
 }
 
 function isExecutable(file: string): boolean {

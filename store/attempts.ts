@@ -65,8 +65,19 @@ export async function recordAttemptStart(b: Backend, runId: string, name: string
   await b.writeTx((trx) => startAttemptIn(trx, runId, name, attempt, false, s));
 }
 
-/** recordAttemptStart inside a write transaction; `absolute`: attempt is the stored number, not after attempt_base. */
-async function startAttemptIn(trx: Kysely<Database>, runId: string, name: string, attempt: number, absolute: boolean, s: AttemptStart): Promise<void> {
+/**
+ * recordAttemptStart inside a write transaction; `absolute`: attempt is the stored number, not after attempt_base.
+ * `fresh`: the caller knows the attempt is not stored yet and the job's label (openAttempt), which saves a read.
+ */
+async function startAttemptIn(
+  trx: Kysely<Database>,
+  runId: string,
+  name: string,
+  attempt: number,
+  absolute: boolean,
+  s: AttemptStart,
+  fresh?: { label: string },
+): Promise<void> {
   const started = toIso(s.startedAt);
   const readyAt = s.readyAt === undefined || s.readyAt === null ? null : toIso(s.readyAt);
   const vals = {
@@ -78,7 +89,7 @@ async function startAttemptIn(trx: Kysely<Database>, runId: string, name: string
   };
   const timing = { ready_at: readyAt, wait_s: secondsBetween(readyAt, started) };
   {
-    const { n, label, prior } = await storedAttempt(trx, runId, name, attempt, absolute);
+    const { n, label, prior } = fresh && absolute ? { n: attempt, label: fresh.label, prior: undefined } : await storedAttempt(trx, runId, name, attempt, absolute);
     await trx
       .updateTable('jobs')
       .set({
@@ -208,7 +219,7 @@ export async function openAttempt(
   lostSummary: string,
 ): Promise<OpenedAttempt> {
   return b.writeTx(async (trx) => {
-    const job = await trx.selectFrom('jobs').select(['attempt_base', 'attempts']).where('run_id', '=', runId).where('name', '=', name).executeTakeFirst();
+    const job = await trx.selectFrom('jobs').select(['attempt_base', 'attempts', 'label']).where('run_id', '=', runId).where('name', '=', name).executeTakeFirst();
     if (!job) throw new Error(`job '${name}' not found in run '${runId}'`);
     const rows = await trx
       .selectFrom('job_attempts')
@@ -229,7 +240,8 @@ export async function openAttempt(
       .map((r) => ({ state: r.state, errorClass: r.error_class, endedAt: r.ended_at }));
     const last = Math.max(base, num(job.attempts), ...rows.map((r) => num(r.attempt)));
     const number = last + 1;
-    await startAttemptIn(trx, runId, name, number, true, start(number));
+    // Numbered after every stored attempt: not stored yet.
+    await startAttemptIn(trx, runId, name, number, true, start(number), { label: job.label });
     return { number, tryNumber: nextTry(past), closedLost };
   });
 }

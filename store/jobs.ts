@@ -144,6 +144,31 @@ export async function getJobSpec(b: Backend, runId: string, name: string): Promi
   return JSON.parse(row.spec) as JobSpec;
 }
 
+/** What an executor needs to run a job: its spec and where it stands (state, attempts recorded so far). */
+export interface JobToRun {
+  spec: JobSpec;
+  state: State;
+  attempts: number;
+}
+
+/**
+ * Specs and states of the named jobs in one query per IN_CHUNK names (a group of jobs run by one activity);
+ * names not in the run are absent from the map.
+ */
+export async function jobsToRun(b: Backend, runId: string, names: readonly string[]): Promise<Map<string, JobToRun>> {
+  const out = new Map<string, JobToRun>();
+  for (const part of chunks(names, IN_CHUNK)) {
+    const rows = await b.db
+      .selectFrom('jobs')
+      .select(['name', 'spec', 'state', 'attempts'])
+      .where('run_id', '=', runId)
+      .where('name', 'in', part)
+      .execute();
+    for (const r of rows) out.set(r.name, { spec: JSON.parse(r.spec) as JobSpec, state: r.state as State, attempts: Number(r.attempts) });
+  }
+  return out;
+}
+
 export const JOB_COLUMNS = [
   'run_id', 'name', 'seq', 'label', 'kind', 'batch', 'quanta', 'state', 'max_attempts', 'attempts', 'exit_code',
   'signal', 'host', 'started_at', 'ended_at', 'peak_rss_mb', 'memory_mb', 'log_path', 'error_class', 'error_summary',

@@ -1,5 +1,6 @@
 // SQLite backend: one better-sqlite3 connection per Store, WAL mode, busy timeout, and write transactions that take
-// the write lock up front (BEGIN IMMEDIATE) so concurrent processes queue on busy_timeout instead of failing.
+// the write lock up front (BEGIN IMMEDIATE) so concurrent processes queue on busy_timeout instead of failing; those
+// asked for together are committed together (groupCommit.ts), and prepared statements are kept (statementCache.ts).
 
 import { chmodSync, closeSync, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -9,6 +10,8 @@ import { Kysely, SqliteDialect, sql } from 'kysely';
 import type { Backend } from './backend.js';
 import { MIGRATIONS, migrateToLatest } from './migrations.js';
 import { withKeyLock } from './mutex.js';
+import { cachingDatabase } from './statementCache.js';
+import { groupCommitWriter } from './groupCommit.js';
 import type { Database } from './schema.js';
 
 const BUSY_TIMEOUT_MS = 30_000;
@@ -35,22 +38,13 @@ export async function openSqliteBackend(path: string): Promise<Backend> {
     }
   });
 
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(raw) }) });
 
-  const writeTx = <T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> =>
-    withKeyLock(lockKey, () =>
-      db.connection().execute(async (conn) => {
-        await sql.raw('begin immediate').execute(conn);
-        try {
-          const out = await fn(conn);
-          await sql.raw('commit').execute(conn);
-          return out;
-        } catch (e) {
-          if (raw.inTransaction) await sql.raw('rollback').execute(conn);
-          throw e;
-        }
-      }),
-    );
+  // Write transactions asked for together are committed together (store/groupCommit.ts).
+  const writeTx = groupCommitWriter(
+    (body) => withKeyLock(lockKey, () => db.connection().execute(body)),
+    () => raw.inTransaction,
+  );
 
   const backend: Backend = {
     db,

@@ -17,7 +17,7 @@ import {
 } from './attempts.js';
 import type { Backend } from './backend.js';
 import { loadBatch } from './batch.js';
-import { getJob, getJobSpec, insertJobs, setJobStates, type InsertJobsOptions } from './jobs.js';
+import { getJob, getJobSpec, insertJobs, jobsToRun, setJobStates, type InsertJobsOptions, type JobToRun } from './jobs.js';
 import { cancelUnfinished, pruneBlocked, resetForRestart } from './prune.js';
 import { batchCounts, jobsByState, labelCounts, labelOrder, stateCounts } from './reports.js';
 import type { CampaignRunDetail } from '../core/campaign/view.js';
@@ -88,6 +88,11 @@ export class Store {
   /** Throws when the job does not exist. */
   getJobSpec(runId: string, name: string): Promise<JobSpec> {
     return getJobSpec(this.#b, runId, name);
+  }
+
+  /** Specs and states of a group of jobs about to run, in one read; names not in the run are absent. */
+  jobsToRun(runId: string, names: readonly string[]): Promise<Map<string, JobToRun>> {
+    return jobsToRun(this.#b, runId, names);
   }
 
   getJob(runId: string, name: string): Promise<JobRecord | undefined> {

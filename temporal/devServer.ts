@@ -97,6 +97,8 @@ export async function startDevServer(o: DevServerOptions = {}): Promise<DevServe
   else args.push('--ui-port', String(r.uiPort));
   args.push('--sqlite-pragma', 'journal_mode=wal');
   if (r.fastSqlite) args.push('--sqlite-pragma', 'synchronous=off');
+  // The server's Prometheus metrics (requests per operation, persistence latencies) on a known port, for profiling.
+  if (process.env.TBPS_TEMPORAL_METRICS_PORT) args.push('--metrics-port', process.env.TBPS_TEMPORAL_METRICS_PORT);
   // Let long runs' workflows hear "continue-as-new suggested" well before the hard limits.
   args.push('--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=4000');
   const log = openUnder(r.stateDir, r.logFile, { append: true, mode: PRIVATE_FILE_MODE });

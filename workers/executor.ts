@@ -8,7 +8,7 @@
 import os from 'node:os';
 import { Worker } from '@temporalio/worker';
 import * as execute from '../activities/execute.js';
-import { jobGroups, markStopping, registryRoot } from '../activities/jobRegistry.js';
+import { jobGroups, jobLauncher, markStopping, registryRoot, stopLauncher } from '../activities/jobRegistry.js';
 import { closeStore, getStore } from '../activities/storeHandle.js';
 import { siteQueue } from '../core/run/queues.js';
 import { defaultCapacity } from '../wms/local/resources.js';
@@ -26,6 +26,7 @@ const slots = Number(process.env.TBPS_EXECUTOR_SLOTS ?? Math.max(1, capacity.cpu
 
 await reapDeadExecutors();
 jobGroups(); // registry directory and watchdog before the first job
+await jobLauncher()?.pid(); // and the launcher, so that the first job does not wait for it
 
 const worker = await Worker.create({
   connection,
@@ -48,6 +49,7 @@ try {
 } finally {
   const killed = jobGroups().killAll();
   jobGroups().stop();
+  stopLauncher();
   if (killed > 0) log.warn({ killed }, 'killed job process groups still running at shutdown');
 }
 await closeStore();

@@ -3,7 +3,7 @@
 import { patched, proxyActivities } from '@temporalio/workflow';
 import type * as control from '../activities/control.js';
 import type * as execute from '../activities/execute.js';
-import type { JobRef } from '../core/run/types.js';
+import type { JobGroupRef, JobRef } from '../core/run/types.js';
 
 /**
  * Short bookkeeping calls (store reads/writes). Bounded: 20 attempts ride out about 8 minutes of a store that does
@@ -52,4 +52,26 @@ export function runJobOn(siteQueue: string, job: JobRef, heartbeatTimeoutSeconds
     },
   });
   return acts.runJob(job);
+}
+
+/**
+ * A group of short jobs in one activity on a site's executor queue (see core/run/grouping). A job's failure is in
+ * the result, not an activity failure: the workflow retries that job as a runJobOn of its own. The activity itself
+ * is retried only when its executor is lost or stopped (each repeat runs only the jobs not yet over).
+ */
+export function runJobsOn(siteQueue: string, group: JobGroupRef, heartbeatTimeoutSeconds: number) {
+  const acts = proxyActivities<typeof execute>({
+    taskQueue: siteQueue,
+    startToCloseTimeout: '7 days',
+    heartbeatTimeout: `${heartbeatTimeoutSeconds}s`,
+    summary: `${group.jobs.length} jobs from ${group.jobs[0]?.name ?? '-'}`,
+    retry: {
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maximumInterval: '30s',
+      maximumAttempts: LOST_WORKER_ALLOWANCE,
+      nonRetryableErrorTypes: ['BadInputError'],
+    },
+  });
+  return acts.runJobs(group);
 }

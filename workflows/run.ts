@@ -169,7 +169,10 @@ async function runBatches(input: RunInput, p: RunProgress, plan: RunPlan, queue:
         const child =
           plan.wmsMode === 'external'
             ? await startChild(externalBatchWorkflow, { ...childOptions, args: [{ ...batch, wms: plan.wms, pollSeconds: plan.wmsPollSeconds ?? 5 }] })
-            : await startChild(jobBatchWorkflow, { ...childOptions, args: [{ ...batch, siteQueue: queue, window: plan.window, heartbeatSeconds: plan.heartbeatSeconds }] });
+            : await startChild(jobBatchWorkflow, {
+                ...childOptions,
+                args: [{ ...batch, siteQueue: queue, window: plan.window, heartbeatSeconds: plan.heartbeatSeconds, groupMax: plan.jobGroupMax }],
+              });
         child.result().then((r) => finished.push(r), (err) => finished.push({ batch: b.id, succeeded: 0, failed: -1, pruned: 0, error: errorMessage(err) } as BatchResult));
       }
     }

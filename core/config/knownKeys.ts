@@ -36,7 +36,7 @@ export const KNOWN_KEYS: readonly string[] = [
   'provisionResources', 'provisioningMaxWallTime', 'provisioningNodeCount', 'provisioningScript', 'provisioningScriptConfig',
   'provisioningScriptConfigPath',
   // tbps
-  'jobBatchSize', 'jobBatchWindow', 'jobHeartbeatTimeout', 'maxBatchesInFlight', 'wmsPollSeconds', 'htcondorPollSeconds', 'htcondorSubmitCommands',
+  'jobBatchSize', 'jobBatchWindow', 'jobGroupMax', 'jobHeartbeatTimeout', 'maxBatchesInFlight', 'wmsPollSeconds', 'htcondorPollSeconds', 'htcondorSubmitCommands',
   'htcondorCommandPrefix', 'slurmCommandPrefix', 'slurmSubmitOptions', 'errorClasses', 'defaultErrorClasses',
   // per-site scheduler (core/run/slotPolicy.ts): site.<name>.maxRunningJobs; set on a campaign's group runs
   'maxRunningJobs', 'campaignPriority', 'campaignMaxRunningJobs',

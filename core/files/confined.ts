@@ -44,7 +44,7 @@ function realPathOf(p: string, root: string, target: string): string {
   let cur = p;
   for (;;) {
     try {
-      const real = realpathSync(cur);
+      const real = realpathSync.native(cur);
       return rest.length === 0 ? real : path.join(real, ...rest.reverse());
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
@@ -131,6 +131,17 @@ export function openUnder(root: string, file: string, opts: WriteOptions = {}): 
     throw err;
   }
   return fd;
+}
+
+/**
+ * Checks that `file` resolves under `root` and creates its directory (mode as openUnder), for a file another
+ * process opens (the executor's launcher opens job logs without following a symlink in their last component).
+ * Returns its absolute path.
+ */
+export function preparePathUnder(root: string, file: string, opts: WriteOptions = {}): string {
+  const abs = resolveUnder(root, file);
+  mkdirUnder(root, path.dirname(abs), opts.dirMode ?? DIR_MODE);
+  return abs;
 }
 
 /** Writes `data` to `file` under `root` (replacing it, or appending), with its mode set. Returns the absolute path. */

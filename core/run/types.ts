@@ -64,6 +64,8 @@ export interface RunPlan {
   maxBatchesInFlight: number;
   /** Heartbeat timeout of job activities: how fast a lost executor worker is noticed. */
   heartbeatSeconds: number;
+  /** Most short jobs per activity (core/run/grouping; absent in plans made before groups: the default). */
+  jobGroupMax?: number;
   /** Workload system of the payload batches (absent in plans made before it existed: local). */
   wms?: string;
   /** 'external': each batch is one WMS unit (externalBatchWorkflow); else activities (jobBatchWorkflow). */
@@ -84,6 +86,30 @@ export interface JobOutcome {
   state: State;
   attempt: number;
   exitCode: number | null;
+  /** Wall seconds of the job's process (absent when none ran, or from executors before it was reported). */
+  seconds?: number;
+}
+
+/** A group of short jobs run by one activity (runJobs); each keeps its own attempts, tries and state in the store. */
+export interface JobGroupRef {
+  runId: string;
+  submitPath: string;
+  jobs: Array<{ name: string; maxAttempts: number }>;
+}
+
+/**
+ * How a job of a group ended in its activity: SUCCEEDED, FAILED (over: payload error, spent budget, misfit), or
+ * RETRY (failed and may be tried again: the workflow retries it as a job of its own). `seconds`: its process's wall
+ * time, when one ran.
+ */
+export interface JobGroupOutcome {
+  name: string;
+  state: 'SUCCEEDED' | 'FAILED' | 'RETRY';
+  seconds?: number;
+}
+
+export interface JobGroupResult {
+  outcomes: JobGroupOutcome[];
 }
 
 export interface BatchInput {
@@ -95,6 +121,10 @@ export interface BatchInput {
   heartbeatSeconds: number;
   /** Names of jobs that failed terminally in earlier continue-as-new generations of this batch. */
   failed?: string[];
+  /** Most jobs per activity (absent: core/run/grouping's default). */
+  groupMax?: number;
+  /** Running mean of the jobs' wall seconds, carried across continue-as-new (absent: not measured yet). */
+  jobSeconds?: number;
 }
 
 export interface BatchResult {

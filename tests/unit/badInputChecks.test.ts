@@ -84,7 +84,7 @@ describe('graph file checks', () => {
 
 describe('run settings and job names', () => {
   it('checks the local WMS run settings by key', () => {
-    expect(readRunSettings(configFromYaml(''))).toEqual({ jobBatchSize: 1000, jobBatchWindow: 200, maxBatchesInFlight: 4, jobHeartbeatTimeout: 60 });
+    expect(readRunSettings(configFromYaml(''))).toEqual({ jobBatchSize: 1000, jobBatchWindow: 200, maxBatchesInFlight: 4, jobHeartbeatTimeout: 60, jobGroupMax: 64 });
     expect(() => readRunSettings(configFromYaml('jobBatchSize: huge\n'))).toThrow(/key 'jobBatchSize': expected a number, got "huge"/);
     expect(() => readRunSettings(configFromYaml('jobBatchWindow: 0\n'))).toThrow(/key 'jobBatchWindow': expected a whole number of jobs in flight >= 1/);
     expect(() => readRunSettings(configFromYaml('maxBatchesInFlight: 1.5\n'))).toThrow(/key 'maxBatchesInFlight'/);

@@ -140,18 +140,25 @@ describe('resolveCommand', () => {
 // A process that starts one job through runProcess with the executor's registry, prints the job's pids, and waits
 // to be killed: the executor in small.
 const FAKE_EXECUTOR = `
+import { writeFileSync } from 'node:fs';
 import { JobGroups, JOB_TOKEN_VAR } from 'REPO/wms/local/jobGroups.ts';
+import { Launcher } from 'REPO/processes/launcher.ts';
 import { runProcess } from 'REPO/processes/runProcess.ts';
 import path from 'node:path';
-const [root, out] = process.argv.slice(2);
+const [root, out, mode] = process.argv.slice(2);
 const groups = new JobGroups(root);
 groups.start();
 const token = groups.newToken();
+const launcher = mode === 'launcher' ? new Launcher() : undefined;
+if (launcher) writeFileSync(out + '.launcher', String(await launcher.pid()));
 runProcess({
   argv: ['sh', '-c', 'sleep 60 & echo "$$ $!" > ' + out + '; wait'],
   env: { ...process.env, [JOB_TOKEN_VAR]: token },
   cwd: root, root: path.dirname(out), stdoutPath: out + '.out', stderrPath: out + '.err',
-  onSpawn: (pid) => groups.register({ pgid: pid, token, runId: 'r', name: 'job', attempt: 1, host: 'h' }),
+  // Through the launcher, as the executor does: the launcher registers the job, the executor adopts it.
+  registerAs: launcher ? { dir: groups.dir, fields: { token, runId: 'r', name: 'job', attempt: 1, host: 'h' } } : undefined,
+  onSpawn: (pid) => (launcher ? groups.adopt : groups.register).call(groups, { pgid: pid, token, runId: 'r', name: 'job', attempt: 1, host: 'h' }),
+  launcher,
 });
 setInterval(() => {}, 1000);
 `;
@@ -161,8 +168,11 @@ setInterval(() => {}, 1000);
 // was ever registered, must never run.
 const DIES_BEFORE_REGISTERING = `
 import { writeFileSync } from 'node:fs';
+import { Launcher } from 'REPO/processes/launcher.ts';
 import { runProcess } from 'REPO/processes/runProcess.ts';
-const [dir] = process.argv.slice(2);
+const [dir, mode] = process.argv.slice(2);
+const launcher = mode === 'launcher' ? new Launcher() : undefined;
+if (launcher) writeFileSync(dir + '/launcher', String(await launcher.pid()));
 runProcess({
   argv: ['sh', '-c', 'echo started > started; (sleep 0.5; echo ran > ran) & wait'],
   env: { ...process.env },
@@ -171,42 +181,85 @@ runProcess({
     writeFileSync(dir + '/pid', String(pid));
     process.kill(process.pid, 'SIGKILL');
   },
+  launcher,
+});
+setInterval(() => {}, 1000);
+`;
+
+// The executor in small, spawning through its launcher with no registry watchdog running: the launcher alone must
+// kill the job's whole group when the executor dies.
+const LAUNCHER_ALONE = `
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Launcher } from 'REPO/processes/launcher.ts';
+import { runProcess } from 'REPO/processes/runProcess.ts';
+const [dir] = process.argv.slice(2);
+const launcher = new Launcher();
+writeFileSync(dir + '/launcher', String(await launcher.pid()));
+mkdirSync(dir + '/registry');
+runProcess({
+  argv: ['sh', '-c', 'sleep 60 & echo "$$ $!" > pids; wait'],
+  env: { ...process.env },
+  cwd: dir, stdoutPath: 'job.out', stderrPath: 'job.err',
+  registerAs: { dir: dir + '/registry', fields: { token: 't', runId: 'r', name: 'job', attempt: 1, host: 'h' } },
+  launcher,
 });
 setInterval(() => {}, 1000);
 `;
 
 describe('a job dies with its executor', () => {
+  it('through the launcher even without the registry watchdog: the launcher kills its jobs when the executor dies', async () => {
+    const dir = path.join(tmp, 'launcher-alone');
+    mkdirSync(dir, { recursive: true });
+    const script = path.join(tmp, 'launcher-alone.mts');
+    writeFileSync(script, LAUNCHER_ALONE.replaceAll('REPO/', REPO));
+    const exe = spawn(process.execPath, ['--import', 'tsx', script, dir], { cwd: REPO, stdio: 'ignore' });
+    const pids = path.join(dir, 'pids');
+    await until('the job to start', () => existsSync(pids) && readFileSync(pids, 'utf8').includes(' '), 20_000);
+    const [shell, child] = readFileSync(pids, 'utf8').trim().split(' ').map(Number);
+    const launcherPid = Number(readFileSync(path.join(dir, 'launcher'), 'utf8'));
+    expect(alive(shell) && alive(child) && alive(launcherPid)).toBe(true);
+    await until('the job to be registered', () => readdirSync(path.join(dir, 'registry')).length > 0);
+    expect(readdirSync(path.join(dir, 'registry'))).toEqual([`${shell}.job`]);
+    exe.kill('SIGKILL');
+    await until('the job shell, its child and the launcher to die', () => !alive(shell) && !alive(child) && !alive(launcherPid));
+  }, 30_000);
+
   it('runs under a parent-death signal on this machine', () => {
     expect(parentDeathPrefix()).toEqual(['/usr/bin/setpriv', '--pdeathsig', 'KILL', '--']);
   });
 
-  it('SIGKILL of the executor kills the job and its children; the next executor reaps the registry', async () => {
-    const root = path.join(tmp, 'registry');
-    const pidsFile = path.join(tmp, 'pids');
+  it.each(['directly', 'launcher'])('SIGKILL of the executor kills the job and its children; the next executor reaps the registry (%s)', async (mode) => {
+    const root = path.join(tmp, `registry-${mode}`);
+    const pidsFile = path.join(tmp, `pids-${mode}`);
     mkdirSync(root, { recursive: true });
-    const script = path.join(tmp, 'fake-executor.ts');
+    const script = path.join(tmp, `fake-executor-${mode}.mts`);
     writeFileSync(script, FAKE_EXECUTOR.replaceAll('REPO/', REPO));
-    const exe = spawn(process.execPath, ['--import', 'tsx', script, root, pidsFile], { cwd: REPO, stdio: 'ignore' });
+    const exe = spawn(process.execPath, ['--import', 'tsx', script, root, pidsFile, mode], { cwd: REPO, stdio: 'ignore' });
     await until('the job to start', () => existsSync(pidsFile) && readFileSync(pidsFile, 'utf8').includes(' '), 20_000);
     const [shell, child] = readFileSync(pidsFile, 'utf8').trim().split(' ').map(Number);
     expect(alive(shell) && alive(child)).toBe(true);
     const dirs = readdirSync(root);
     expect(dirs).toHaveLength(1);
+    // Registered by the executor before the payload runs, or (through the launcher) right after its spawn.
+    await until('the job to be registered', () => readdirSync(path.join(root, dirs[0])).length > 0);
     expect(readdirSync(path.join(root, dirs[0]))).toEqual([`${shell}.job`]);
     exe.kill('SIGKILL');
     await until('the job shell and its child to die', () => !alive(shell) && !alive(child));
+    // The launcher (the job's parent) died with the executor.
+    if (mode === 'launcher') await until('the launcher to die', () => !alive(Number(readFileSync(`${pidsFile}.launcher`, 'utf8'))));
     // The dead executor's registry is reaped by the next one: its job is returned (nothing left to kill).
     const orphans = reapOrphans(root);
     expect(orphans).toMatchObject([{ pgid: shell, runId: 'r', name: 'job', attempt: 1, killed: 0 }]);
     expect(readdirSync(root)).toEqual([]);
   }, 30_000);
 
-  it('an executor killed between spawning a job and registering it never lets the payload run', async () => {
-    const dir = path.join(tmp, 'unregistered');
+  it.each(['directly', 'launcher'])('an executor killed between spawning a job and registering it never lets the payload run (%s)', async (mode) => {
+    const dir = path.join(tmp, `unregistered-${mode}`);
     mkdirSync(dir, { recursive: true });
-    const script = path.join(tmp, 'dies-before-registering.ts');
+    const script = path.join(tmp, `dies-before-registering-${mode}.mts`);
     writeFileSync(script, DIES_BEFORE_REGISTERING.replaceAll('REPO/', REPO));
-    const exe = spawn(process.execPath, ['--import', 'tsx', script, dir], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
+    const exe = spawn(process.execPath, ['--import', 'tsx', script, dir, mode], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     exe.stderr.on('data', (d) => (stderr += d));
     await new Promise((r) => exe.once('close', r));
@@ -214,6 +267,7 @@ describe('a job dies with its executor', () => {
     expect(exe.signalCode).toBe('SIGKILL');
     const pid = Number(readFileSync(path.join(dir, 'pid'), 'utf8'));
     await until('the spawned gate to be gone', () => !alive(pid));
+    if (mode === 'launcher') await until('the launcher to die with the executor', () => !alive(Number(readFileSync(path.join(dir, 'launcher'), 'utf8'))));
     await new Promise((r) => setTimeout(r, 1500)); // the payload's background child would have written by now
     expect(existsSync(path.join(dir, 'started'))).toBe(false);
     expect(existsSync(path.join(dir, 'ran'))).toBe(false);

@@ -1,17 +1,19 @@
 // The local executor's pieces with real processes: memory escalation, root-cause extraction, CPU/memory slots,
-// and runProcess (exit codes, signals, RSS limit -> out-of-memory kill, log files, cancellation).
-import { mkdtempSync, readFileSync } from 'node:fs';
+// and runProcess (exit codes, signals, RSS limit -> out-of-memory kill, log files, cancellation), both spawning
+// directly and through the executor's launcher.
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { rootCause } from '../../core/logs/rootCause.js';
 import { memoryForAttempt } from '../../core/run/memory.js';
 import { classifyExit } from '../../core/states.js';
 import { ResourcePool } from '../../wms/local/resources.js';
+import { Launcher } from '../../processes/launcher.js';
 import { runProcess } from '../../processes/runProcess.js';
+import { parseRegistryFile } from '../../wms/local/jobGroups.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'tbps-exec-'));
-const logs = (n: string) => ({ stdoutPath: path.join(tmp, `${n}.out`), stderrPath: path.join(tmp, `${n}.err`) });
 
 describe('memoryForAttempt', () => {
   it('multiplies by memoryMultiplier^(attempt-1) and caps at memoryLimit', () => {
@@ -88,7 +90,18 @@ describe('ResourcePool', () => {
   });
 });
 
-describe('runProcess', () => {
+// Variables the launcher inherits, for the test of environment changes.
+process.env.TBPS_TEST_DROP = 'x';
+process.env.TBPS_TEST_UNDEFINED = 'y';
+const launcher = new Launcher();
+afterAll(() => launcher.stop());
+
+describe.each([
+  ['directly', undefined],
+  ['through the launcher', launcher],
+])('runProcess (%s)', (mode, via) => {
+  const logs = (n: string) => ({ stdoutPath: path.join(tmp, `${mode}-${n}.out`), stderrPath: path.join(tmp, `${mode}-${n}.err`), launcher: via });
+
   it('runs argv without a shell and writes stdout and stderr to their own files', async () => {
     const r = await runProcess({ argv: ['sh', '-c', 'echo out; echo err >&2; exit 3'], env: process.env, cwd: tmp, ...logs('a') });
     expect(r.exitCode).toBe(3);
@@ -146,5 +159,85 @@ describe('runProcess', () => {
   it('reports a command that cannot be started', async () => {
     const r = await runProcess({ argv: ['/nonexistent/tool'], env: process.env, cwd: tmp, ...logs('g') });
     expect(r.spawnError).toMatch(/ENOENT/);
+    expect(readFileSync(logs('g').stderrPath, 'utf8')).toMatch(/^tbps: could not start \/nonexistent\/tool: .*ENOENT/);
+  });
+
+  it('runs the payload in the registered process, leading its own group, child of the process the gate checks', async () => {
+    let registered = 0;
+    const r = await runProcess({
+      argv: ['sh', '-c', 'echo $PPID; cat /proc/$$/stat'],
+      env: process.env,
+      cwd: tmp,
+      ...logs('h'),
+      onSpawn: (pid) => (registered = pid),
+    });
+    expect(r.exitCode).toBe(0);
+    const [ppid, stat] = readFileSync(logs('h').stdoutPath, 'utf8').split('\n');
+    // The payload runs in the gate's process (exec), its parent is the spawner, and it leads its own group.
+    expect(Number(ppid)).toBe(via ? await via.pid() : process.pid);
+    expect(Number(stat.split(' ')[0])).toBe(registered);
+    expect(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2])).toBe(registered);
+  });
+
+  it('never runs the payload when registering its group fails', async () => {
+    const marker = path.join(tmp, `${mode}-unregistered`);
+    const r = await runProcess({
+      argv: ['sh', '-c', `touch ${marker}`],
+      env: process.env,
+      cwd: tmp,
+      ...logs('i'),
+      onSpawn: () => {
+        throw new Error('registry full');
+      },
+    });
+    expect(r.spawnError).toBe('could not register the job: registry full');
+    expect(existsSync(marker)).toBe(false);
+  });
+});
+
+describe('the launcher registering jobs itself', () => {
+  const logs = (n: string) => ({ stdoutPath: path.join(tmp, `reg-${n}.out`), stderrPath: path.join(tmp, `reg-${n}.err`), launcher });
+
+  it('registers the job right after spawning it, in the registry format, and runs it bare (no gate)', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'registry-'));
+    const fields = { token: 'tok-1', runId: 'r', name: 'job', attempt: 3, host: 'h' };
+    let spawned = 0;
+    // The payload prints what the registry holds for its own group, and its own command line.
+    const r = await runProcess({
+      argv: ['sh', '-c', `while [ ! -s ${dir}/$$.job ]; do sleep 0.01; done; cat ${dir}/$$.job; tr '\\0' ' ' < /proc/$$/cmdline`],
+      env: process.env,
+      cwd: tmp,
+      ...logs('a'),
+      registerAs: { dir, fields },
+      onSpawn: (pid) => (spawned = pid),
+    });
+    expect(r.exitCode).toBe(0);
+    const out = readFileSync(logs('a').stdoutPath, 'utf8');
+    expect(parseRegistryFile(out)).toEqual({ pgid: spawned, ...fields });
+    expect(out.split('\n')[2]).toMatch(/^sh -c while /);
+    expect(r.seconds).toBeGreaterThan(0);
+  });
+
+  it('passes the environment as changes to its own: set, changed and removed variables', async () => {
+    // The launcher started with TBPS_TEST_DROP and TBPS_TEST_UNDEFINED in its environment (set at the top of this file).
+    const env: Record<string, string | undefined> = { ...process.env, TBPS_TEST_SET: "a 'b'", HOME: '/elsewhere', TBPS_TEST_UNDEFINED: undefined };
+    delete env.TBPS_TEST_DROP;
+    const r = await runProcess({ argv: ['sh', '-c', 'echo "$TBPS_TEST_SET|$HOME|${TBPS_TEST_DROP-unset}|${TBPS_TEST_UNDEFINED-unset}"'], env, cwd: tmp, ...logs('c') });
+    expect(r.exitCode).toBe(0);
+    expect(readFileSync(logs('c').stdoutPath, 'utf8')).toBe("a 'b'|/elsewhere|unset|unset\n");
+  });
+
+  it('kills the job at once when the registry cannot be written', async () => {
+    const marker = path.join(tmp, 'reg-unregistered');
+    const r = await runProcess({
+      argv: ['sh', '-c', `sleep 0.5; touch ${marker}`],
+      env: process.env,
+      cwd: tmp,
+      ...logs('b'),
+      registerAs: { dir: path.join(tmp, 'no-such-registry'), fields: { token: 't', runId: 'r', name: 'job', attempt: 1, host: 'h' } },
+    });
+    expect(r.spawnError).toMatch(/^could not register the job: .*ENOENT/);
+    await new Promise((res) => setTimeout(res, 800));
+    expect(existsSync(marker)).toBe(false);
   });
 });

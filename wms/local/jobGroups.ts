@@ -123,6 +123,14 @@ export class JobGroups {
     writeFileUnder(this.dir, `${job.pgid}.job`, `${job.pgid}\n${JSON.stringify(job)}\n`, { mode: PRIVATE_FILE_MODE });
   }
 
+  /**
+   * Takes a started job's group into the live set whose registry file someone else wrote (the executor's launcher,
+   * before it let the job run: launcher-process.mjs writes this same format).
+   */
+  adopt(job: RegisteredJob): void {
+    this.live.set(job.pgid, job);
+  }
+
   /** Forgets an ended job's group. */
   unregister(pgid: number): void {
     this.live.delete(pgid);
