@@ -20,7 +20,7 @@ import { defaultCapacity, ResourcePool } from '../wms/local/resources.js';
 import { JOB_TOKEN_VAR } from '../wms/local/jobGroups.js';
 import { runProcess } from '../wms/local/runProcess.js';
 import { withLsstPath } from '../lsst/env.js';
-import { isStopping, jobGroups } from './jobRegistry.js';
+import { isStopping, jobGroups, stopSignal } from './jobRegistry.js';
 import { getStore } from './storeHandle.js';
 
 const pool = new ResourcePool(defaultCapacity());
@@ -59,7 +59,7 @@ export async function runJob(ref: JobRef): Promise<JobOutcome> {
       // job back if this one dies, and a stopping executor hands it back itself.
       const waitId = groups.registerWaiting({ runId: ref.runId, name: spec.name, host, taskToken });
       try {
-        release = await pool.acquire(spec.requestCpus, memoryMb, ctx.cancellationSignal);
+        release = await pool.acquire(spec.requestCpus, memoryMb, AbortSignal.any([ctx.cancellationSignal, stopSignal()]));
       } catch (err) {
         if (isStopping()) throw ApplicationFailure.retryable(`${spec.name}: executor on ${host} stopped before the job started`, 'ExecutorStopped');
         throw err;
@@ -102,7 +102,7 @@ export async function runJob(ref: JobRef): Promise<JobOutcome> {
           stderrPath: logs.stderr,
           memoryLimitMb: memoryMb,
           walltimeSeconds: spec.requestWalltime,
-          signal: ctx.cancellationSignal,
+          signal: AbortSignal.any([ctx.cancellationSignal, stopSignal()]),
           onSpawn: (pid) => {
             pgid = pid;
             groups.register({ pgid: pid, token, runId: ref.runId, name: spec.name, attempt, host, taskToken });

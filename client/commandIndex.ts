@@ -16,6 +16,7 @@ const MODULES = {
   campaign: () => import('./commands/campaign.js').then((m) => m.registerCampaign),
   schedule: () => import('./commands/schedule.js').then((m) => m.registerSchedule),
   dashboard: () => import('./commands/dashboard.js').then((m) => m.registerDashboard),
+  pilot: () => import('./commands/pilot.js').then((m) => m.registerPilot),
 } satisfies Record<string, () => Promise<Register>>;
 
 export type CommandModule = keyof typeof MODULES;
@@ -45,6 +46,7 @@ export const VERBS: readonly VerbEntry[] = [
   { name: 'ping', module: 'control', description: 'check that the Temporal server answers and that workers poll the task queues' },
   { name: 'campaign', module: 'campaign', description: 'campaigns: ordered steps, each split into groups that run as BPS runs' },
   { name: 'schedule', module: 'schedule', description: 'nightly campaigns on Temporal Schedules (nightlyWorkflow)' },
+  { name: 'pilot', module: 'pilot', description: 'pilots: executor workers of a compute site started as Slurm or HTCondor jobs (submit, list, cancel)' },
   { name: 'dashboard', module: 'dashboard', description: 'serve the live web dashboard: campaigns, runs, jobs, logs and errors, updated as they change' },
 ];
 

@@ -141,6 +141,24 @@ export interface LabelAttemptStatsTable {
   wait_err: number;
 }
 
+export interface PilotsTable {
+  pilot_id: string;
+  wms: string;
+  wms_id: DefText;
+  site: string;
+  /** PENDING, RUNNING, DRAINING, ENDED, CANCELLED, FAILED, LOST (core/pilots/states.ts). */
+  state: string;
+  cpus: Int;
+  memory_mb: Int;
+  walltime_s: Int;
+  submitted_at: string;
+  started_at: OptText;
+  ended_at: OptText;
+  host: OptText;
+  jobs_run: DefInt;
+  message: DefText;
+}
+
 export interface Database {
   runs: RunsTable;
   jobs: JobsTable;
@@ -148,4 +166,5 @@ export interface Database {
   run_labels: RunLabelsTable;
   job_tasks: JobTasksTable;
   label_attempt_stats: LabelAttemptStatsTable;
+  pilots: PilotsTable;
 }

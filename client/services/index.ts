@@ -11,3 +11,4 @@ export * from './campaigns.js';
 export * from './sites.js';
 export * from './timeline.js';
 export * from './versions.js';
+export * from './pilots.js';

@@ -8,6 +8,7 @@ import { parsePrefix } from '../command.js';
 import type { ExternalWmsPlugin, WmsContext } from '../types.js';
 import { SlurmWms } from './index.js';
 import { pingController } from './ping.js';
+import { cancelSlurmPilots, listSlurmPilots, submitSlurmPilot } from './pilots.js';
 
 function text(c: BpsConfig, key: string): string {
   return c.has(key) ? String(c.get(key) ?? '') : '';
@@ -49,4 +50,7 @@ export const slurmPlugin: ExternalWmsPlugin = {
   defaultPollSeconds: 5,
   create,
   forPing: (env) => ({ ping: () => pingController(parsePrefix(env.TBPS_SLURM_PREFIX), commandEnvironment(env)) }),
+  submitPilot: submitSlurmPilot,
+  cancelPilot: cancelSlurmPilots,
+  listPilots: listSlurmPilots,
 };
