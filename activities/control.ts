@@ -13,7 +13,7 @@ import { loadSavedConfig } from '../core/submit/savedConfig.js';
 import { acquireGraph } from '../core/qgraph/acquire.js';
 import { provideLsstGraph } from '../lsst/runGraph.js';
 import { lsstVersions } from '../lsst/env.js';
-import { TBPS_VERSION, TEMPORAL_SDK_VERSION } from '../temporal/versions.js';
+import { TBPS_VERSION, TEMPORAL_SDK_VERSION } from '../paths/versions.js';
 import type { BatchJobs, BatchResult, RunConfigArg, RunPlan, RunSummary } from '../core/run/types.js';
 import { totalCounts } from '../core/report/index.js';
 import { isTerminal, type State } from '../core/states.js';

@@ -18,7 +18,7 @@ import { runClassifier } from '../core/logs/errorClasses.js';
 import { taskSeconds } from '../core/logs/taskTimings.js';
 import { defaultCapacity, ResourcePool } from '../wms/local/resources.js';
 import { JOB_TOKEN_VAR } from '../wms/local/jobGroups.js';
-import { runProcess } from '../wms/local/runProcess.js';
+import { runProcess } from '../processes/runProcess.js';
 import { withLsstPath } from '../lsst/env.js';
 import { isStopping, jobGroups, stopSignal } from './jobRegistry.js';
 import { getStore } from './storeHandle.js';

@@ -2,7 +2,7 @@
 // stopping (then a job cancelled by the worker's shutdown is a lost attempt, retried elsewhere, not a cancel).
 import path from 'node:path';
 import { JobGroups } from '../wms/local/jobGroups.js';
-import { dataDir } from '../temporal/paths.js';
+import { dataDir } from '../paths/index.js';
 
 let groups: JobGroups | undefined;
 let stopping = false;

@@ -1,7 +1,7 @@
 // One store connection per worker process, opened on first use (location from TBPS_DB or the data directory).
 // An open that fails (a PostgreSQL server not reachable yet) is not kept: the next use tries again.
 import { openStore, type Store } from '../store/index.js';
-import { storeLocation } from '../temporal/paths.js';
+import { storeLocation } from '../paths/index.js';
 
 let store: Promise<Store> | undefined;
 

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { openStore } from '../store/index.js';
-import { repoRoot } from '../temporal/paths.js';
+import { repoRoot } from '../paths/index.js';
 
 const { values } = parseArgs({ options: { reps: { type: 'string', default: '7' } } });
 const reps = Number(values.reps);

@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { venvDir } from '../lsst/env.js';
-import { repoRoot } from '../temporal/paths.js';
+import { repoRoot } from '../paths/index.js';
 import { measureCommand, type Measured } from './lib/compareBps/measure.js';
 import { scaledGraph } from './lib/compareBps/scaledDemo.js';
 import { writeSubmitConfig, type Mode, type Tool } from './lib/compareBps/submitConfigs.js';

@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { hasLsstStack, lsstPython, venvDir, withLsstPath } from '../lsst/env.js';
-import { repoRoot } from '../temporal/paths.js';
+import { repoRoot } from '../paths/index.js';
 import { readPhases, type Phases } from './lib/e2e/phases.js';
 import { bpsConfig, OUTPUT, tbpsConfig, type E2eRun } from './lib/e2e/submitConfigs.js';
 import { startStack, type Stack } from './lib/stack.js';

@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { writeQuantumGraph, type QuantumRecord } from '../core/qgraph/index.js';
 import { chmodSync } from 'node:fs';
-import { repoRoot } from '../temporal/paths.js';
+import { repoRoot } from '../paths/index.js';
 import { flag, startStack } from './lib/stack.js';
 import { WMS_NAMES } from '../core/submit/wmsNames.js';
 

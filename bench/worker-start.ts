@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { repoRoot } from '../temporal/paths.js';
+import { repoRoot } from '../paths/index.js';
 import { startStack, type Stack } from './lib/stack.js';
 
 const { values } = parseArgs({ options: { reps: { type: 'string', default: '5' } } });

@@ -5,7 +5,7 @@ import { closeSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { openUnder, PRIVATE_FILE_MODE, writeFileUnder } from '../core/files/confined.js';
 import path from 'node:path';
 import { isAlive } from '../temporal/devServer.js';
-import { dataDir, ensureDataDir, repoRoot } from '../temporal/paths.js';
+import { dataDir, ensureDataDir, repoRoot } from '../paths/index.js';
 
 export type WorkerKind = 'orchestrator' | 'executor';
 

@@ -2,7 +2,7 @@
 // graph generation run with its bin/ first on PATH, so the `pipetask`/`butler` of the config templates resolve there.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from '../temporal/paths.js';
+import { repoRoot } from '../paths/index.js';
 
 export function venvDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.resolve(env.TBPS_VENV ?? path.join(repoRoot, '.venv'));

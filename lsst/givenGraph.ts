@@ -15,10 +15,10 @@ import { chmodUnder, copyFileUnder, FILE_MODE, resolveUnder, writeFileUnder } fr
 import { rootCause } from '../core/logs/rootCause.js';
 import { readTail } from '../core/logs/tail.js';
 import { graphFileFormat } from '../core/qgraph/graphFile.js';
-import { runProcess } from '../wms/local/runProcess.js';
+import { runProcess } from '../processes/runProcess.js';
 import { hasLsstStack, lsstPython, venvDir, withLsstPath } from './env.js';
 import { exportLsstGraph, GraphGenerationError, type LsstGraph } from './qgraph.js';
-import { repoRoot } from '../temporal/paths.js';
+import { repoRoot } from '../paths/index.js';
 
 const QGRAPH_HEADER_SCRIPT = path.join(repoRoot, 'lsst', 'qgraph_header.py');
 const run = promisify(execFile);

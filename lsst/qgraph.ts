@@ -7,7 +7,7 @@ import { chmodUnder, FILE_MODE, resolveUnder } from '../core/files/confined.js';
 import { rootCause } from '../core/logs/rootCause.js';
 import { readTail } from '../core/logs/tail.js';
 import { isBadInput } from '../core/errors.js';
-import { runProcess } from '../wms/local/runProcess.js';
+import { runProcess } from '../processes/runProcess.js';
 import { requireLsstStack, withLsstPath } from './env.js';
 import { exportPipeBaseGraph, readsDirectly } from './qgFile/index.js';
 

@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { flag, startStack } from '../bench/lib/stack.js';
-import { repoRoot, requireTemporalCli } from '../temporal/paths.js';
+import { repoRoot, requireTemporalCli } from '../paths/index.js';
 
 const out = flag('out', path.join(repoRoot, 'tests', 'fixtures', 'histories'));
 mkdirSync(out, { recursive: true });

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { execFileSync } from 'node:child_process';
 import { flag, startStack } from '../bench/lib/stack.js';
-import { repoRoot, requireTemporalCli } from '../temporal/paths.js';
+import { repoRoot, requireTemporalCli } from '../paths/index.js';
 
 const out = flag('out', path.join(repoRoot, 'tests', 'fixtures', 'histories'));
 mkdirSync(out, { recursive: true });

@@ -5,7 +5,7 @@ import { chmodSync, closeSync, existsSync, readFileSync, rmSync } from 'node:fs'
 import { ensurePrivateDir, openUnder, PRIVATE_FILE_MODE, writeFileUnder } from '../core/files/confined.js';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { dataDir, requireTemporalCli } from './paths.js';
+import { dataDir, requireTemporalCli } from '../paths/index.js';
 import { searchAttributeFlags } from './searchAttributes.js';
 
 export interface DevServerOptions {

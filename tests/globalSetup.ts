@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startDevServer, stopDevServer } from '../temporal/devServer.js';
 import { freePort } from '../temporal/ports.js';
-import { temporalCli } from '../temporal/paths.js';
+import { temporalCli } from '../paths/index.js';
 import { writeWorkflowBundle } from '../workers/bundle.js';
 import { existsSync } from 'node:fs';
 

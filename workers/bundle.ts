@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { writeFileUnder } from '../core/files/confined.js';
-import { repoRoot } from '../temporal/paths.js';
+import { repoRoot } from '../paths/index.js';
 
 export const workflowsPath = path.join(repoRoot, 'workflows', 'index.ts');
 

@@ -49,7 +49,7 @@ import {
   type StepState,
 } from '../core/campaign/index.js';
 import { orchestratorQueue, runWorkflowId } from '../core/run/queues.js';
-import { BpsCampaign, BpsOperator, BpsPayload, BpsRun, BpsRunState, BpsSite, BpsStep } from '../core/run/searchKeys.js';
+import { BpsCampaign, BpsOperator, BpsPayload, BpsRun, BpsRunState, BpsSite, BpsStep } from './searchKeys.js';
 import type { RunInput, RunSummary } from '../core/run/types.js';
 import { runWorkflow } from './run.js';
 

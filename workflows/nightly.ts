@@ -8,7 +8,7 @@ import { defineSearchAttributeKey, SearchAttributeType, WorkflowExecutionAlready
 import type * as campaignActivities from '../activities/campaign.js';
 import { campaignWorkflowId, nightWindow, type NightWindow } from '../core/campaign/index.js';
 import { orchestratorQueue } from '../core/run/queues.js';
-import { BpsCampaign, BpsOperator, BpsRunState } from '../core/run/searchKeys.js';
+import { BpsCampaign, BpsOperator, BpsRunState } from './searchKeys.js';
 import { campaignWorkflow } from './campaign.js';
 
 const acts = proxyActivities<typeof campaignActivities>({

@@ -22,7 +22,7 @@ import {
 import type { BatchResult, RunConfigArg, RunInput, RunPlan, RunProgress, RunSummary } from '../core/run/types.js';
 import { batchWorkflowId, jobWorkflowId, orchestratorQueue, siteQueue } from '../core/run/queues.js';
 import type { SearchAttributePair } from '@temporalio/common';
-import { BpsRun, BpsRunState } from '../core/run/searchKeys.js';
+import { BpsRun, BpsRunState } from './searchKeys.js';
 import { ctl, runJobOn, stages } from './activityProxies.js';
 import { notifyCampaign } from './campaignNotify.js';
 import { jobBatchWorkflow } from './batch.js';

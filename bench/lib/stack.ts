@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startDevServer, stopDevServer } from '../../temporal/devServer.js';
 import { freePort } from '../../temporal/ports.js';
-import { repoRoot } from '../../temporal/paths.js';
+import { repoRoot } from '../../paths/index.js';
 import { writeWorkflowBundle } from '../../workers/bundle.js';
 
 export interface Stack {

@@ -14,7 +14,7 @@ import { readYamlMapping } from '../../core/config/index.js';
 import { checkCampaignName, checkName } from '../../core/config/names.js';
 import { BadInputError } from '../../core/errors.js';
 import { orchestratorQueue } from '../../core/run/queues.js';
-import { BpsCampaign, BpsOperator, BpsRunState, BpsStep } from '../../core/run/searchKeys.js';
+import { BpsCampaign, BpsOperator, BpsRunState, BpsStep } from '../../workflows/searchKeys.js';
 import { prepareGroupRun } from '../../core/submit/groupRun.js';
 import { connectClient } from '../../temporal/connection.js';
 import { runAction, UsageError } from '../exit.js';

@@ -5,13 +5,12 @@ import type { Command } from 'commander';
 import { runWorkflow } from '../../workflows/run.js';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { orchestratorQueue, runWorkflowId, siteQueue } from '../../core/run/queues.js';
-import { BpsRun, BpsRunState } from '../../core/run/searchKeys.js';
+import { BpsRun, BpsRunState } from '../../workflows/searchKeys.js';
 import type { RunInput } from '../../core/run/types.js';
 import { SAVED_CONFIG } from '../../core/submit/files.js';
 import { savedConfigRef } from '../../core/submit/savedConfig.js';
-import { openStore } from '../../store/index.js';
 import { connectClient } from '../../temporal/connection.js';
-import { storeLocation } from '../../temporal/paths.js';
+import { openServices } from '../services/index.js';
 import { runAction, UsageError } from '../exit.js';
 import { pollerCount } from '../pollers.js';
 import { waitAndReport } from '../progress.js';
@@ -53,9 +52,8 @@ export function registerControl(program: Command): void {
     .option('--wait', 'wait for the restarted run and print its report')
     .action((o) =>
       runAction(async () => {
-        const store = await openStore(storeLocation());
-        const run = await store.getRun(o.id);
-        await store.close();
+        const services = await openServices();
+        const run = await services.store.getRun(o.id).finally(() => services.close());
         if (!run) throw new UsageError(`no run '${o.id}' in the store; 'tbps report' lists the runs`);
         const saved = path.join(run.submitPath ?? '', SAVED_CONFIG);
         if (!run.submitPath || !existsSync(saved)) throw new UsageError(`run '${o.id}' has no saved config at ${saved}: it never got past prepare`);

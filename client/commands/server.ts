@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import { connectClient } from '../../temporal/connection.js';
 import { runningServer, startDevServer, stopDevServer } from '../../temporal/devServer.js';
-import { dataDir, storeLocation } from '../../temporal/paths.js';
-import { checkStore, chooseStore, shownStore } from '../serverStore.js';
+import { dataDir, storeLocation } from '../../paths/index.js';
+import { checkStore, chooseStore, shownStore } from '../services/serverStore.js';
 import { orchestratorQueue, siteQueue } from '../../core/run/queues.js';
 import { runAction, UsageError } from '../exit.js';
 import { waitForPollers } from '../pollers.js';

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { runWorkflow } from '../../workflows/run.js';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { orchestratorQueue, runWorkflowId, siteQueue } from '../../core/run/queues.js';
-import { BpsOperator, BpsPayload, BpsRun, BpsRunState, BpsSite } from '../../core/run/searchKeys.js';
+import { BpsOperator, BpsPayload, BpsRun, BpsRunState, BpsSite } from '../../workflows/searchKeys.js';
 import type { RunInput } from '../../core/run/types.js';
 import { connectClient } from '../../temporal/connection.js';
 import { runAction, UsageError } from '../exit.js';

@@ -7,7 +7,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle }
 import { campaignView, campaignWorkflowId, type ActionRecord, type CampaignStatus, type CampaignView, type EditAction, type GroupAction, type OperatorAction } from '../../core/campaign/index.js';
 import { estimateProgress, type ProgressEstimate } from '../../core/report/index.js';
 import { zeroCounts, type State } from '../../core/states.js';
-import { BpsOperator, BpsRunState, BpsStep } from '../../core/run/searchKeys.js';
+import { BpsOperator, BpsRunState, BpsStep } from '../../workflows/searchKeys.js';
 import {
   acceptUpdate,
   campaignStatusQuery,

@@ -3,7 +3,7 @@
 import type { Client } from '@temporalio/client';
 import { openStore, type Store } from '../../store/index.js';
 import type { ConnectionSettings } from '../../temporal/connection.js';
-import { storeLocation } from '../../temporal/paths.js';
+import { storeLocation } from '../../paths/index.js';
 
 export interface ServiceContext {
   store: Store;

@@ -12,3 +12,4 @@ export * from './sites.js';
 export * from './timeline.js';
 export * from './versions.js';
 export * from './pilots.js';
+export * from './records.js';

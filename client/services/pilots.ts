@@ -14,7 +14,7 @@ import { checkName } from '../../core/config/names.js';
 import { BadInputError } from '../../core/errors.js';
 import { FINAL_PILOT_STATES, MIN_PILOT_WALLTIME_SECONDS } from '../../core/pilots/request.js';
 import type { PilotRecord } from '../../store/index.js';
-import { dataDir, repoRoot, storeLocation } from '../../temporal/paths.js';
+import { dataDir, repoRoot, storeLocation } from '../../paths/index.js';
 import { WMS_PLUGINS, wmsPlugin, type ExternalWmsPlugin } from '../../wms/index.js';
 import type { ServiceContext } from './context.js';
 

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { BadInputError } from '../../core/errors.js';
-import { repoRoot } from '../../temporal/paths.js';
+import { repoRoot } from '../../paths/index.js';
 import { lsstPython } from '../env.js';
 
 export const QG_BLOCKS_SCRIPT = path.join(repoRoot, 'lsst', 'qg_blocks.py');

@@ -10,7 +10,7 @@ import { BadInputError } from '../../core/errors.js';
 import { rootCause } from '../../core/logs/rootCause.js';
 import { readTail } from '../../core/logs/tail.js';
 import { graphFromRecords, registerGraphFileReader, writeQuantumGraph, type QGraphHeader, type QuantumRecord } from '../../core/qgraph/index.js';
-import { runProcess } from '../../wms/local/runProcess.js';
+import { runProcess } from '../../processes/runProcess.js';
 import { EXPORT_QGRAPH_SCRIPT, lsstPython, lsstVersions } from '../env.js';
 import { readQgBlocks } from './blocks.js';
 import { taskDimensions } from './taskDimensions.js';

@@ -15,7 +15,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CampaignStatus } from '../../core/campaign/index.js';
 import { freePort } from '../../temporal/ports.js';
-import { repoRoot } from '../../temporal/paths.js';
+import { repoRoot } from '../../paths/index.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
 import { runIdFrom, waitFor } from '../helpers/runs.js';
 

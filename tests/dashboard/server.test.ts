@@ -11,7 +11,7 @@ import { bindProblem } from '../../client/dashboard/auth.js';
 import { createDashboard, listenDashboard, type DashboardServer } from '../../client/dashboard/server.js';
 import { openServices, runProgressSeries, runTimeline, type ServiceContext } from '../../client/services/index.js';
 import { openStore } from '../../store/index.js';
-import { repoRoot } from '../../temporal/paths.js';
+import { repoRoot } from '../../paths/index.js';
 import { EVIL_JOB, EVIL_LINE, OTHER_RUN, RETRIED_JOB, RUN, seedStore } from './seed.js';
 
 const TOKEN = 'sesame-open-42';

@@ -4,7 +4,7 @@
 import { closeSync, cpSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { repoRoot } from '../../temporal/paths.js';
+import { repoRoot } from '../../paths/index.js';
 
 export const CORPUS_DIR = path.join(repoRoot, 'tests', 'fixtures', 'bad');
 

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from '../../temporal/paths.js';
+import { repoRoot } from '../../paths/index.js';
 import { parsePrefix } from '../../wms/htcondor/index.js';
 import { DEFAULT_SHARE_GROUP, resolveShareGroup } from '../../wms/htcondor/share.js';
 

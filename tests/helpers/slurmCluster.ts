@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from '../../temporal/paths.js';
+import { repoRoot } from '../../paths/index.js';
 import { parsePrefix } from '../../wms/command.js';
 import { readSubmitted, type UnitState } from '../../wms/slurm/unitState.js';
 

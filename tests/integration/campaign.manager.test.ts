@@ -14,7 +14,7 @@ import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { workflowExecutions, type ExecutionHistory } from '../../bench/lib/workflowExecutions.js';
 import { groupRunId, parseCampaignSpec, type CampaignInput, type CampaignStatus } from '../../core/campaign/index.js';
-import { repoRoot } from '../../temporal/paths.js';
+import { repoRoot } from '../../paths/index.js';
 import { acceptUpdate, campaignStatusQuery, editStepUpdate, pauseSignal, resumeSignal, retryUpdate, skipUpdate } from '../../workflows/campaignDefinitions.js';
 import { groupRunControl, type GroupRunControl } from '../helpers/campaignStubs/activities.js';
 import { waitFor } from '../helpers/runs.js';

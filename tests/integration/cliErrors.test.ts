@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /** Per test: a handful of CLI calls on a shared 2-core machine. */
 const SLOW = 240_000;
-import { repoRoot } from '../../temporal/paths.js';
+import { repoRoot } from '../../paths/index.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
 
 let h: Harness;

@@ -14,7 +14,7 @@ import type { CampaignStatus } from '../../core/campaign/index.js';
 import { groupRunId } from '../../core/campaign/spec.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
 import { waitFor, withStore } from '../helpers/runs.js';
-import { isAlive as alive } from '../../wms/local/procStat.js';
+import { isAlive as alive } from '../../processes/procStat.js';
 
 let h: Harness;
 let client: Client;

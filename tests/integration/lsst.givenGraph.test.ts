@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readJobs } from '../../core/workflow/index.js';
 import { hasLsstStack, lsstPython, venvDir, withLsstPath } from '../../lsst/env.js';
-import { repoRoot } from '../../temporal/paths.js';
+import { repoRoot } from '../../paths/index.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
 import { runIdFrom, withStore } from '../helpers/runs.js';
 

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasLsstStack, lsstPython, venvDir, withLsstPath } from '../../lsst/env.js';
-import { repoRoot } from '../../temporal/paths.js';
+import { repoRoot } from '../../paths/index.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
 import { batchDagIds, dagId, ensurePool, historyOf, POOL_PREFIX } from '../helpers/htcondorPool.js';
 import { DEFAULT_SHARE_GROUP } from '../../wms/htcondor/share.js';

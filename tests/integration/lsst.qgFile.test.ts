@@ -13,7 +13,7 @@ import { BadInputError } from '../../core/errors.js';
 import { readQuantumGraph } from '../../core/qgraph/index.js';
 import { hasLsstStack, lsstPython, venvDir, withLsstPath } from '../../lsst/env.js';
 import { exportPipeBaseGraph, readPipeBaseGraph, readPipeBaseHeader, readsDirectly } from '../../lsst/qgFile/index.js';
-import { repoRoot } from '../../temporal/paths.js';
+import { repoRoot } from '../../paths/index.js';
 
 const PIPE = path.join(repoRoot, 'lsst', 'pipelines', 'mock_drp.yaml');
 // Long stack commands run asynchronously: a blocked test worker misses vitest's RPC deadlines.

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readJobs } from '../../core/workflow/index.js';
 import { hasLsstStack, lsstPython, venvDir, withLsstPath } from '../../lsst/env.js';
-import { repoRoot } from '../../temporal/paths.js';
+import { repoRoot } from '../../paths/index.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
 import { runIdFrom, withStore } from '../helpers/runs.js';
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { JobSpec } from '../../core/workflow/index.js';
 import { EXPORT_QGRAPH_SCRIPT, hasLsstStack, lsstPython, venvDir, withLsstPath } from '../../lsst/env.js';
-import { repoRoot } from '../../temporal/paths.js';
+import { repoRoot } from '../../paths/index.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
 
 const BPS_VENV = path.join(repoRoot, '.venv-bps');

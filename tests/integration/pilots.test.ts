@@ -56,7 +56,8 @@ function writeRun(name: string, quanta: number) {
   const dir = path.join(work, name);
   mkdirSync(dir, { recursive: true });
   const { header, records } = syntheticGraph(syntheticOptionsForQuanta(quanta));
-  writeQuantumGraph(path.join(dir, 'graph.jsonl'), header, records);
+  const all = [...records];
+  writeQuantumGraph(path.join(dir, 'graph.jsonl'), header, all);
   writeFileSync(path.join(dir, 'job.sh'), ['id="$1"; d="$(dirname "$0")"', 'echo "$id" >> "$d/started.txt"', 'sleep 5', 'echo "$id" >> "$d/done.txt"', 'exit 0', ''].join('\n'));
   const yaml = path.join(dir, 'submit.yaml');
   writeFileSync(
@@ -77,7 +78,7 @@ function writeRun(name: string, quanta: number) {
       '',
     ].join('\n'),
   );
-  return { dir, yaml, quanta: records.length, runId: `pl_${name}` };
+  return { dir, yaml, quanta: all.length, runId: `pl_${name}` };
 }
 
 describe('pilots on a real Slurm cluster', () => {
@@ -136,7 +137,7 @@ describe('pilots on a real Slurm cluster', () => {
       let lost = 0;
       for (const j of jobs) {
         expect(j.state, j.name).toBe('SUCCEEDED');
-        const attempts = await store.listAttempts(run.runId, j.name);
+        const attempts = await store.attempts(run.runId, j.name);
         expect(attempts.filter((a) => a.state === 'SUCCEEDED'), j.name).toHaveLength(1);
         lost += attempts.filter((a) => a.errorClass === 'lost').length;
       }

@@ -12,9 +12,9 @@ import { countedFailures, LOST_ERROR_CLASS, nextTry } from '../../core/run/attem
 import type { JobSpec } from '../../core/workflow/model.js';
 import { openStore, type Store } from '../../store/index.js';
 import { groupMembers, JOB_TOKEN_VAR, killJobGroup, parseRegistryFile, reapOrphans } from '../../wms/local/jobGroups.js';
-import { parentDeathPrefix, resolveCommand } from '../../wms/local/parentDeath.js';
+import { parentDeathPrefix, resolveCommand } from '../../processes/parentDeath.js';
 import { ResourcePool } from '../../wms/local/resources.js';
-import { isAlive as alive } from '../../wms/local/procStat.js';
+import { isAlive as alive } from '../../processes/procStat.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'tbps-crash-unit-'));
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -141,7 +141,7 @@ describe('resolveCommand', () => {
 // to be killed: the executor in small.
 const FAKE_EXECUTOR = `
 import { JobGroups, JOB_TOKEN_VAR } from 'REPO/wms/local/jobGroups.ts';
-import { runProcess } from 'REPO/wms/local/runProcess.ts';
+import { runProcess } from 'REPO/processes/runProcess.ts';
 import path from 'node:path';
 const [root, out] = process.argv.slice(2);
 const groups = new JobGroups(root);
@@ -161,7 +161,7 @@ setInterval(() => {}, 1000);
 // was ever registered, must never run.
 const DIES_BEFORE_REGISTERING = `
 import { writeFileSync } from 'node:fs';
-import { runProcess } from 'REPO/wms/local/runProcess.ts';
+import { runProcess } from 'REPO/processes/runProcess.ts';
 const [dir] = process.argv.slice(2);
 runProcess({
   argv: ['sh', '-c', 'echo started > started; (sleep 0.5; echo ran > ran) & wait'],

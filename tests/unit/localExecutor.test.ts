@@ -8,7 +8,7 @@ import { rootCause } from '../../core/logs/rootCause.js';
 import { memoryForAttempt } from '../../core/run/memory.js';
 import { classifyExit } from '../../core/states.js';
 import { ResourcePool } from '../../wms/local/resources.js';
-import { runProcess } from '../../wms/local/runProcess.js';
+import { runProcess } from '../../processes/runProcess.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'tbps-exec-'));
 const logs = (n: string) => ({ stdoutPath: path.join(tmp, `${n}.out`), stderrPath: path.join(tmp, `${n}.err`) });

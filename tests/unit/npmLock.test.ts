@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error plain JavaScript module without types
 import { installedDrift, lockGaps, manifestDrift } from '../../scripts/npm-lock.mjs';
-import { repoRoot } from '../../temporal/paths.js';
+import { repoRoot } from '../../paths/index.js';
 
 type Lock = { packages: Record<string, Record<string, unknown>> };
 const readJson = (file: string) => JSON.parse(readFileSync(path.join(repoRoot, file), 'utf8'));
@@ -21,6 +21,16 @@ describe('package-lock.json', () => {
       expect(packages).toContain(`node_modules/${name}`);
     }
     expect(lockGaps(lock())).toEqual([]);
+  });
+
+  it("holds one protobufjs 8, the root one package.json names (the SDK's JSON history loader needs a single copy)", () => {
+    // protobufjs is in package.json for this alone: without it npm hoists @grpc/proto-loader's protobufjs 7 and gives
+    // each @temporalio package a copy of 8 of its own
+    const copies = Object.entries(lock().packages).filter(([key]) => key.endsWith('node_modules/protobufjs'));
+    expect(copies.length).toBeGreaterThan(0);
+    const eights = copies.filter(([, entry]) => String(entry.version).startsWith('8.')).map(([key]) => key);
+    expect(eights).toEqual(['node_modules/protobufjs']);
+    expect(readJson('package.json').dependencies.protobufjs).toMatch(/^\^8\./);
   });
 
   it('agrees with package.json (dependencies, devDependencies, bin)', () => {

@@ -5,9 +5,9 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkStore, chooseStore, shownStore } from '../../client/serverStore.js';
+import { checkStore, chooseStore, shownStore } from '../../client/services/serverStore.js';
 import { exitCodeFor } from '../../client/exit.js';
-import { storeLocation } from '../../temporal/paths.js';
+import { storeLocation } from '../../paths/index.js';
 
 let home: string;
 const saved = { home: process.env.TBPS_HOME, db: process.env.TBPS_DB };

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { mkdirUnder, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, writeFileUnder } from '../../core/files/confined.js';
 import path from 'node:path';
-import { readProcStat } from './procStat.js';
+import { readProcStat } from '../../processes/procStat.js';
 
 /** The variable that marks every process of one job (its value is the job group's token). */
 export const JOB_TOKEN_VAR = 'TBPS_JOB_TOKEN';

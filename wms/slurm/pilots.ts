@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parsePrefix, runPrefixed } from '../command.js';
 import type { PilotRequest, PilotWmsState } from '../types.js';
 import { shellQuote } from './jobScript.js';
-import { commandEnvironment } from './plugin.js';
+import { commandEnvironment } from './environment.js';
 import { parseQueue, SQUEUE_FIELDS } from './queueState.js';
 
 /** Seconds Slurm lets a pilot run past its own walltime before killing it (the pilot exits first). */

@@ -4,7 +4,7 @@
 // the largest single process is the floor (a spike shorter than the sampling interval is not lost).
 import { spawn } from 'node:child_process';
 import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
-import { rssByProcessGroup } from '../../../wms/local/procMonitor.js';
+import { rssByProcessGroup } from '../../../processes/procMonitor.js';
 
 export interface Measured {
   code: number;

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { lsstPython, venvDir, withLsstPath } from '../../../lsst/env.js';
-import { repoRoot } from '../../../temporal/paths.js';
+import { repoRoot } from '../../../paths/index.js';
 
 const run = promisify(execFile);
 

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from '../../../temporal/paths.js';
+import { repoRoot } from '../../../paths/index.js';
 import type { Cluster } from './cluster.js';
 import type { SoakWorkload } from './run.js';
 

@@ -1,7 +1,7 @@
 // Process inspection through /proc (Linux): the job processes a soak's workers started, found by a marker
 // variable in their environment (every job inherits its executor's environment), and the children of a pid.
 import { readdirSync, readFileSync } from 'node:fs';
-import { readProcStat } from '../../../wms/local/procStat.js';
+import { readProcStat } from '../../../processes/procStat.js';
 
 export interface JobProcess {
   pid: number;

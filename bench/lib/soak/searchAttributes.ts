@@ -1,7 +1,7 @@
 // Whether every workflow of the soak's campaign can be found by it in the Web UI: the campaign, its runs and their
 // job batches all carry BpsCampaign, and every workflow below the campaign carries BpsRun (read from visibility).
 import type { Client } from '@temporalio/client';
-import { BpsCampaign, BpsRun } from '../../../core/run/searchKeys.js';
+import { BpsCampaign, BpsRun } from '../../../workflows/searchKeys.js';
 
 export interface AttributeCensus {
   workflows: number;

@@ -1,7 +1,7 @@
 // The job timeline of a run (inline SVG): one bar per attempt from its start to its end (or now, while it runs),
 // packed into lanes like slots of the executors, coloured by outcome: succeeded, failed for good, failed and
 // retried, running, other. Failed attempts link to their job.
-import type { TimelineAttempt } from '../../../store/index.js';
+import type { TimelineAttempt } from '../../services/index.js';
 import { html, type Html } from '../html.js';
 import { clock, duration } from '../format.js';
 import { tone } from '../tones.js';

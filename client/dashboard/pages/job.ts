@@ -3,7 +3,7 @@
 // highlighted (element #root-cause), its command line, and links to the run and batch workflows in the Temporal
 // Web UI.
 import { batchWorkflowId, jobWorkflowId, runWorkflowId } from '../../../core/run/queues.js';
-import type { AttemptRecord } from '../../../store/index.js';
+import type { AttemptRecord } from '../../services/index.js';
 import { getRunOrThrow, jobDetail, jobLogs, type AttemptLog, type LogFile } from '../../services/index.js';
 import { badge, card, empty, externalLink, jobsHref, kvGrid, notice, runHref } from '../components.js';
 import type { Dashboard, PageRequest } from '../context.js';

@@ -2,7 +2,7 @@
 // filtered and paginated by the jobs service (unknown labels, states or sites and bad data-id filters are bad
 // input), with attempts and retries: a job that succeeded after retries shows SUCCEEDED and its retry count.
 import { STATES } from '../../../core/states.js';
-import type { JobRecord } from '../../../store/index.js';
+import type { JobRecord } from '../../services/index.js';
 import { jobPage, runDetail, type JobQuery } from '../../services/index.js';
 import { badge, card, empty, jobHref, jobsHref, pager, runHref } from '../components.js';
 import type { Dashboard, PageRequest } from '../context.js';

@@ -1,7 +1,7 @@
 // Versions of tbps and of the Temporal SDK it runs on (for provenance and `--version`).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from './paths.js';
+import { repoRoot } from './index.js';
 
 const read = (p: string) => (JSON.parse(readFileSync(p, 'utf8')) as { version: string }).version;
 

@@ -1,4 +1,6 @@
-// Typed search-attribute keys shared by workflows (upserts) and the client (start options, list filters).
+// Typed search-attribute keys shared by workflows (upserts) and the client (start options, list filters). They are
+// Temporal's types (@temporalio/common), so they live with the workflows, not in core/; temporal/searchAttributes.ts
+// registers the same names with the server.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
 export const BpsRunState = defineSearchAttributeKey('BpsRunState', SearchAttributeType.KEYWORD);

@@ -2,9 +2,9 @@
 // start and for later CLI commands), else TBPS_DB or the saved one, else the SQLite file in the data directory. It
 // is opened once before anything starts, so an unreachable PostgreSQL server or a bad password is one line and exit
 // code 2 with nothing started.
-import { isPostgresUrl, openStore, redactUrl } from '../store/index.js';
-import { defaultStoreLocation, saveStoreLocation, storeLocation } from '../temporal/paths.js';
-import { UsageError } from './exit.js';
+import { isPostgresUrl, openStore, redactUrl } from '../../store/index.js';
+import { defaultStoreLocation, saveStoreLocation, storeLocation } from '../../paths/index.js';
+import { UsageError } from '../exit.js';
 
 export interface ChosenStore {
   location: string;

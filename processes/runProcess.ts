@@ -6,7 +6,7 @@
 // that no job can outlive an executor that died between spawning it and registering it. Pure Node: no Temporal here.
 import { spawn } from 'node:child_process';
 import type { Writable } from 'node:stream';
-import { createWriteStreamUnder } from '../../core/files/confined.js';
+import { createWriteStreamUnder } from '../core/files/confined.js';
 import { watchProcessGroup } from './procMonitor.js';
 import { parentDeathPrefix, resolveCommand } from './parentDeath.js';
 
