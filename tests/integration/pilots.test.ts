@@ -115,7 +115,12 @@ describe('pilots on a real Slurm cluster', () => {
     expect(queueOf(submitted.map((p) => p.wmsId)).map((r) => r.name).sort()).toEqual(submitted.map((p) => `tbps-pilot.${p.pilotId}`).sort());
 
     const runDone = h.tbpsAsync(['submit', run.yaml, '--wait'], { timeoutMs: 600_000 });
-    await waitFor('both pilots running and two jobs done', async () => pilotList().every((p) => p.state === 'RUNNING') && lines(path.join(run.dir, 'done.txt')).length >= 2, 240_000);
+    let ended: { code: number; stdout: string; stderr: string } | undefined;
+    void runDone.then((r) => (ended = r));
+    await waitFor('both pilots running and two jobs done', async () => {
+      if (ended) throw new Error(`the run ended before the pilot was cancelled (exit ${ended.code}): ${ended.stdout}${ended.stderr}`);
+      return pilotList().every((p) => p.state === 'RUNNING') && lines(path.join(run.dir, 'done.txt')).length >= 2;
+    }, 240_000);
     const running = pilotList();
     expect(running.every((p) => p.host && p.startedAt && p.walltimeLeftSeconds! > 60 && p.walltimeLeftSeconds! <= 1200)).toBe(true);
     // Cancel the pilot while it runs a job (jobs take 5 s, each pilot has one slot and is always busy here).
