@@ -52,12 +52,12 @@ function lines(file: string): string[] {
   return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
 }
 
-function writeRun(name: string, quanta: number) {
+async function writeRun(name: string, quanta: number) {
   const dir = path.join(work, name);
   mkdirSync(dir, { recursive: true });
   const { header, records } = syntheticGraph(syntheticOptionsForQuanta(quanta));
   const all = [...records];
-  writeQuantumGraph(path.join(dir, 'graph.jsonl'), header, all);
+  await writeQuantumGraph(path.join(dir, 'graph.jsonl'), header, all);
   writeFileSync(path.join(dir, 'job.sh'), ['id="$1"; d="$(dirname "$0")"', 'echo "$id" >> "$d/started.txt"', 'sleep 5', 'echo "$id" >> "$d/done.txt"', 'exit 0', ''].join('\n'));
   const yaml = path.join(dir, 'submit.yaml');
   writeFileSync(
@@ -82,8 +82,8 @@ function writeRun(name: string, quanta: number) {
 }
 
 describe('pilots on a real Slurm cluster', () => {
-  it('refuses bad requests with one line and exit 2, starting nothing', () => {
-    const run = writeRun('bad', 2);
+  it('refuses bad requests with one line and exit 2, starting nothing', async () => {
+    const run = await writeRun('bad', 2);
     const cases: Array<[string[], RegExp]> = [
       [['--wms', 'slurm', '--site', SITE, '--count', '0', '--config', run.yaml], /--count.*whole number >= 1/],
       [['--wms', 'slurm', '--site', SITE, '--count', '1', '--walltime', 'soon', '--config', run.yaml], /--walltime.*not a walltime/],
@@ -106,7 +106,7 @@ describe('pilots on a real Slurm cluster', () => {
   }, 120_000);
 
   it('runs every job of a run exactly once on two Slurm pilots, one cancelled mid-run', async () => {
-    const run = writeRun('two', 10);
+    const run = await writeRun('two', 10);
     const sub = h.tbps(['pilot', 'submit', '--wms', 'slurm', '--site', SITE, '--count', '2', '--walltime', '20m', '--cpus', '1', '--memory', '1024', '--config', run.yaml]);
     expect(sub.code, sub.stderr).toBe(0);
     expect(sub.stdout.trim().split('\n')).toHaveLength(2);

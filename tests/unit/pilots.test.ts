@@ -1,6 +1,6 @@
 // Pilot pieces that need no cluster: the request checks (walltime, memory, counts), when a pilot drains, the Slurm
 // pilot script (run for real with sh: its environment reaches the command, which replaces the shell), Slurm job
-// states as pilot states, and the store's pilots table (SQLite) as the CLI and the pilot write it.
+// states as pilot states, and the store's pilots table (SQLite and PostgreSQL) as the CLI and the pilot write it.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { isBadInput } from '../../core/errors.js';
 import { drainSeconds, parseMemoryMb, parsePositiveCount, parseWalltime } from '../../core/pilots/request.js';
 import { openStore } from '../../store/index.js';
+import { STORE_BACKENDS, freshStoreLocation } from '../helpers/storeBackends.js';
 import { pilotScript, pilotStateOf } from '../../wms/slurm/pilots.js';
 
 function badInput(fn: () => unknown): string {
@@ -68,9 +69,10 @@ describe('Slurm pilots', () => {
   });
 });
 
-describe('the pilots table', () => {
+describe.each(STORE_BACKENDS)('the pilots table on %s', (backend) => {
   it('keeps what the CLI and the pilot write, and a final state stays', async () => {
-    const store = await openStore(path.join(mkdtempSync(path.join(os.tmpdir(), 'tbps-pilot-store-')), 'tbps.sqlite'));
+    const at = await freshStoreLocation(backend, 'pilots');
+    const store = await openStore(at.location);
     try {
       await store.insertPilot({ pilotId: 'a', wms: 'slurm', wmsId: '', site: 's1', state: 'PENDING', cpus: 2, memoryMb: 1024, walltimeSeconds: 600, submittedAt: '2026-12-03T10:00:00.000Z' });
       await store.insertPilot({ pilotId: 'b', wms: 'slurm', wmsId: '7', site: 's2', state: 'PENDING', cpus: 1, memoryMb: 512, walltimeSeconds: 600, submittedAt: '2026-12-03T10:00:01.000Z' });
@@ -89,6 +91,7 @@ describe('the pilots table', () => {
       expect((await store.listPilots()).map((p) => p.pilotId)).toEqual(['a']);
     } finally {
       await store.close();
+      await at.remove();
     }
   });
 });
