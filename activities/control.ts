@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { stringify } from 'yaml';
 import { BpsConfig } from '../core/config/index.js';
+import { readSlotPolicy, siteLimits } from '../core/run/slotPolicy.js';
 import { BadInputError } from '../core/errors.js';
 import { mkdirUnder, writeFileUnder } from '../core/files/confined.js';
 import { SAVED_CONFIG, SAVED_PLAN } from '../core/submit/files.js';
@@ -68,6 +69,9 @@ async function prepareRunNow(args: RunArgs): Promise<void> {
     computeSite: str('computeSite'),
     state: 'RUNNING',
   });
+  // The per-site scheduler's view of the run: its priority and limits (checked at submit; see core/run/slotPolicy.ts).
+  const site = c.getString('computeSite');
+  await store.recordSlotPolicy(runId, readSlotPolicy(c, site), siteLimits(c));
 }
 
 /**

@@ -17,6 +17,7 @@ const MODULES = {
   schedule: () => import('./commands/schedule.js').then((m) => m.registerSchedule),
   dashboard: () => import('./commands/dashboard.js').then((m) => m.registerDashboard),
   pilot: () => import('./commands/pilot.js').then((m) => m.registerPilot),
+  site: () => import('./commands/site.js').then((m) => m.registerSite),
 } satisfies Record<string, () => Promise<Register>>;
 
 export type CommandModule = keyof typeof MODULES;
@@ -47,6 +48,7 @@ export const VERBS: readonly VerbEntry[] = [
   { name: 'campaign', module: 'campaign', description: 'campaigns: ordered steps, each split into groups that run as BPS runs' },
   { name: 'schedule', module: 'schedule', description: 'nightly campaigns on Temporal Schedules (nightlyWorkflow)' },
   { name: 'pilot', module: 'pilot', description: 'pilots: executor workers of a compute site started as Slurm or HTCondor jobs (submit, list, cancel)' },
+  { name: 'site', module: 'site', description: 'compute sites: running jobs per campaign against the site and campaign maxRunningJobs' },
   { name: 'dashboard', module: 'dashboard', description: 'serve the live web dashboard: campaigns, runs, jobs, logs and errors, updated as they change' },
 ];
 

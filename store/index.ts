@@ -10,3 +10,4 @@ export type { JobFilter, JobPage, ErrorClassCount } from './jobList.js';
 export type { LabelStats, TaskStats } from './stats.js';
 export type { CompletionBuckets, RecentAttempts, TimelineAttempt } from './timeline.js';
 export { dataIdText } from './jobs.js';
+export type { CampaignUsage, RunSlotPolicy, SiteUsage, SlotRequest, SlotState } from './siteSlots.js';

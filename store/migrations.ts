@@ -202,11 +202,57 @@ const m0004: Migration = {
 };
 
 /**
+ * The per-site scheduler: sites' running-job limits, runs' priorities and campaign limits, and job slot leases
+ * (store/siteSlots.ts). The lease index serves the grant order (site, priority, request time).
+ */
+const m0005: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable('site_limits')
+      .ifNotExists()
+      .addColumn('site', 'text', (c) => c.primaryKey())
+      .addColumn('max_running_jobs', 'integer', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('run_slot_policies')
+      .ifNotExists()
+      .addColumn('run_id', 'text', (c) => c.primaryKey())
+      .addColumn('site', 'text', (c) => c.notNull())
+      .addColumn('campaign', 'text', (c) => c.notNull().defaultTo(''))
+      .addColumn('priority', 'integer', (c) => c.notNull())
+      .addColumn('campaign_limit', 'integer')
+      .execute();
+    await db.schema
+      .createTable('site_slots')
+      .ifNotExists()
+      .addColumn('run_id', 'text', (c) => c.notNull())
+      .addColumn('job', 'text', (c) => c.notNull())
+      .addColumn('site', 'text', (c) => c.notNull())
+      .addColumn('campaign', 'text', (c) => c.notNull().defaultTo(''))
+      .addColumn('priority', 'integer', (c) => c.notNull())
+      .addColumn('campaign_limit', 'integer')
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('requested_at', 'text', (c) => c.notNull())
+      .addColumn('granted_at', 'text')
+      .addColumn('renewed_at', 'text', (c) => c.notNull())
+      .addColumn('holder', 'text', (c) => c.notNull().defaultTo(''))
+      .addPrimaryKeyConstraint('site_slots_pk', ['run_id', 'job'])
+      .execute();
+    await db.schema.createIndex('site_slots_order').ifNotExists().on('site_slots').columns(['site', 'priority', 'requested_at']).execute();
+  },
+  async down(db: Kysely<any>) {
+    await db.schema.dropIndex('site_slots_order').ifExists().execute();
+    for (const t of ['site_slots', 'run_slot_policies', 'site_limits']) await db.schema.dropTable(t).ifExists().execute();
+  },
+};
+
+/**
  * Pilots (`tbps pilot`): executor workers started as batch jobs of a workload system. The CLI writes a row per
  * pilot when it submits, the pilot itself when it starts, drains, runs a job and ends, and `pilot list` refreshes
  * unfinished ones from the WMS by their WMS ids.
  */
-const m0005: Migration = {
+const m0006: Migration = {
   async up(db: Kysely<any>) {
     await db.schema
       .createTable('pilots')
@@ -239,7 +285,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0002_watching': m0002,
   '0003_timeline': m0003,
   '0004_run_data_query': m0004,
-  '0005_pilots': m0005,
+  '0005_site_slots': m0005,
+  '0006_pilots': m0006,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -141,12 +141,46 @@ export interface LabelAttemptStatsTable {
   wait_err: number;
 }
 
+/** A site's limit of running jobs (`site.<name>.maxRunningJobs`), as the last run that set it recorded it. */
+export interface SiteLimitsTable {
+  site: string;
+  max_running_jobs: Int;
+  updated_at: string;
+}
+
+/** A run's share of its site: priority (1 highest ... 5), campaign and the campaign's limit (null: none). */
+export interface RunSlotPoliciesTable {
+  run_id: string;
+  site: string;
+  campaign: DefText;
+  priority: Int;
+  campaign_limit: OptInt;
+}
+
+/**
+ * One job's slot lease on its site (store/siteSlots.ts): 'waiting' until granted, then 'running' until released.
+ * Leases not renewed for a while belong to a lost executor and are dropped.
+ */
+export interface SiteSlotsTable {
+  run_id: string;
+  job: string;
+  site: string;
+  campaign: DefText;
+  priority: Int;
+  campaign_limit: OptInt;
+  state: string;
+  requested_at: string;
+  granted_at: OptText;
+  renewed_at: string;
+  holder: DefText;
+}
+
 export interface PilotsTable {
   pilot_id: string;
   wms: string;
   wms_id: DefText;
   site: string;
-  /** PENDING, RUNNING, DRAINING, ENDED, CANCELLED, FAILED, LOST (core/pilots/states.ts). */
+  /** PENDING, RUNNING, DRAINING, ENDED, CANCELLED, FAILED, LOST (core/pilots/request.ts). */
   state: string;
   cpus: Int;
   memory_mb: Int;
@@ -160,6 +194,9 @@ export interface PilotsTable {
 }
 
 export interface Database {
+  site_limits: SiteLimitsTable;
+  run_slot_policies: RunSlotPoliciesTable;
+  site_slots: SiteSlotsTable;
   runs: RunsTable;
   jobs: JobsTable;
   job_attempts: JobAttemptsTable;

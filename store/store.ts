@@ -28,6 +28,8 @@ import { getRun, listRuns, setRunState, upsertRun } from './runs.js';
 import { labelStats, taskStats, type LabelStats, type TaskStats } from './stats.js';
 import { completionBuckets, recentAttempts, type CompletionBuckets, type RecentAttempts } from './timeline.js';
 import { dataVersion } from './changes.js';
+import type { SlotPolicy } from '../core/run/slotPolicy.js';
+import { acquireSlot, limitedSites, recordSlotPolicy, releaseSlot, renewSlot, runSlotPolicy, siteUsage, type RunSlotPolicy, type SiteUsage, type SlotRequest, type SlotState } from './siteSlots.js';
 import type {
   AttemptEnd,
   AttemptRecord,
@@ -248,6 +250,40 @@ export class Store {
 
   jobsByState(runId: string, state: State, limit: number): Promise<JobRecord[]> {
     return jobsByState(this.#b, runId, state, limit);
+  }
+
+  // ---- per-site scheduler (siteSlots.ts)
+
+  /** Records a run's slot policy and the site limits its config sets. */
+  recordSlotPolicy(runId: string, policy: SlotPolicy, siteLimits: Map<string, number>): Promise<void> {
+    return recordSlotPolicy(this.#b, runId, policy, siteLimits);
+  }
+
+  /** The run's slot policy with its site's current limit; undefined for a run recorded before the scheduler. */
+  runSlotPolicy(runId: string): Promise<RunSlotPolicy | undefined> {
+    return runSlotPolicy(this.#b, runId);
+  }
+
+  /** Asks for a job's slot (idempotent); returns 'running' once granted. */
+  acquireSlot(request: SlotRequest, policy: RunSlotPolicy): Promise<SlotState> {
+    return acquireSlot(this.#b, request, policy);
+  }
+
+  renewSlot(runId: string, job: string): Promise<void> {
+    return renewSlot(this.#b, runId, job);
+  }
+
+  releaseSlot(runId: string, job: string): Promise<void> {
+    return releaseSlot(this.#b, runId, job);
+  }
+
+  siteUsage(site: string): Promise<SiteUsage> {
+    return siteUsage(this.#b, site);
+  }
+
+  /** Sites with a recorded maxRunningJobs. */
+  limitedSites(): Promise<string[]> {
+    return limitedSites(this.#b);
   }
 
   async close(): Promise<void> {

@@ -33,8 +33,11 @@ export * from './campaignDefinitions.js';
  */
 export const MID_STEP_CONTINUE_AS_NEW = 'campaign-mid-step-continue-as-new';
 
+/** Patch id: group runs start with the campaign's priority as Temporal task priority (inherited by their activities). */
+export const CAMPAIGN_TASK_PRIORITY = 'campaign-task-priority';
+
 export async function campaignWorkflow(input: CampaignInput): Promise<CampaignStatus> {
-  const manager = new CampaignManager(input, { continueMidStep: patched(MID_STEP_CONTINUE_AS_NEW) });
+  const manager = new CampaignManager(input, { continueMidStep: patched(MID_STEP_CONTINUE_AS_NEW), taskPriority: patched(CAMPAIGN_TASK_PRIORITY) });
 
   setHandler(campaignStatusQuery, () => manager.status());
   setHandler(pauseSignal, (a) => manager.pause(a));

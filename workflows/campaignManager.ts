@@ -10,6 +10,7 @@
 // hands its state to the next execution. Group runs keep running across the boundary: they are started with
 // ParentClosePolicy.ABANDON and each signals its summary to the campaign's workflow id when it ends (groupRunEnded),
 // which reaches whichever execution is current; the campaign's cancel asks for their cancel itself.
+import { PRIORITY_DEFAULT } from '../core/run/slotPolicy.js';
 import {
   ApplicationFailure,
   CancellationScope,
@@ -66,6 +67,11 @@ export type CampaignOutcome = { status: CampaignStatus; continueWith?: undefined
 export interface CampaignManagerOptions {
   /** Continue-as-new inside a step too (executions started with the mid-step patch). */
   continueMidStep: boolean;
+  /**
+   * Start group runs with the campaign's priority as Temporal task priority (executions started with the
+   * campaign-task-priority patch); their batches and job activities inherit it.
+   */
+  taskPriority?: boolean;
 }
 
 function bad(message: string): never {
@@ -96,6 +102,8 @@ export class CampaignManager {
    * that are running go on, their ends arrive as groupRunEnded signals).
    */
   private handingOver = false;
+  /** See CampaignManagerOptions.taskPriority. */
+  private readonly taskPriority: boolean;
   /**
    * Groups this execution is starting or awaiting, each with the token of its launch: a launch applies its outcome
    * only while it is the group's current one (a groupRunEnded signal ends it, a retry replaces it).
@@ -113,6 +121,7 @@ export class CampaignManager {
   constructor(input: CampaignInput, options: CampaignManagerOptions) {
     this.input = input;
     this.continueMidStep = options.continueMidStep;
+    this.taskPriority = options.taskPriority ?? false;
     this.spec = { ...input.spec, steps: [...input.spec.steps] };
     this.state = input.state ?? {
       phase: 'running',
@@ -363,7 +372,16 @@ export class CampaignManager {
         const group = this.groupsOf(si).get(g.id) ?? { id: g.id, values: [] };
         const { spec } = this;
         const prepared = await campaignActs.prepareGroupRun({
-          campaign: { name: spec.name, baseConfig: spec.baseConfig, inCollection: spec.inCollection, output: spec.output, project: spec.project },
+          campaign: {
+            name: spec.name,
+            baseConfig: spec.baseConfig,
+            inCollection: spec.inCollection,
+            output: spec.output,
+            project: spec.project,
+            // Activity input only (no new command): the group's run carries the campaign's priority and limit.
+            ...(spec.priority !== undefined ? { priority: spec.priority } : {}),
+            ...(spec.maxRunningJobs !== undefined ? { maxRunningJobs: spec.maxRunningJobs } : {}),
+          },
           step: stepForGroup(step, group),
           previousStep: si > 0 ? spec.steps[si - 1].name : undefined,
           group,
@@ -390,6 +408,9 @@ export class CampaignManager {
         cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
         // Mid-step continue-as-new closes this execution while runs go on: they must outlive it.
         parentClosePolicy: this.continueMidStep ? ParentClosePolicy.ABANDON : ParentClosePolicy.REQUEST_CANCEL,
+        // Temporal task priority (1 highest ... 5): on a server with priority matching, executors take this campaign's
+        // job activities in priority order; the store's per-site scheduler holds the order and the limits either way.
+        ...(this.taskPriority ? { priority: { priorityKey: this.spec.priority ?? PRIORITY_DEFAULT } } : {}),
         typedSearchAttributes: [
           { key: BpsRun, value: runId },
           { key: BpsRunState, value: 'PENDING' },

@@ -11,7 +11,7 @@ const scalar = z.union([z.string(), z.number()]);
 const MAX_RANGE = 1_000_000;
 
 /** Keys a campaign sets on each group's run itself; a step may not override them. */
-export const CAMPAIGN_SET_KEYS = ['campaign', 'operator', 'output', 'outputRun', 'uniqProcName'] as const;
+export const CAMPAIGN_SET_KEYS = ['campaign', 'operator', 'output', 'outputRun', 'uniqProcName', 'campaignPriority', 'campaignMaxRunningJobs'] as const;
 
 /** A string field checked by a name rule of core/config/names.ts; the message says what is wrong and gives an example. */
 function nameField(problemOf: (v: string) => string | undefined, example: string) {
@@ -95,6 +95,19 @@ export const campaignSpecSchema = z
     operator: nameField((v) => nameProblem(v, false), 'alice').optional(),
     project: z.string().optional(),
     concurrency: z.number().int().positive().default(4),
+    /** Which campaign's jobs start first on a shared site: 1 (highest) ... 5 (lowest); default 3. */
+    priority: z
+      .number({ message: 'must be a whole number from 1 (highest) to 5 (lowest)' })
+      .int('must be a whole number from 1 (highest) to 5 (lowest)')
+      .min(1, 'must be a whole number from 1 (highest) to 5 (lowest)')
+      .max(5, 'must be a whole number from 1 (highest) to 5 (lowest)')
+      .optional(),
+    /** Jobs of this campaign running at once on its site (over all its groups); default: no limit. */
+    maxRunningJobs: z
+      .number({ message: 'must be a whole number of jobs, 1 or more (leave it out for no limit)' })
+      .int('must be a whole number of jobs, 1 or more (leave it out for no limit)')
+      .min(1, 'must be a whole number of jobs, 1 or more (leave it out for no limit)')
+      .optional(),
     failurePolicy: failurePolicySchema.default({ onFailure: 'pause', maxFailedGroups: 0 }),
     steps: z.array(stepSchema).min(1, 'a campaign needs at least one step'),
     /** Nightly campaigns: which nights have data (synthetic campaigns; YYYY-MM-DD). */

@@ -38,6 +38,8 @@ export const KNOWN_KEYS: readonly string[] = [
   // tbps
   'jobBatchSize', 'jobBatchWindow', 'jobHeartbeatTimeout', 'maxBatchesInFlight', 'wmsPollSeconds', 'htcondorPollSeconds', 'htcondorSubmitCommands',
   'htcondorCommandPrefix', 'slurmCommandPrefix', 'slurmSubmitOptions', 'errorClasses', 'defaultErrorClasses',
+  // per-site scheduler (core/run/slotPolicy.ts): site.<name>.maxRunningJobs; set on a campaign's group runs
+  'maxRunningJobs', 'campaignPriority', 'campaignMaxRunningJobs',
 ];
 
 const KNOWN = new Set(KNOWN_KEYS);

@@ -7,6 +7,7 @@ import { BpsConfig, loadBpsConfig } from '../config/index.js';
 import { checkName } from '../config/names.js';
 import { readConfigTree } from '../config/yamlFile.js';
 import { BadInputError } from '../errors.js';
+import { readSlotPolicy } from '../run/slotPolicy.js';
 import { clusterQuanta } from '../cluster/index.js';
 import { graphFromRecords, readQuantumGraph, syntheticGraph } from '../qgraph/index.js';
 import { checkGraphFile, graphFileFormat } from '../qgraph/graphFile.js';
@@ -100,6 +101,8 @@ export function preflight(config: BpsConfig, file: string): void {
   config.jobAttributes({ site });
   readRunSettings(config);
   wmsPollSeconds(config, 5);
+  // Priority and running-job limits (site.<name>.maxRunningJobs, the campaign's) are checked before anything starts.
+  readSlotPolicy(config, site);
   const qg = config.get('qgraphFile');
   // there, readable, and if it is a pipe_base graph (.qg/.qgraph) one whose archive lists a graph's members
   if (qg !== undefined && qg !== null && qg !== '') checkGraphFile(config.getString('qgraphFile'), { file, key: 'qgraphFile' });

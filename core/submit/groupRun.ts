@@ -4,13 +4,14 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { groupDataQuery, groupRunId, stepOutput, type CampaignSpec, type GroupDef, type StepSpec } from '../campaign/index.js';
+import { CAMPAIGN_LIMIT_KEY, CAMPAIGN_PRIORITY_KEY } from '../run/slotPolicy.js';
 import { BadInputError } from '../errors.js';
 import type { RunInput } from '../run/types.js';
 import { loadSubmitConfig, preflightGraph } from './config.js';
 import { saveRunConfig, savedConfigRef } from './savedConfig.js';
 
 export interface GroupRunRequest {
-  campaign: Pick<CampaignSpec, 'name' | 'baseConfig' | 'inCollection' | 'output' | 'project'>;
+  campaign: Pick<CampaignSpec, 'name' | 'baseConfig' | 'inCollection' | 'output' | 'project' | 'priority' | 'maxRunningJobs'>;
   step: StepSpec;
   /** Name of the previous step: its output collection is this step's input. */
   previousStep?: string;
@@ -43,6 +44,8 @@ export async function prepareGroupRun(req: GroupRunRequest): Promise<GroupRun> {
     uniqProcName: runId,
   };
   if (campaign.project) overrides.project = campaign.project;
+  if (campaign.priority !== undefined) overrides[CAMPAIGN_PRIORITY_KEY] = campaign.priority;
+  if (campaign.maxRunningJobs !== undefined) overrides[CAMPAIGN_LIMIT_KEY] = campaign.maxRunningJobs;
   if (step.pipelineYaml) overrides.pipelineYaml = step.pipelineYaml;
   if (req.previousStep) overrides.inCollection = stepOutput(campaign, req.previousStep, operator);
   else if (campaign.inCollection) overrides.inCollection = campaign.inCollection;
