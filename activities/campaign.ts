@@ -1,8 +1,8 @@
 // Campaign activities (orchestrator queue), thin adapters: a group's RunInput (core/submit/groupRun.ts, built as
 // `tbps submit` builds a run), a group's retry input (its submit directory from the store), and a nightly template.
 // The workflow never touches files.
-import { loadCampaignSpec } from '../core/campaign/load.js';
-import { nightHasData, nightlyCampaign, type CampaignSpec, type NightWindow } from '../core/campaign/index.js';
+import type { CampaignSpec, NightWindow } from '../core/campaign/index.js';
+import { nightPlan } from './nightly.js';
 import type { RunInput } from '../core/run/types.js';
 import * as groupRun from '../core/submit/groupRun.js';
 import { BadInputError } from '../core/errors.js';
@@ -28,12 +28,6 @@ export async function restartGroupRun(args: { runId: string; submitPath?: string
 }
 
 /** A nightly template for one night: the campaign to start, or a note why there is none. */
-export async function nightlyPlan({ templateFile, window }: { templateFile: string; window: NightWindow }): Promise<{ spec?: CampaignSpec; note: string }> {
-  const template = loadCampaignSpec(templateFile);
-  const has = nightHasData(template, window);
-  if (has === false) return { note: `no data for night ${window.night} (not in nightly.dataNights of ${templateFile})` };
-  // TODO(butler): without nightly.dataNights, ask the butler for exposures with day_obs = window.dayObs
-  // (`butler query-dimension-records REPO exposure --where "day_obs = ..."`) and end quietly when there are none.
-  const spec = nightlyCampaign(template, window);
-  return { spec, note: has ? `night ${window.night} has data` : `night ${window.night}: data not checked (no nightly.dataNights; butler query TODO)` };
+export async function nightlyPlan(args: { templateFile: string; window: NightWindow; cwd?: string; operator?: string }): Promise<{ spec?: CampaignSpec; note: string }> {
+  return failOnBadInput(() => nightPlan(args));
 }

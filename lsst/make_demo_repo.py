@@ -13,7 +13,12 @@ What the shipped record files lack is filled in, and reported:
 * patches: the ci_hsc skymap file has the tract but no patches, so the tract is cut into an
   ``patch_nx_max`` x ``patch_ny_max`` grid of patch records (regions interpolated between the
   tract's corners);
-* visit_detector_region: the hsc-rc2 file has none; each detector then gets the visit's region.
+* visit_detector_region: the hsc-rc2 file has none; each detector then gets the visit's region;
+* nights: ci_hsc has two observing nights (day_obs 20130617 and 20131102); nightly campaigns want more, so
+  ``--nights N`` (default 3) spreads the visits of the files' last night over N consecutive nights (day_obs D,
+  D+1, ...; visits in id order, as evenly as possible, their times moved by whole days). ``--nights 1`` keeps
+  the files' nights. With ci_hsc the nights are 20130617 (6 visits), 20131102 (903986, 903988), 20131103
+  (903990, 904010) and 20131104 (904014).
 
 Collections made (DRP-like names): ``HSC/raw/all`` (raw), ``HSC/calib`` (CALIBRATION, bias and flat
 certified for all time) with its RUN ``HSC/calib/mock``, ``refcats`` (reference catalog shards),
@@ -26,7 +31,7 @@ of that visit's real detectors. With ci_hsc (11 visits, 3 detectors each) ``--sy
 --synthetic-detectors 87`` gives 220 visits x 90 detectors = 19,800 visit-detectors, about 101k quanta for
 lsst/pipelines/mock_drp.yaml. Without these options the repository is the plain demo.
 
-Usage:  make_demo_repo.py REPO [--records ci_hsc|hsc-rc2] [--visits 903334,903336] [--detectors ...]
+Usage:  make_demo_repo.py REPO [--records ci_hsc|hsc-rc2] [--visits 903334,903336] [--detectors ...] [--nights N]
         [--synthetic-visits N] [--synthetic-detectors M] [--pipeline PATH] [--clobber]
 Needs the venv made by scripts/setup-lsst.sh (run it with .venv/bin/python).
 """
@@ -228,6 +233,49 @@ def complete_patches(butler) -> int:
     return len(rows)
 
 
+def spread_last_night(butler, nights: int) -> dict[int, list[int]]:
+    """Move the visits of the last night over ``nights`` consecutive nights; returns {day_obs: [visit ids]} moved."""
+    import datetime
+
+    from lsst.daf.butler import Timespan
+
+    if nights <= 1:
+        return {}
+    universe = butler.dimensions
+    visits = sorted(records(butler, "visit"), key=lambda v: (v.day_obs, v.id))
+    if not visits:
+        return {}
+    last = max(v.day_obs for v in visits)
+    instrument = visits[-1].instrument
+    of_last = [v for v in visits if v.day_obs == last and v.instrument == instrument]
+    day_records = {(r.instrument, r.id): r for r in records(butler, "day_obs")}
+    base = datetime.date(last // 10000, last // 100 % 100, last % 100)
+    moved: dict[int, list[int]] = defaultdict(list)
+    per_night = -(-len(of_last) // nights)  # ceiling: the first nights get the extra visits
+    for index, visit in enumerate(of_last):
+        shift = min(index // per_night, nights - 1) if per_night else 0
+        if shift == 0:
+            continue
+        day = base + datetime.timedelta(days=shift)
+        day_obs = int(day.strftime("%Y%m%d"))
+        delta = datetime.timedelta(days=shift)
+        if (instrument, day_obs) not in day_records:
+            template = day_records.get((instrument, last))
+            span = None
+            if template is not None and template.timespan is not None:
+                span = Timespan(template.timespan.begin + delta, template.timespan.end + delta)
+            record = universe["day_obs"].RecordClass(instrument=instrument, id=day_obs, timespan=span)
+            butler.registry.insertDimensionData("day_obs", record)
+            day_records[(instrument, day_obs)] = record
+        fields = visit.toDict()
+        fields["day_obs"] = day_obs
+        if visit.timespan is not None:
+            fields["timespan"] = Timespan(visit.timespan.begin + delta, visit.timespan.end + delta)
+        butler.registry.syncDimensionData("visit", universe["visit"].RecordClass(**fields), update=True)
+        moved[day_obs].append(visit.id)
+    return dict(moved)
+
+
 SYNTHETIC_VISIT_BASE = 2000000
 
 
@@ -426,6 +474,15 @@ def make_inputs(butler, pipeline_path: str, pairs, repo_root: str) -> dict[str, 
     return counts
 
 
+def nights_of(butler, visits: set[int]) -> dict[str, list[int]]:
+    """{day_obs: [visit ids]} of the visits that got raws."""
+    out: dict[str, list[int]] = defaultdict(list)
+    for v in records(butler, "visit"):
+        if v.id in visits:
+            out[str(v.day_obs)].append(v.id)
+    return {k: sorted(v) for k, v in sorted(out.items())}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("repo", help="directory of the new butler repository")
@@ -437,6 +494,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="add N visits, copies of the real ones in turn (benchmark scale; default 0)")
     ap.add_argument("--synthetic-detectors", type=int, default=0, metavar="M",
                     help="add M detectors to every visit (benchmark scale; default 0)")
+    ap.add_argument("--nights", type=int, default=3, metavar="N",
+                    help="spread the visits of the files' last night over N consecutive nights (default 3; 1 keeps them)")
     ap.add_argument("--pipeline", default=DEFAULT_PIPELINE,
                     help="pipeline whose overall inputs get mock datasets (default: %(default)s)")
     ap.add_argument("--clobber", action="store_true", help="delete REPO first if it exists")
@@ -452,6 +511,8 @@ def main(argv: list[str] | None = None) -> int:
             raise
 
     visits, detectors = ints(args.visits), ints(args.detectors)
+    if args.nights < 1:
+        fail(f"--nights {args.nights}: expected a number >= 1")
     for option, value in (("--synthetic-visits", args.synthetic_visits), ("--synthetic-detectors", args.synthetic_detectors)):
         if value < 0:
             fail(f"{option} {value}: expected a number >= 0")
@@ -489,6 +550,9 @@ def build(args: argparse.Namespace, visits: set[int] | None, detectors: set[int]
         n = complete_visit_detector_regions(butler)
         if n:
             log(f"made {n} visit_detector_region records from visit regions (the file has none)")
+        moved = spread_last_night(butler, args.nights)
+        for day_obs, ids in sorted(moved.items()):
+            log(f"moved visits {', '.join(map(str, ids))} to night {day_obs} (--nights {args.nights})")
         n = add_synthetic_visits(butler, args.synthetic_visits)
         if n:
             log(f"added {n} synthetic visits (copies of the real ones)")
@@ -511,6 +575,7 @@ def build(args: argparse.Namespace, visits: set[int] | None, detectors: set[int]
             "records": args.records,
             "inputCollection": INPUT_CHAIN,
             "visits": sorted({p[1] for p in pairs}),
+            "nights": nights_of(butler, {p[1] for p in pairs}),
             "visitDetectors": [[p[1], p[2]] for p in pairs],
             "inputs": counts,
             "seconds": round(time.monotonic() - t0, 2),

@@ -3,7 +3,8 @@
 // part directly (exportLsstGraph: lsst/qgFile; old .qgraph files are converted). Jobs use the LSST graph file (QG).
 import path from 'node:path';
 import type { BpsConfig } from '../core/config/index.js';
-import { chmodUnder, FILE_MODE, resolveUnder } from '../core/files/confined.js';
+import { chmodUnder, FILE_MODE, resolveUnder, writeFileUnder } from '../core/files/confined.js';
+import { graphCacheKey, takeCachedGraph } from './graphCache.js';
 import { rootCause } from '../core/logs/rootCause.js';
 import { readTail } from '../core/logs/tail.js';
 import { isBadInput } from '../core/errors.js';
@@ -17,6 +18,8 @@ export interface LsstGraph {
   /** The saved LSST graph (what run-qbb, pre-exec-init-qbb and the final job read). */
   lsstQgraphFile: string;
   generationLog: string;
+  /** Set when the graph was made earlier from the same inputs (graphCache.ts): who made it. */
+  reusedFrom?: string;
 }
 
 export class GraphGenerationError extends Error {
@@ -35,6 +38,15 @@ export async function generateLsstGraph(config: BpsConfig, submitPath: string, r
   const generationLog = path.join(submitPath, 'quantumGraphGeneration.out');
   const beat = setInterval(heartbeat, 5000);
   try {
+    // A graph `tbps campaign plan` made from the same inputs is used instead of making it again.
+    const key = graphCacheKey(config, argv, lsstQgraphFile);
+    const cached = takeCachedGraph(key, lsstQgraphFile);
+    if (cached) {
+      writeFileUnder(submitPath, generationLog, `reused the quantum graph made by ${cached.madeBy} at ${cached.madeAt} from the same inputs (key ${key})\n`);
+      const qgraphFile = await exportLsstGraph(lsstQgraphFile, submitPath, runId);
+      chmodUnder(submitPath, lsstQgraphFile, FILE_MODE);
+      return { qgraphFile, lsstQgraphFile, generationLog, reusedFrom: cached.madeBy };
+    }
     const gen = await runProcess({ argv, env, cwd: submitPath, stdoutPath: generationLog, stderrPath: generationLog });
     if (gen.exitCode !== 0)
       throw new GraphGenerationError(

@@ -23,6 +23,7 @@ import { cancelUnfinished, pruneBlocked, resetForRestart } from './prune.js';
 import { batchCounts, jobsByState, labelCounts, labelOrder, stateCounts } from './reports.js';
 import type { CampaignRunDetail } from '../core/campaign/view.js';
 import { campaignRunDetails } from './campaignRuns.js';
+import { pastRuns, type PastRun } from './runHistory.js';
 import { campaignRunIds, errorSummary, listJobs, listSites, runsStateCounts, type ErrorClassCount, type JobFilter, type JobPage } from './jobList.js';
 import { getRun, listRuns, setRunState, upsertRun } from './runs.js';
 import { labelStats, taskStats, type LabelStats, type TaskStats } from './stats.js';
@@ -195,6 +196,11 @@ export class Store {
 
   errorSummary(runIds: readonly string[]): Promise<ErrorClassCount[]> {
     return errorSummary(this.#b, runIds);
+  }
+
+  /** The most recent SUCCEEDED runs with any of these job labels (for cost estimates). */
+  pastRuns(labels: readonly string[], limit = 20): Promise<PastRun[]> {
+    return pastRuns(this.#b, labels, limit);
   }
 
   campaignRunIds(campaign: string): Promise<string[]> {

@@ -1,10 +1,11 @@
 // nightlyWorkflow: started by a Temporal Schedule (or a trigger/backfill of it). Picks the night from the
 // schedule's scheduled time (search attribute TemporalScheduledStartTime; the start time when run by hand), asks
-// the template whether the night has data, and starts the night's campaign (campaign/<template>_<dayObs>) as an
+// the template (its data nights, or the butler repository: the night's exposures its outputs do not cover yet,
+// split into groups) what to run, and starts the night's campaign (campaign/<template>_<dayObs>) as an
 // abandoned child so the schedule's overlap policy is not held by a long campaign. A night without data ends
 // quietly with a note.
 import { ParentClosePolicy, log, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
-import { defineSearchAttributeKey, SearchAttributeType, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { ApplicationFailure, defineSearchAttributeKey, SearchAttributeType, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type * as campaignActivities from '../activities/campaign.js';
 import { campaignWorkflowId, nightWindow, type NightWindow } from '../core/campaign/index.js';
 import { orchestratorQueue } from '../core/run/queues.js';
@@ -40,9 +41,15 @@ export async function nightlyWorkflow(input: NightlyInput): Promise<NightlyResul
   const info = workflowInfo();
   const offset = input.offsetHours ?? 12;
   let window: NightWindow;
-  if (input.night) window = nightWindow(new Date(Date.parse(`${input.night}T00:00:00Z`) + (24 + offset) * 3600_000), offset);
+  if (input.night) {
+    const midnight = Date.parse(`${input.night}T00:00:00Z`);
+    // A bad night fails the workflow at once (retrying a workflow task cannot fix its input).
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(input.night) || Number.isNaN(midnight))
+      throw ApplicationFailure.nonRetryable(`night '${input.night}' is not a date; expected YYYY-MM-DD`, 'BadInputError');
+    window = nightWindow(new Date(midnight + (24 + offset) * 3600_000), offset);
+  }
   else window = nightWindow(info.typedSearchAttributes.get(ScheduledStart) ?? info.startTime, offset);
-  const plan = await acts.nightlyPlan({ templateFile: input.templateFile, window });
+  const plan = await acts.nightlyPlan({ templateFile: input.templateFile, window, cwd: input.cwd, operator: input.operator });
   if (!plan.spec) {
     log.info(plan.note);
     return { window, note: plan.note };

@@ -1,4 +1,4 @@
-// `tbps campaign start|list|show|pause|resume|edit|accept|reject|retry|skip|cancel`: operate campaigns (ordered steps,
+// `tbps campaign start|plan|list|show|pause|resume|edit|accept|reject|retry|skip|cancel`: operate campaigns (ordered steps,
 // each split into groups = runs) through campaignWorkflow (id campaign/<name>). Bad input (spec errors, a split with
 // zero groups, an edit of a started step, a resume of a campaign that is not paused, ...) is one message and exit 2;
 // nothing is started or changed.
@@ -25,6 +25,8 @@ import { campaignWorkflow } from '../../workflows/campaign.js';
 import { taskQueuePrefix } from './submit.js';
 import { countOption } from '../numberOptions.js';
 import { describeVerb } from '../commandIndex.js';
+import { checkPlanInputs, planCampaign } from './campaignPlan.js';
+import { formatPlan } from './campaignPlanText.js';
 
 /** Campaign commands need Temporal: it is connected before the store opens, so a bad connection setting writes nothing. */
 function withCampaignServices<T>(fn: (ctx: ServiceContext) => Promise<T>): Promise<T> {
@@ -182,6 +184,25 @@ export function registerCampaign(program: Command): void {
       });
     }),
   );
+
+  c.command('plan')
+    .description('what a campaign would cost: per step and group the quanta and jobs per label, and CPU-hours, peak memory and wall time from past runs')
+    .argument('<spec>', 'campaign YAML')
+    .option('--json', 'machine-readable output')
+    .option('--operator <name>', 'operator the campaign would run as (its output collections)', defaultOperator())
+    .action((file: string, o, cmd: Command) =>
+      runAction(async () => {
+        const spec = loadCampaignSpec(file);
+        const operator: string = cmd.getOptionValueSource('operator') === 'cli' ? o.operator : (spec.operator ?? o.operator);
+        const request = { spec, file, cwd: process.cwd(), operator, taskQueuePrefix: taskQueuePrefix() };
+        checkPlanInputs(request);
+        return withServices(async (ctx) => {
+          const plan = await planCampaign(ctx, { ...request, progress: (line) => !o.json && process.stderr.write(`${line}\n`) });
+          console.log(o.json ? JSON.stringify(plan, null, 2) : formatPlan(plan));
+          return 0;
+        });
+      }),
+    );
 
   c.command('list')
     .description('list campaigns, running and most recent first')

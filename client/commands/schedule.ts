@@ -3,12 +3,12 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
-import { nightlyCampaign, nightWindow } from '../../core/campaign/index.js';
+import { nightlyCampaign, nightWindow, parseDayObs } from '../../core/campaign/index.js';
 import { loadCampaignSpec } from '../../core/campaign/load.js';
 import { checkCampaignName } from '../../core/config/names.js';
 import { BadInputError } from '../../core/errors.js';
 import { orchestratorQueue } from '../../core/run/queues.js';
-import { nightlyWorkflow, type NightlyInput } from '../../workflows/nightly.js';
+import { nightlyWorkflow, type NightlyInput, type NightlyResult } from '../../workflows/nightly.js';
 import { connectClient } from '../../temporal/connection.js';
 import { runAction, UsageError } from '../exit.js';
 import { checkCampaign, defaultOperator } from './campaign.js';
@@ -52,6 +52,40 @@ async function withClient<T>(fn: (client: Client) => Promise<T>): Promise<T> {
   } finally {
     await connection.close();
   }
+}
+
+export interface NightSummary {
+  workflowId: string;
+  status: string;
+  night: string;
+  campaign?: string;
+  note: string;
+}
+
+/** The schedule's nightly workflows (newest first, at most `limit`), each with its night and note once it ended. */
+async function recentNights(client: Client, workflowIdPrefix: string, limit = 20): Promise<NightSummary[]> {
+  const out: NightSummary[] = [];
+  // Temporal names a schedule's workflows <workflowId>-<scheduled time>; `trigger --day-obs` names them the same way.
+  const id = workflowIdPrefix.replace(/'/g, '');
+  const query = `WorkflowType = 'nightlyWorkflow' AND (WorkflowId = '${id}' OR WorkflowId STARTS_WITH '${id}-')`;
+  for await (const wf of client.workflow.list({ query })) {
+    const row: NightSummary = { workflowId: wf.workflowId, status: wf.status.name, night: '', note: '' };
+    if (wf.status.name === 'COMPLETED') {
+      const result = (await client.workflow.getHandle(wf.workflowId, wf.runId).result()) as NightlyResult;
+      Object.assign(row, { night: result.window.night, campaign: result.campaign, note: result.note });
+    } else if (wf.status.name === 'FAILED') {
+      row.note = await client.workflow
+        .getHandle(wf.workflowId, wf.runId)
+        .result()
+        .then(
+          () => '',
+          (err: unknown) => (err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)),
+        );
+    }
+    out.push(row);
+    if (out.length >= limit) break;
+  }
+  return out;
 }
 
 async function existing(client: Client, id: string) {
@@ -127,11 +161,16 @@ export function registerSchedule(program: Command): void {
               next: d.info.nextActionTimes[0]?.toISOString() ?? '',
               recent: d.info.recentActions.slice(-1)[0]?.scheduledAt?.toISOString() ?? '',
               actions: d.info.numActionsTaken,
+              lastNight: (await recentNights(client, (d.action as { workflowId: string }).workflowId, 1))[0],
             });
           }
           if (o.json) console.log(JSON.stringify(rows, null, 2));
           else if (rows.length === 0) console.log('no schedules');
-          else for (const r of rows) console.log(`${r.id}  ${r.paused ? 'PAUSED' : 'ACTIVE'}  next ${r.next || '-'}  last ${r.recent || '-'}  actions ${r.actions}  ${r.note}`);
+          else
+            for (const r of rows) {
+              console.log(`${r.id}  ${r.paused ? 'PAUSED' : 'ACTIVE'}  next ${r.next || '-'}  last ${r.recent || '-'}  actions ${r.actions}  ${r.note}`);
+              if (r.lastNight) console.log(`  last night ${r.lastNight.night || '-'}: ${r.lastNight.campaign ? `started ${r.lastNight.campaign}; ` : ''}${r.lastNight.note}`);
+            }
           return 0;
         }),
       ),
@@ -156,14 +195,45 @@ export function registerSchedule(program: Command): void {
       );
 
   s.command('trigger')
-    .description('start the nightly workflow now (for the night before now)')
+    .description('start the nightly workflow now (for the night before now, or the night --day-obs names)')
     .argument('<id>')
-    .action((id: string) =>
+    .option('--day-obs <date>', 'run the schedule for this night (YYYYMMDD, e.g. 20131102) instead of the night before now')
+    .action((id: string, o) =>
+      runAction(() => {
+        const night = o.dayObs === undefined ? undefined : parseDayObs(o.dayObs, '--day-obs');
+        return withClient(async (client) => {
+          const { handle, desc } = await existing(client, id);
+          if (night === undefined) {
+            await handle.trigger(ScheduleOverlapPolicy.ALLOW_ALL);
+            console.log(`triggered schedule ${id}`);
+            return 0;
+          }
+          // A given night: the schedule's own action with the night set (a schedule trigger cannot carry it).
+          const action = desc.action as { args?: unknown[]; workflowId: string; taskQueue: string };
+          const input = { ...(action.args?.[0] as NightlyInput), night };
+          const workflowId = `${action.workflowId}-${night.replace(/-/g, '')}-${Date.now()}`;
+          await client.workflow.start(nightlyWorkflow, { workflowId, taskQueue: action.taskQueue, args: [input] });
+          console.log(`started ${workflowId} for night ${night} of schedule ${id}`);
+          return 0;
+        });
+      }),
+    );
+
+  s.command('show')
+    .description("a schedule's recent nights: each nightly workflow, its night, the campaign it started or its note")
+    .argument('<id>')
+    .option('--json', 'machine-readable output')
+    .action((id: string, o) =>
       runAction(() =>
         withClient(async (client) => {
-          const { handle } = await existing(client, id);
-          await handle.trigger(ScheduleOverlapPolicy.ALLOW_ALL);
-          console.log(`triggered schedule ${id}`);
+          const { desc } = await existing(client, id);
+          const nights = await recentNights(client, (desc.action as { workflowId: string }).workflowId);
+          if (o.json) console.log(JSON.stringify({ id, paused: desc.state.paused, note: desc.state.note ?? '', nights }, null, 2));
+          else {
+            console.log(`${id}  ${desc.state.paused ? 'PAUSED' : 'ACTIVE'}  next ${desc.info.nextActionTimes[0]?.toISOString() ?? '-'}  ${desc.state.note ?? ''}`);
+            if (nights.length === 0) console.log('no nightly workflows yet');
+            for (const n of nights) console.log(`  ${n.night || '-'}  ${n.status.padEnd(10)}  ${n.campaign ?? '-'}  ${n.note}`);
+          }
           return 0;
         }),
       ),

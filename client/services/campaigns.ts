@@ -6,6 +6,8 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { campaignView, campaignWorkflowId, type ActionRecord, type CampaignStatus, type CampaignView, type EditAction, type GroupAction, type OperatorAction } from '../../core/campaign/index.js';
 import { estimateProgress, type ProgressEstimate } from '../../core/report/index.js';
+import { historyEtaSeconds } from '../../core/estimate/cost.js';
+import { costHistory } from './costHistory.js';
 import { zeroCounts, type State } from '../../core/states.js';
 import { BpsOperator, BpsRunState, BpsStep } from '../../workflows/searchKeys.js';
 import {
@@ -139,9 +141,28 @@ export async function campaignDetail(ctx: ServiceContext, name: string): Promise
     recentDone,
     windowSeconds: RATE_WINDOW_SECONDS,
   });
+  // With past runs of the campaign's labels, the ETA is the cost estimate's (core/estimate/cost.ts, as `tbps campaign
+  // plan`): overhead per group not yet started plus the jobs left at their mean seconds over the parallelism reached.
+  const fromHistory = await historyEta(ctx, runIds, {
+    jobsLeft: Math.max(0, progress.estimatedJobs - doneJobs),
+    groupsLeft: Math.max(0, groupsTotal - runIds.length),
+  });
+  if (fromHistory !== null) progress.etaSeconds = fromHistory;
   // A paused campaign (or one waiting at a gate) makes no progress until an operator acts: no ETA.
   if (status.paused || status.phase === 'awaiting-accept') progress.etaSeconds = null;
   return { status, running, jobCounts, groupCounts, progress, runIds };
+}
+
+/** Init and final jobs are overhead in the estimate, not payload. */
+const NON_PAYLOAD_LABELS = new Set(['pipetaskInit', 'finalJob']);
+
+async function historyEta(ctx: ServiceContext, runIds: string[], left: { jobsLeft: number; groupsLeft: number }): Promise<number | null> {
+  if (runIds.length === 0) return null;
+  const labels = (await ctx.store.labelStats(runIds)).filter((l) => !NON_PAYLOAD_LABELS.has(l.label));
+  const history = await costHistory(ctx, labels.map((l) => l.label));
+  const attempts = labels.reduce((a, l) => a + (l.wallMean === null ? 0 : l.attempts), 0);
+  const meanJobSeconds = attempts > 0 ? labels.reduce((a, l) => a + l.wallTotal, 0) / attempts : null;
+  return historyEtaSeconds({ ...left, meanJobSeconds, concurrency: 1, runs: history.runs });
 }
 
 async function runningHandle(ctx: ServiceContext, name: string): Promise<{ handle: WorkflowHandle; status: CampaignStatus }> {

@@ -12,4 +12,5 @@ export * from './sites.js';
 export * from './timeline.js';
 export * from './versions.js';
 export * from './pilots.js';
+export * from './costHistory.js';
 export * from './records.js';

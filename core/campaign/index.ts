@@ -4,3 +4,4 @@ export * from './spec.js';
 export * from './nightly.js';
 export * from './state.js';
 export * from './view.js';
+export * from './nightlyData.js';

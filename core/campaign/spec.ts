@@ -110,8 +110,21 @@ export const campaignSpecSchema = z
       .optional(),
     failurePolicy: failurePolicySchema.default({ onFailure: 'pause', maxFailedGroups: 0 }),
     steps: z.array(stepSchema).min(1, 'a campaign needs at least one step'),
-    /** Nightly campaigns: which nights have data (synthetic campaigns; YYYY-MM-DD). */
-    nightly: z.strictObject({ dataNights: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).optional() }).optional(),
+    /**
+     * Nightly campaigns. With `dataNights` (synthetic campaigns; YYYY-MM-DD) the night has data when listed; without
+     * it, a template whose first step reads a butler repository asks it for the night's exposures (nightlyData.ts).
+     */
+    nightly: z
+      .strictObject({
+        dataNights: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).optional(),
+        /** The dimension the night's groups are made of (default exposure). */
+        groupBy: z.enum(['exposure', 'visit']).optional(),
+        /** Exposures (or visits) per group (default: the whole night in one group). */
+        groupSize: z.number().int().positive().optional(),
+        /** The dataset type whose presence in the input collection makes an exposure part of the night (default raw). */
+        datasetType: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a dataset type name such as raw').optional(),
+      })
+      .optional(),
   })
   .superRefine((s, ctx) => {
     const seen = new Set<string>();

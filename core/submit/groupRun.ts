@@ -7,6 +7,7 @@ import { groupDataQuery, groupRunId, stepOutput, type CampaignSpec, type GroupDe
 import { CAMPAIGN_LIMIT_KEY, CAMPAIGN_PRIORITY_KEY } from '../run/slotPolicy.js';
 import { BadInputError } from '../errors.js';
 import type { RunInput } from '../run/types.js';
+import type { BpsConfig } from '../config/index.js';
 import { loadSubmitConfig, preflightGraph } from './config.js';
 import { saveRunConfig, savedConfigRef } from './savedConfig.js';
 
@@ -28,8 +29,8 @@ export interface GroupRun {
   computeSite: string;
 }
 
-/** The RunInput of one group, as `tbps submit` would build it from the base config plus the step's settings. */
-export async function prepareGroupRun(req: GroupRunRequest): Promise<GroupRun> {
+/** The config of one group's run (not saved), as `tbps submit` would build it from the base config plus the step's settings. */
+export function groupRunConfig(req: GroupRunRequest): { config: BpsConfig; runId: string; dataQuery?: string } {
   const { campaign, step, group, operator } = req;
   const file = campaign.baseConfig;
   if (!existsSync(file)) throw new BadInputError(`base BPS config '${file}' does not exist`, { key: 'baseConfig' });
@@ -54,6 +55,12 @@ export async function prepareGroupRun(req: GroupRunRequest): Promise<GroupRun> {
   const base = step.dataQuery ?? (first.has('dataQuery') ? String(first.get('dataQuery') ?? '') : undefined);
   const dataQuery = groupDataQuery(base, step.split, group);
   const config = dataQuery === undefined ? first : loadSubmitConfig(file, {}, { overrides: { ...overrides, dataQuery }, cwd: req.cwd });
+  return { config, runId, dataQuery };
+}
+
+/** The RunInput of one group, as `tbps submit` would build it from the base config plus the step's settings. */
+export async function prepareGroupRun(req: GroupRunRequest): Promise<GroupRun> {
+  const { config, runId, dataQuery } = groupRunConfig(req);
   await preflightGraph(config);
   // The group's config is saved in its submit directory and travels by path and hash, never in history.
   const submitPath = path.resolve(req.cwd, config.getString('submitPath'));
