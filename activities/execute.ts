@@ -8,7 +8,7 @@ import os from 'node:os';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import type { JobGroupOutcome, JobGroupRef, JobGroupResult, JobOutcome, JobRef } from '../core/run/types.js';
 import { runAttempt, type AttemptScope } from './jobAttempt.js';
-import { isStopping, jobGroups } from './jobRegistry.js';
+import { isStopping, jobGroups, stopSignal } from './jobRegistry.js';
 import { getStore } from './storeHandle.js';
 
 /** Heartbeats come from the executor (not the job), every 2 s; the worker's throttle lets them through (executor.ts). */
@@ -25,7 +25,8 @@ function groupHeartbeatMs(ctx: Context): number {
 
 function scopeOf(ctx: Context, job: string, registerWaiting: boolean): AttemptScope {
   return {
-    cancellation: ctx.cancellationSignal,
+    // the activity's cancellation, or the executor's stop (a pilot's shutdown keeps a grace for the Temporal side)
+    cancellation: AbortSignal.any([ctx.cancellationSignal, stopSignal()]),
     taskToken: Buffer.from(ctx.info.taskToken).toString('base64'),
     readyAt: new Date(ctx.info.currentAttemptScheduledTimestampMs).toISOString(),
     registerWaiting,

@@ -38,8 +38,17 @@ export function stopLauncher(): void {
   launcher = undefined;
 }
 
+/** Aborted when the executor stops: running and waiting jobs are killed at once and handed back. */
+const stopNow = new AbortController();
+
 export function markStopping(): void {
   stopping = true;
+  stopNow.abort();
+}
+
+/** The executor-wide stop, for a job's cancellation next to its activity's own (a pilot's shutdown keeps a grace). */
+export function stopSignal(): AbortSignal {
+  return stopNow.signal;
 }
 
 export function isStopping(): boolean {

@@ -257,6 +257,38 @@ const m0006: Migration = {
   },
 };
 
+/**
+ * Pilots (`tbps pilot`): executor workers started as batch jobs of a workload system. The CLI writes a row per
+ * pilot when it submits, the pilot itself when it starts, drains, runs a job and ends, and `pilot list` refreshes
+ * unfinished ones from the WMS by their WMS ids.
+ */
+const m0007: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable('pilots')
+      .ifNotExists()
+      .addColumn('pilot_id', 'varchar(64)', (c) => c.primaryKey())
+      .addColumn('wms', 'varchar(32)', (c) => c.notNull())
+      .addColumn('wms_id', 'varchar(255)', (c) => c.notNull().defaultTo(''))
+      .addColumn('site', 'varchar(255)', (c) => c.notNull())
+      .addColumn('state', 'varchar(16)', (c) => c.notNull())
+      .addColumn('cpus', 'integer', (c) => c.notNull())
+      .addColumn('memory_mb', 'integer', (c) => c.notNull())
+      .addColumn('walltime_s', 'integer', (c) => c.notNull())
+      .addColumn('submitted_at', 'varchar(32)', (c) => c.notNull())
+      .addColumn('started_at', 'varchar(32)')
+      .addColumn('ended_at', 'varchar(32)')
+      .addColumn('host', 'text')
+      .addColumn('jobs_run', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('message', 'text', (c) => c.notNull().defaultTo(''))
+      .execute();
+    await db.schema.createIndex('pilots_site').ifNotExists().on('pilots').columns(['site', 'state']).execute();
+  },
+  async down(db: Kysely<any>) {
+    await db.schema.dropTable('pilots').ifExists().execute();
+  },
+};
+
 /** All migrations by name; names sort in application order. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -265,6 +297,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0004_run_data_query': m0004,
   '0005_site_slots': m0005,
   '0006_run_waiting': m0006,
+  '0007_pilots': m0007,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

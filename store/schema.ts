@@ -177,6 +177,24 @@ export interface SiteSlotsTable {
   holder: DefText;
 }
 
+export interface PilotsTable {
+  pilot_id: string;
+  wms: string;
+  wms_id: DefText;
+  site: string;
+  /** PENDING, RUNNING, DRAINING, ENDED, CANCELLED, FAILED, LOST (core/pilots/request.ts). */
+  state: string;
+  cpus: Int;
+  memory_mb: Int;
+  walltime_s: Int;
+  submitted_at: string;
+  started_at: OptText;
+  ended_at: OptText;
+  host: OptText;
+  jobs_run: DefInt;
+  message: DefText;
+}
+
 export interface Database {
   site_limits: SiteLimitsTable;
   run_slot_policies: RunSlotPoliciesTable;
@@ -187,4 +205,5 @@ export interface Database {
   run_labels: RunLabelsTable;
   job_tasks: JobTasksTable;
   label_attempt_stats: LabelAttemptStatsTable;
+  pilots: PilotsTable;
 }

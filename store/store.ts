@@ -17,6 +17,7 @@ import {
 } from './attempts.js';
 import type { Backend } from './backend.js';
 import { loadBatch } from './batch.js';
+import { countPilotJob, deletePilots, insertPilot, listPilots, updatePilot, type PilotInput, type PilotRecord, type PilotUpdate } from './pilots.js';
 import { getJob, getJobSpec, insertJobs, jobsToRun, setJobStates, type InsertJobsOptions, type JobToRun } from './jobs.js';
 import { cancelUnfinished, pruneBlocked, resetForRestart } from './prune.js';
 import { batchCounts, jobsByState, labelCounts, labelOrder, stateCounts } from './reports.js';
@@ -50,6 +51,29 @@ export class Store {
 
   constructor(backend: Backend) {
     this.#b = backend;
+  }
+
+  // ---- pilots (tbps pilot)
+
+  insertPilot(p: PilotInput): Promise<void> {
+    return insertPilot(this.#b, p);
+  }
+
+  /** False when nothing changed (no such pilot, or its state is one of `unlessState`). */
+  updatePilot(pilotId: string, u: PilotUpdate, unlessState?: readonly string[]): Promise<boolean> {
+    return updatePilot(this.#b, pilotId, u, unlessState);
+  }
+
+  deletePilots(pilotIds: readonly string[]): Promise<void> {
+    return deletePilots(this.#b, pilotIds);
+  }
+
+  countPilotJob(pilotId: string): Promise<void> {
+    return countPilotJob(this.#b, pilotId);
+  }
+
+  listPilots(site?: string): Promise<PilotRecord[]> {
+    return listPilots(this.#b, site);
   }
 
   // ---- runs

@@ -14,7 +14,7 @@ export const WMS_PLUGINS: Record<WmsName, WmsPlugin> = {
   slurm: slurmPlugin,
 };
 
-export type { BatchRef, BatchStatus, ExternalWmsPlugin, PingResult, WmsContext, WmsPlugin, WmsPrepareRequest, WorkloadSystem } from './types.js';
+export type { BatchRef, BatchStatus, ExternalWmsPlugin, PilotRequest, PilotWmsState, PingResult, WmsContext, WmsPlugin, WmsPrepareRequest, WorkloadSystem } from './types.js';
 
 /** The plugin named by `wmsServiceClass`; undefined when none matches. */
 export function wmsForServiceClass(value: string): WmsPlugin | undefined {

@@ -125,6 +125,12 @@ export type WmsPlugin =
        * writes its files when a unit is submitted.
        */
       prepareRun?(config: BpsConfig, request: WmsPrepareRequest): Promise<string[]>;
+      /** Starts one pilot (an executor worker as a batch job of this system); returns the WMS's id for it. */
+      submitPilot?(request: PilotRequest): Promise<string>;
+      /** Removes pilots by their WMS ids (their executors get SIGTERM and hand their jobs back). */
+      cancelPilot?(wmsIds: readonly string[], env: Record<string, string | undefined>): Promise<void>;
+      /** The WMS's view of the given pilots, by WMS id; an id the system no longer knows is absent. */
+      listPilots?(wmsIds: readonly string[], env: Record<string, string | undefined>): Promise<Map<string, PilotWmsState>>;
     };
 
 export type ExternalWmsPlugin = Extract<WmsPlugin, { mode: 'external' }>;
@@ -145,4 +151,30 @@ export interface WmsPrepareRequest {
   baseEnvironment: Record<string, string>;
   /** The process environment (fallbacks of WMS settings). */
   env: Record<string, string | undefined>;
+}
+
+/** What `tbps pilot submit` asks a workload system to start: one executor worker as a batch job. */
+export interface PilotRequest {
+  /** tbps's id of the pilot (also the job's name suffix). */
+  pilotId: string;
+  site: string;
+  walltimeSeconds: number;
+  cpus: number;
+  memoryMb: number;
+  /** Directory for the pilot's script and logs (under the data directory). */
+  workDir: string;
+  /** The command the job runs (node bin/tbps-worker.js executor SITE). */
+  argv: string[];
+  /** The pilot's environment (Temporal address, store, data dir, venv, pilot settings). */
+  environment: Record<string, string>;
+  /** The submitting process's environment (the WMS command prefix settings). */
+  env: Record<string, string | undefined>;
+}
+
+/** A pilot as the workload system sees it. */
+export interface PilotWmsState {
+  state: 'PENDING' | 'RUNNING' | 'ENDED' | 'CANCELLED' | 'FAILED';
+  host?: string;
+  /** What the WMS said (its own state name, a reason). */
+  detail: string;
 }

@@ -17,8 +17,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import { connectClient } from '../temporal/connection.js';
 import { connectWorker, shutdownOnSignals } from './connect.js';
 import { installTemporalRuntime, log } from './log.js';
+import { pilotEnded, pilotJobDone, pilotMode, pilotStarted, startPilotClock } from './pilotMode.js';
 
 const site = process.env.TBPS_SITE ?? process.argv[2] ?? 'local';
+const pilot = pilotMode();
 installTemporalRuntime();
 const { connection, namespace, prefix } = await connectWorker();
 const capacity = defaultCapacity();
@@ -32,21 +34,38 @@ const worker = await Worker.create({
   connection,
   namespace,
   taskQueue: siteQueue(prefix, site),
-  activities: execute,
+  // A pilot counts the jobs it ran in the store (`tbps pilot list`).
+  activities: pilot ? { ...execute, runJob: countedRunJob } : execute,
   maxConcurrentActivityTaskExecutions: slots,
+  // A draining pilot lets its running jobs finish (its SIGTERM still stops them at once: markStopping).
+  ...(pilot ? { shutdownGraceTime: `${pilot.graceSeconds}s` } : {}),
   // Job heartbeats (every 2 s from the executor) reach the server at least every 2 s whatever the heartbeat
   // timeout, so a short timeout notices a lost executor quickly without false alarms for long jobs.
   maxHeartbeatThrottleInterval: '2s',
   identity: `executor@${os.hostname()}:${process.pid}/${site}`,
 });
+/** Worker.shutdown, once (a SIGTERM may come while a pilot drains). */
+function stopPolling(): void {
+  if (worker.getState() === 'RUNNING') worker.shutdown();
+}
 shutdownOnSignals(() => {
   markStopping();
-  worker.shutdown();
+  stopPolling();
 });
-log.info({ taskQueue: siteQueue(prefix, site), capacity, slots }, 'executor worker started');
+const stopClock = pilot
+  ? startPilotClock(
+      pilot,
+      () => stopPolling(),
+      () => markStopping(),
+    )
+  : () => undefined;
+log.info({ taskQueue: siteQueue(prefix, site), capacity, slots, pilot: pilot?.pilotId }, 'executor worker started');
+if (pilot) await pilotStarted(pilot);
 try {
   await worker.run();
 } finally {
+  stopClock();
+  if (pilot) await pilotEnded(pilot);
   const killed = jobGroups().killAll();
   jobGroups().stop();
   stopLauncher();
@@ -55,6 +74,13 @@ try {
 await closeStore();
 await connection.close();
 log.info('executor worker stopped');
+
+/** runJob of a pilot: the job, then one more in the pilot's count of jobs it finished. */
+async function countedRunJob(...args: Parameters<typeof execute.runJob>): ReturnType<typeof execute.runJob> {
+  const result = await execute.runJob(...args);
+  if (pilot) await pilotJobDone(pilot);
+  return result;
+}
 
 /** Kills job groups left by dead executors of this host and closes their attempts as lost. */
 async function reapDeadExecutors(): Promise<void> {

@@ -11,5 +11,6 @@ export * from './campaigns.js';
 export * from './sites.js';
 export * from './timeline.js';
 export * from './versions.js';
+export * from './pilots.js';
 export * from './costHistory.js';
 export * from './records.js';

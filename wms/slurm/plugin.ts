@@ -6,22 +6,15 @@ import type { BpsConfig } from '../../core/config/index.js';
 import { BadInputError } from '../../core/errors.js';
 import { parsePrefix } from '../command.js';
 import type { ExternalWmsPlugin, WmsContext } from '../types.js';
+import { commandEnvironment } from './environment.js';
 import { SlurmWms } from './index.js';
+
+export { commandEnvironment } from './environment.js';
 import { pingController } from './ping.js';
+import { cancelSlurmPilots, listSlurmPilots, submitSlurmPilot } from './pilots.js';
 
 function text(c: BpsConfig, key: string): string {
   return c.has(key) ? String(c.get(key) ?? '') : '';
-}
-
-/**
- * The environment the Slurm commands run with, which sbatch hands on to the job: PATH, HOME and the worker's
- * SLURM_* settings (SLURM_CONF, ...), nothing else of the worker (Temporal and tbps settings stay out of jobs).
- */
-export function commandEnvironment(env: Record<string, string | undefined>): Record<string, string> {
-  const out: Record<string, string> = { PATH: env.PATH || '/usr/local/bin:/usr/bin:/bin' };
-  if (env.HOME) out.HOME = env.HOME;
-  for (const [k, v] of Object.entries(env)) if (k.startsWith('SLURM_') && v !== undefined) out[k] = v;
-  return out;
 }
 
 function submitOptions(c: BpsConfig): string[] | undefined {
@@ -50,4 +43,7 @@ export const slurmPlugin: ExternalWmsPlugin = {
   create,
   configuredIn: (env) => env.TBPS_SLURM_PREFIX !== undefined || env.SLURM_CONF !== undefined,
   forPing: (env) => ({ ping: () => pingController(parsePrefix(env.TBPS_SLURM_PREFIX), commandEnvironment(env)) }),
+  submitPilot: submitSlurmPilot,
+  cancelPilot: cancelSlurmPilots,
+  listPilots: listSlurmPilots,
 };
