@@ -47,7 +47,7 @@ export const VERBS: readonly VerbEntry[] = [
   { name: 'ping', module: 'control', description: 'check that the Temporal server, its workers, the store and the configured workload systems answer' },
   { name: 'campaign', module: 'campaign', description: 'campaigns: ordered steps, each split into groups that run as BPS runs' },
   { name: 'schedule', module: 'schedule', description: 'nightly campaigns on Temporal Schedules (nightlyWorkflow)' },
-  { name: 'pilot', module: 'pilot', description: 'pilots: executor workers of a compute site started as Slurm or HTCondor jobs (submit, list, cancel)' },
+  { name: 'pilot', module: 'pilot', description: 'pilots: executor workers of a compute site started as batch jobs, on Slurm so far (submit, list, cancel)' },
   { name: 'site', module: 'site', description: 'compute sites: running jobs per campaign against the site and campaign maxRunningJobs' },
   { name: 'dashboard', module: 'dashboard', description: 'serve the live web dashboard: campaigns, runs, jobs, logs and errors, updated as they change' },
 ];

@@ -1,4 +1,4 @@
-// `tbps pilot submit|list|cancel`: executor workers of a compute site started as Slurm or HTCondor jobs (pilots),
+// `tbps pilot submit|list|cancel`: executor workers of a compute site started as batch jobs (pilots; Slurm so far),
 // which poll the site's task queue like any executor, drain before their walltime ends and exit; printed from
 // client/services/pilots.ts.
 import type { Command } from 'commander';

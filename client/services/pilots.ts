@@ -194,13 +194,22 @@ export async function cancelPilots(ctx: ServiceContext, selector: PilotSelector)
     if (over.length === chosen.length) throw new BadInputError(`pilot ${over.map((p) => `${p.pilotId} is ${p.state}`).join(', ')}: nothing to cancel`, { key: 'ID' });
   } else chosen = pilots;
   chosen = chosen.filter((p) => !FINAL_PILOT_STATES.has(p.state));
-  for (const wms of new Set(chosen.map((p) => p.wms))) {
-    const mine = chosen.filter((p) => p.wms === wms && p.wmsId);
-    if (mine.length > 0) await pilotPlugin(wms).cancelPilot(mine.map((p) => p.wmsId), process.env);
-  }
+  // CANCELLED is written before the WMS is asked: a pilot that ends at once on the signal then keeps that state (it
+  // writes ENDED only over an unfinished one); if the WMS refuses, the pilots get their state back.
+  const before = new Map(chosen.map((p) => [p.pilotId, { state: p.state, message: p.message }]));
   for (const p of chosen) {
     await ctx.store.updatePilot(p.pilotId, { state: 'CANCELLED', message: 'cancelled by tbps pilot cancel' }, [...FINAL_PILOT_STATES]);
     p.state = 'CANCELLED';
+  }
+  for (const wms of new Set(chosen.map((p) => p.wms))) {
+    const mine = chosen.filter((p) => p.wms === wms && p.wmsId);
+    if (mine.length === 0) continue;
+    try {
+      await pilotPlugin(wms).cancelPilot(mine.map((p) => p.wmsId), process.env);
+    } catch (err) {
+      for (const p of chosen.filter((c) => c.wms === wms)) await ctx.store.updatePilot(p.pilotId, before.get(p.pilotId)!);
+      throw err;
+    }
   }
   return chosen;
 }

@@ -108,7 +108,9 @@ describe('the bad-input corpus', () => {
     }
     expect(started).toEqual([]);
     const after = await scheduleIds();
-    expect([...after].filter((id) => !schedulesBefore.has(id))).toEqual([]);
+    // only the schedule ids the corpus names (all contain 'corpus'): other test files share the dev server and may
+    // create schedules of their own meanwhile
+    expect([...after].filter((id) => !schedulesBefore.has(id) && id.includes('corpus'))).toEqual([]);
     expect(snapshotDiff(homeBefore, snapshot(h.home, outsideCases))).toEqual([]);
     expect(escapeTargets().filter((p) => !escapesBefore.includes(p))).toEqual([]);
   });

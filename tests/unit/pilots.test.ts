@@ -60,7 +60,11 @@ describe('Slurm pilots', () => {
       pilotScript({ pilotId: 'p1', site: 's', walltimeSeconds: 600, cpus: 1, memoryMb: 512, workDir: dir, argv: ['sh', '-c', 'echo "$TBPS_PILOT_ID $TEMPORAL_ADDRESS $$"'], environment: { TBPS_PILOT_ID: 'p1', TEMPORAL_ADDRESS: "host:7233 'quoted'" }, env: {} }),
     );
     const r = spawnSync('sh', ['-c', `sh ${script} & echo $!; wait`], { encoding: 'utf8' });
-    const [shellPid, out] = r.stdout.trim().split('\n');
+    // the two lines come in either order (the background job may print before the shell echoes its pid)
+    const lines = r.stdout.trim().split('\n');
+    expect(lines, r.stderr).toHaveLength(2);
+    const shellPid = lines.find((l) => /^\d+$/.test(l));
+    const out = lines.find((l) => l !== shellPid);
     expect(out).toBe(`p1 host:7233 'quoted' ${shellPid}`); // same pid: exec, so scancel's SIGTERM reaches the worker
   });
 
