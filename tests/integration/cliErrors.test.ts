@@ -120,7 +120,7 @@ describe('usage errors', () => {
   it('an unknown verb or option is one line with the closest known one, exit 2', async () => {
     await expectRefused([
       { args: ['sbumit'], says: ["unknown command 'tbps sbumit'", /did you mean 'tbps \w+'\?/, 'known: server, submit'] },
-      { args: ['campaign', 'frob'], says: ["unknown command 'tbps campaign frob'", /did you mean 'tbps campaign \w+'/, 'known: start, list'] },
+      { args: ['campaign', 'frob'], says: ["unknown command 'tbps campaign frob'", /did you mean 'tbps campaign \w+'/, 'known: start, plan, list'] },
       { args: ['submit', '--wiat', files.good], says: ["tbps submit: error: unknown option '--wiat'", "did you mean '--wait'?"] },
       { args: ['report', 'extra'], says: ['tbps report: error: too many arguments', 'usage: tbps report'] },
     ]);
