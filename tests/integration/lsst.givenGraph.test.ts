@@ -14,6 +14,7 @@ import { readJobs } from '../../core/workflow/index.js';
 import { hasLsstStack, lsstPython, venvDir, withLsstPath } from '../../lsst/env.js';
 import { repoRoot } from '../../paths/index.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
+import { datasetCounts } from '../helpers/lsstDatasets.js';
 import { runIdFrom, withStore } from '../helpers/runs.js';
 
 const PIPE = path.join(repoRoot, 'lsst', 'pipelines', 'mock_drp.yaml');
@@ -52,11 +53,6 @@ async function plainRun(): Promise<string> {
     { env: env(), maxBuffer: 64 << 20 },
   );
   return ref;
-}
-
-async function counts(repo: string, collection: string): Promise<Record<string, number>> {
-  const { stdout } = await run(lsstPython(), [path.join(repoRoot, 'lsst', 'count_datasets.py'), repo, collection], { env: env() });
-  return JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, number>;
 }
 
 async function collections(repo: string): Promise<string[]> {
@@ -128,8 +124,8 @@ describe('a given pipe_base quantum graph', () => {
     expect(names).toContain('u/given/run');
     expect(names).not.toContain('u/other/run');
     const ref = await reference;
-    const got = await counts(repo, 'u/given/run');
-    const want = await counts(ref, 'u/ref/run');
+    const got = datasetCounts(repo, 'u/given/run');
+    const want = datasetCounts(ref, 'u/ref/run');
     for (const t of ['calexp', 'src', 'sourceTable']) expect(got[t], t).toBe(4);
     expect(Object.keys(want).length).toBeGreaterThan(10);
     expect(got).toEqual(want);

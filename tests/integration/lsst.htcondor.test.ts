@@ -12,6 +12,7 @@ import { repoRoot } from '../../paths/index.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
 import { batchDagIds, dagId, ensurePool, historyOf, POOL_PREFIX } from '../helpers/htcondorPool.js';
 import { DEFAULT_SHARE_GROUP } from '../../wms/htcondor/share.js';
+import { datasetCounts } from '../helpers/lsstDatasets.js';
 import { runIdFrom, withStore } from '../helpers/runs.js';
 
 const PIPE = path.join(repoRoot, 'lsst', 'pipelines', 'mock_drp.yaml');
@@ -45,11 +46,6 @@ function makeRepo(name: string): string {
   return repo;
 }
 
-function counts(repo: string, collection: string): Record<string, number> {
-  const out = execFileSync(lsstPython(), [path.join(repoRoot, 'lsst', 'count_datasets.py'), repo, collection], { env: env(), encoding: 'utf8' });
-  return JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, number>;
-}
-
 describe('LSST step1 on the HTCondor pool', () => {
   it('runs every job in the pool as tbpsuser, with the same outputs as a plain pipetask run', async () => {
     const repo = makeRepo('repo');
@@ -80,8 +76,8 @@ describe('LSST step1 on the HTCondor pool', () => {
       { env: env(), encoding: 'utf8' },
     );
     expect(plain.status, plain.stderr.slice(-2000)).toBe(0);
-    const got = counts(repo, 'u/hc/step1');
-    const want = counts(ref, 'u/ref/step1');
+    const got = datasetCounts(repo, 'u/hc/step1');
+    const want = datasetCounts(ref, 'u/ref/step1');
     expect(got.calexp).toBeGreaterThan(0);
     expect(got).toEqual(want);
   }, 1_200_000);

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasLsstStack, lsstPython, venvDir, withLsstPath } from '../../lsst/env.js';
 import { repoRoot } from '../../paths/index.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
+import { datasetCounts } from '../helpers/lsstDatasets.js';
 import { runIdFrom, withStore } from '../helpers/runs.js';
 import { ensureCluster, queueOf, SLURM_PREFIX, submittedIds } from '../helpers/slurmCluster.js';
 
@@ -37,11 +38,6 @@ function makeRepo(name: string): string {
   const repo = path.join(work, name);
   execFileSync(lsstPython(), [path.join(repoRoot, 'lsst', 'make_demo_repo.py'), repo, ...SMALL], { env: env(), stdio: 'pipe' });
   return repo;
-}
-
-function counts(repo: string, collection: string): Record<string, number> {
-  const out = execFileSync(lsstPython(), [path.join(repoRoot, 'lsst', 'count_datasets.py'), repo, collection], { env: env(), encoding: 'utf8' });
-  return JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, number>;
 }
 
 describe('LSST step1 on the Slurm cluster', () => {
@@ -77,8 +73,8 @@ describe('LSST step1 on the Slurm cluster', () => {
       { env: env(), encoding: 'utf8' },
     );
     expect(plain.status, plain.stderr.slice(-2000)).toBe(0);
-    const got = counts(repo, 'u/sl/step1');
-    const want = counts(ref, 'u/ref/step1');
+    const got = datasetCounts(repo, 'u/sl/step1');
+    const want = datasetCounts(ref, 'u/ref/step1');
     expect(got.calexp).toBeGreaterThan(0);
     expect(got).toEqual(want);
   }, 1_200_000);

@@ -10,6 +10,7 @@ import { readJobs } from '../../core/workflow/index.js';
 import { hasLsstStack, lsstPython, venvDir, withLsstPath } from '../../lsst/env.js';
 import { repoRoot } from '../../paths/index.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
+import { datasetCounts } from '../helpers/lsstDatasets.js';
 import { runIdFrom, withStore } from '../helpers/runs.js';
 
 const PIPE = path.join(repoRoot, 'lsst', 'pipelines', 'mock_drp.yaml');
@@ -33,11 +34,6 @@ function makeRepo(name: string): string {
   const repo = path.join(h.home, name);
   execFileSync(lsstPython(), [path.join(repoRoot, 'lsst', 'make_demo_repo.py'), repo, ...SMALL], { env: env(), stdio: 'pipe' });
   return repo;
-}
-
-function counts(repo: string, collection: string): Record<string, number> {
-  const out = execFileSync(lsstPython(), [path.join(repoRoot, 'lsst', 'count_datasets.py'), repo, collection], { env: env(), encoding: 'utf8' });
-  return JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, number>;
 }
 
 async function submitStep(config: string, repo: string, step: string, input: string, output: string, expectCode = 0): Promise<string> {
@@ -71,8 +67,8 @@ describe('LSST stack end to end', () => {
       expect(r.status, r.stderr.slice(-2000)).toBe(0);
       input = `u/ref/${step}`;
     }
-    const got = counts(repo, 'u/demo/step3');
-    const want = counts(ref, 'u/ref/step3');
+    const got = datasetCounts(repo, 'u/demo/step3');
+    const want = datasetCounts(ref, 'u/ref/step3');
     for (const t of ['calexp', 'sourceTable', 'sourceTable_visit', 'deepCoadd', 'deepCoadd_meas', 'deepCoadd_forced_src'])
       if (t in want) expect(got[t], t).toBeGreaterThan(0);
     expect(Object.keys(want).length).toBeGreaterThan(30);
@@ -101,7 +97,7 @@ describe('LSST stack end to end', () => {
       const ids = j.argv[j.argv.indexOf('--qgraph-node-id') + 1].split(',');
       expect(ids).toHaveLength(5); // isr .. transformSourceTable of one detector
     }
-    expect(counts(clustered, 'u/c/step1')).toEqual(counts(single, 'u/s/step1'));
+    expect(datasetCounts(clustered, 'u/c/step1')).toEqual(datasetCounts(single, 'u/s/step1'));
   }, 1_200_000);
 
   it('reports a planted failure as FAILED + PRUNED like pipetask does, with its root cause, and merges the rest', async () => {
@@ -140,6 +136,6 @@ describe('LSST stack end to end', () => {
     expect(text).toMatch(/cause: RuntimeError|cause: ValueError/);
     expect(text).toContain('Simulated failure');
     // The merge (finalJob, ALWAYS) landed the outputs of the quanta that succeeded, as in the plain run.
-    expect(counts(repo, 'u/f/step1')).toEqual(counts(ref, 'u/fref/step1'));
+    expect(datasetCounts(repo, 'u/f/step1')).toEqual(datasetCounts(ref, 'u/fref/step1'));
   }, 1_200_000);
 });

@@ -6,11 +6,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BadInputError } from '../../core/errors.js';
 import { acquireGraph } from '../../core/qgraph/acquire.js';
 import { checkGraphFile, graphFileFormat, PIPE_BASE_QG_MEMBERS } from '../../core/qgraph/graphFile.js';
 import { preflight, preflightGraph } from '../../core/submit/config.js';
 import { configFromYaml, tmpDir } from '../fixtures/transform/config.js';
+import { badInput } from '../helpers/badInput.js';
 
 /** A zip archive of stored members (CRCs left 0: nothing here reads member data), optionally with ZIP64 end records. */
 function zipArchive(members: Record<string, string>, opts: { zip64?: boolean } = {}): Buffer {
@@ -68,16 +68,6 @@ const GRAPH_MEMBERS = { 'header.json.zst': 'h', 'pipeline_graph.json.zst': 'p', 
 const OLD_MAGIC = Buffer.from([0x71, 0x67, 0x72, 0x61, 0x70, 0x68, 0x34, 0xf6, 0xe8, 0xa9, 0, 3]);
 const TBPS_GRAPH = '{"format":"tbps-qgraph","version":1,"metadata":{},"tasks":[{"label":"a","dimensions":[]}],"quanta":1}\n{"id":"q1","label":"a","dataId":{},"parents":[]}\n';
 
-function refusal(fn: () => unknown): BadInputError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(BadInputError);
-    return err as BadInputError;
-  }
-  throw new Error('expected a BadInputError');
-}
-
 describe('the format of a given qgraphFile', () => {
   it('tells a pipe_base .qg archive by content and lists its members, also with ZIP64 end records and another name', () => {
     const dir = tmpDir();
@@ -115,7 +105,7 @@ describe('the format of a given qgraphFile', () => {
     ];
     for (const [name, content, says] of cases) {
       writeFileSync(path.join(dir, name), content);
-      const err = refusal(() => checkGraphFile(path.join(dir, name), { file: 'submit.yaml', key: 'qgraphFile' }));
+      const err = badInput(() => checkGraphFile(path.join(dir, name), { file: 'submit.yaml', key: 'qgraphFile' }));
       expect(err.message, name).toMatch(says);
       expect(err.message, name).toMatch(/^submit\.yaml: key 'qgraphFile': quantum graph file '/);
       expect(err.message, name).not.toContain('\n');
@@ -124,10 +114,10 @@ describe('the format of a given qgraphFile', () => {
     const bad = zipArchive(GRAPH_MEMBERS);
     bad.writeUInt32LE(bad.length + 100, bad.length - 6);
     writeFileSync(path.join(dir, 'pointer.qg'), bad);
-    expect(refusal(() => checkGraphFile(path.join(dir, 'pointer.qg'))).message).toMatch(/the central directory lies beyond the end of the file/);
-    expect(refusal(() => checkGraphFile(path.join(dir, 'missing.qg'))).message).toMatch(/key 'qgraphFile': quantum graph file '.*missing\.qg' does not exist$/);
+    expect(badInput(() => checkGraphFile(path.join(dir, 'pointer.qg'))).message).toMatch(/the central directory lies beyond the end of the file/);
+    expect(badInput(() => checkGraphFile(path.join(dir, 'missing.qg'))).message).toMatch(/key 'qgraphFile': quantum graph file '.*missing\.qg' does not exist$/);
     mkdirSync(path.join(dir, 'adir.qg'));
-    expect(refusal(() => checkGraphFile(path.join(dir, 'adir.qg'))).message).toMatch(/adir\.qg' is not a file$/);
+    expect(badInput(() => checkGraphFile(path.join(dir, 'adir.qg'))).message).toMatch(/adir\.qg' is not a file$/);
   });
 
   it('is checked by preflight; preflightGraph and acquireGraph leave a pipe_base graph to the LSST bridge', async () => {
@@ -140,7 +130,7 @@ describe('the format of a given qgraphFile', () => {
     await expect(acquireGraph(config, path.join(dir, 'submit'), 'run1')).resolves.toBeUndefined();
     const notGraph = path.join(dir, 'notgraph.qg');
     writeFileSync(notGraph, zipArchive({ 'a.txt': 'x' }));
-    expect(refusal(() => preflight(configFromYaml(`qgraphFile: ${notGraph}\n`), 'submit.yaml')).message).toMatch(
+    expect(badInput(() => preflight(configFromYaml(`qgraphFile: ${notGraph}\n`), 'submit.yaml')).message).toMatch(
       /^submit\.yaml: key 'qgraphFile': quantum graph file '.*notgraph\.qg' is a zip archive but not a pipe_base quantum graph/,
     );
     const tbps = path.join(dir, 'graph.jsonl');

@@ -6,21 +6,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isBadInput } from '../../core/errors.js';
+import { badInput } from '../helpers/badInput.js';
 import { drainSeconds, parseMemoryMb, parsePositiveCount, parseWalltime } from '../../core/pilots/request.js';
 import { openStore } from '../../store/index.js';
 import { STORE_BACKENDS, freshStoreLocation } from '../helpers/storeBackends.js';
 import { pilotScript, pilotStateOf } from '../../wms/slurm/pilots.js';
-
-function badInput(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(isBadInput(err)).toBe(true);
-    return (err as Error).message;
-  }
-  throw new Error('expected bad input');
-}
 
 describe('pilot requests', () => {
   it('reads walltimes with units or as a clock, and refuses the rest', () => {
@@ -29,19 +19,19 @@ describe('pilot requests', () => {
     expect(parseWalltime('90m')).toBe(5400);
     expect(parseWalltime('01:30:00')).toBe(5400);
     expect(parseWalltime('10:00')).toBe(600);
-    expect(badInput(() => parseWalltime('soon'))).toMatch(/not a walltime/);
-    expect(badInput(() => parseWalltime('-2h'))).toMatch(/not a walltime/);
-    expect(badInput(() => parseWalltime('30s'))).toMatch(/shorter than the least/);
+    expect(badInput(() => parseWalltime('soon')).message).toMatch(/not a walltime/);
+    expect(badInput(() => parseWalltime('-2h')).message).toMatch(/not a walltime/);
+    expect(badInput(() => parseWalltime('30s')).message).toMatch(/shorter than the least/);
   });
 
   it('reads memory in MiB or with a unit, counts as whole numbers >= 1', () => {
     expect(parseMemoryMb('4096')).toBe(4096);
     expect(parseMemoryMb('4G')).toBe(4096);
     expect(parseMemoryMb('512M')).toBe(512);
-    expect(badInput(() => parseMemoryMb('lots'))).toMatch(/not a memory size/);
-    expect(badInput(() => parseMemoryMb('0'))).toMatch(/not a memory size/);
+    expect(badInput(() => parseMemoryMb('lots')).message).toMatch(/not a memory size/);
+    expect(badInput(() => parseMemoryMb('0')).message).toMatch(/not a memory size/);
     expect(parsePositiveCount('3', '--count')).toBe(3);
-    for (const bad of ['0', '-1', '1.5', 'two']) expect(badInput(() => parsePositiveCount(bad, '--count'))).toMatch(/whole number >= 1/);
+    for (const bad of ['0', '-1', '1.5', 'two']) expect(badInput(() => parsePositiveCount(bad, '--count')).message).toMatch(/whole number >= 1/);
   });
 
   it('drains a tenth of the walltime before its end, between 30 s and 10 minutes', () => {
